@@ -1,0 +1,39 @@
+namespace Conclave.Media.Diagnostics;
+
+/// <summary>
+/// Why the media plane dropped a datagram. A drop is counted, never logged per packet
+/// (STYLE.md): <see cref="DropCounters"/> holds one counter per reason.
+/// </summary>
+public enum DropReason
+{
+    /// <summary>First byte matched no RFC 7983 range (0–3 STUN, 20–63 DTLS, 128–191 RTP/RTCP).</summary>
+    UnknownProtocol,
+    /// <summary>A non-STUN datagram from an address that has not passed an ICE connectivity check.</summary>
+    UnknownAddress,
+    /// <summary>STUN that does not parse (RFC 5389 §6 header, attribute lengths).</summary>
+    StunMalformed,
+    /// <summary>STUN that is not a Binding request, e.g. an indication or a response.</summary>
+    StunUnexpectedType,
+    /// <summary>USERNAME names no local ufrag we issued (RFC 8445 §7.3).</summary>
+    StunUnknownUsername,
+    /// <summary>MESSAGE-INTEGRITY missing or wrong (RFC 5389 §15.4).</summary>
+    StunBadIntegrity,
+    /// <summary>FINGERPRINT missing or wrong (RFC 5389 §15.5).</summary>
+    StunBadFingerprint,
+    /// <summary>DTLS record that the handshake rejected or arrived after the handshake ended.</summary>
+    DtlsRejected,
+    /// <summary>RTP/RTCP that does not parse (RFC 3550 §5.1, §6.4).</summary>
+    RtpMalformed,
+    /// <summary>SRTP/SRTCP before the DTLS handshake produced keys.</summary>
+    SrtpNoKeys,
+    /// <summary>SRTP/SRTCP authentication tag did not verify (RFC 3711 §3.3, RFC 7714 §7).</summary>
+    SrtpAuthFailed,
+    /// <summary>SRTP/SRTCP index already seen or older than the replay window (RFC 3711 §3.3.2).</summary>
+    SrtpReplayed,
+    /// <summary>SSRC announced by no one in the session's SDP.</summary>
+    UnknownSsrc,
+    /// <summary>Packet larger than the receive buffer.</summary>
+    Oversized,
+    /// <summary>A send to a subscriber failed (socket buffer full, address gone).</summary>
+    SendFailed,
+}
