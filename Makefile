@@ -1,0 +1,25 @@
+# Conclave: the two commands are `make run` and `make test` (README.md).
+# Every target first runs scripts/setup.sh, which installs only what is missing.
+
+.PHONY: run test setup build client bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+client: setup
+	@bash scripts/build-client.sh
+
+build: client
+	dotnet build Appliance.sln -c Release --nologo -v quiet
+
+run: build
+	@bash scripts/run-daemon.sh
+
+test: build
+	@bash scripts/run-tests.sh
+
+bench: build
+	dotnet run -c Release --project bench/Conclave.Media.Benchmarks -- --filter '*'
+
+clean:
+	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj src/Conclave.Web/wwwroot/js artifacts

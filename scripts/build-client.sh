@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Bundles the browser client (TypeScript) into src/Conclave.Web/wwwroot/js with esbuild,
+# after a type check, so a type error fails the build instead of the meeting.
+set -euo pipefail
+cd "$(dirname "$0")/../src/Conclave.Web/client"
+npx --no-install tsc --noEmit -p .
+npx --no-install esbuild src/meeting.ts --bundle --format=esm --target=chrome120 \
+  --sourcemap --outfile=../wwwroot/js/meeting.js --log-level=warning

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test project, one after another: the browser tests need the machine's
+# two cores to themselves (DESIGN.md: four browser participants is the ceiling).
+# The closing line "N passed, N failed" sums them up.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results=artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+    --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+done
+passed=$(cat "$results"/*.log | grep -Eo 'Passed: +[0-9]+' | awk '{s+=$2} END {print s+0}')
+failed=$(cat "$results"/*.log | grep -Eo 'Failed: +[0-9]+' | awk '{s+=$2} END {print s+0}')
+echo "${passed} passed, ${failed} failed"
+exit $status

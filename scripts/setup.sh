@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian 12 machine that has the .NET SDK:
+# Debian packages, npm packages of the browser client, NuGet restore.
+# Each step checks first and does nothing when its work is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: chromium is the browser the tests drive (never a downloaded build),
+# openssl is the independent DTLS peer, libsrtp2 the independent SRTP peer.
+DEBIAN_PACKAGES=(chromium openssl libsrtp2-1 nodejs npm)
+missing=()
+for package in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+# node/npm may come from elsewhere on the machine: only ask Debian for them when absent.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  filtered=()
+  for package in "${missing[@]}"; do [[ "$package" == nodejs || "$package" == npm ]] || filtered+=("$package"); done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages of the browser client, pinned by package-lock.json.
+CLIENT_DIR=src/Conclave.Web/client
+if [[ ! -d "$CLIENT_DIR/node_modules" || "$CLIENT_DIR/package-lock.json" -nt "$CLIENT_DIR/node_modules/.package-lock.json" ]]; then
+  echo "setup: installing npm packages for the browser client"
+  (cd "$CLIENT_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# NuGet packages.
+dotnet restore Appliance.sln --nologo -v quiet

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Conclave.Media.Ice;
+using Conclave.Media.Stun;
+using Conclave.Media.Tests.Stun;
+
+namespace Conclave.Media.Tests.Ice;
+
+public sealed class IceLiteAgentTests
+{
+    private static readonly IceCredentials Local = new("lOcAl123", "local-password-0123456789");
+    private static readonly IceCredentials Remote = new("rEmO", "remote-password-0123456789");
+    private static readonly SocketAddress Browser = new IPEndPoint(IPAddress.Parse("127.0.0.1"), 50123).Serialize();
+
+    private static byte[] Check(string username, string password, bool useCandidate = false, bool fingerprint = true, bool controlled = false)
+    {
+        var buffer = new byte[256];
+        var writer = new StunMessageWriter(buffer, StunMessageType.BindingRequest, RandomNumberGenerator.GetBytes(12));
+        writer.WriteAttribute(StunAttributeType.Username, Encoding.UTF8.GetBytes(username));
+        writer.WriteAttribute(StunAttributeType.Priority, [0x6E, 0, 1, 0xFF]);
+        writer.WriteAttribute(controlled ? StunAttributeType.IceControlled : StunAttributeType.IceControlling, new byte[8]);
+        if (useCandidate) writer.WriteAttribute(StunAttributeType.UseCandidate, []);
+        writer.WriteMessageIntegrity(Encoding.UTF8.GetBytes(password));
+        if (fingerprint) writer.WriteFingerprint();
+        return buffer.AsSpan(0, writer.Length).ToArray();
+    }
+
+    private static (IceCheckOutcome Outcome, byte[] Response) Handle(IceLiteAgent agent, byte[] request, long nowMs = 1000)
+    {
+        var response = new byte[256];
+        var outcome = agent.HandleBindingRequest(request, Browser, nowMs, response, out int length);
+        return (outcome, response[..length]);
+    }
+
+    [Fact]
+    public void A_good_check_is_answered_signed_with_the_local_password_and_names_the_browsers_address()
+    {
+        var agent = new IceLiteAgent(Local);
+        var request = Check("lOcAl123:rEmO", Local.Password);
+        var (outcome, response) = Handle(agent, request);
+
+        Assert.Equal(IceCheckOutcome.Answered, outcome);
+        Assert.True(StunMessage.TryParse(response, out var message));
+        Assert.Equal(StunMessageType.BindingSuccessResponse, message.MessageType);
+        Assert.True(StunMessage.TryParse(request, out var parsedRequest));
+        Assert.Equal(parsedRequest.TransactionId.ToArray(), message.TransactionId.ToArray());
+        Assert.True(message.VerifyMessageIntegrity(Encoding.UTF8.GetBytes(Local.Password)));
+        Assert.True(message.VerifyFingerprint());
+        Assert.True(message.TryGetAttribute(StunAttributeType.XorMappedAddress, out var xor));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("127.0.0.1"), 50123), StunTestPeer.DecodeXorMappedAddress(xor, message.TransactionId));
+    }
+
+    [Fact]
+    public void Use_candidate_nominates()
+    {
+        var agent = new IceLiteAgent(Local);
+        Assert.Equal(IceCheckOutcome.AnsweredNominated, Handle(agent, Check("lOcAl123:rEmO", Local.Password, useCandidate: true)).Outcome);
+    }
+
+    [Theory]
+    [InlineData("someone:rEmO", "local-password-0123456789", true, IceCheckOutcome.UnknownUsername)]
+    [InlineData("lOcAl123", "local-password-0123456789", true, IceCheckOutcome.UnknownUsername)]
+    [InlineData("lOcAl123:other", "local-password-0123456789", true, IceCheckOutcome.UnknownUsername)]
+    [InlineData("lOcAl123:rEmO", "not-the-local-password!!", true, IceCheckOutcome.BadIntegrity)]
+    [InlineData("lOcAl123:rEmO", "local-password-0123456789", false, IceCheckOutcome.BadFingerprint)]
+    public void A_bad_check_is_not_answered(string username, string password, bool fingerprint, IceCheckOutcome expected)
+    {
+        var agent = new IceLiteAgent(Local);
+        agent.SetRemote(Remote);
+        var (outcome, response) = Handle(agent, Check(username, password, fingerprint: fingerprint));
+        Assert.Equal(expected, outcome);
+        Assert.Empty(response);
+        Assert.Equal(0, agent.LastConsentMs);
+    }
+
+    [Fact]
+    public void Checks_before_the_answer_are_answered_whatever_the_remote_ufrag()
+    {
+        var agent = new IceLiteAgent(Local);
+        Assert.Equal(IceCheckOutcome.Answered, Handle(agent, Check("lOcAl123:anything", Local.Password)).Outcome);
+    }
+
+    [Fact]
+    public void A_peer_that_claims_to_be_controlled_gets_487_role_conflict()
+    {
+        var agent = new IceLiteAgent(Local);
+        var (outcome, response) = Handle(agent, Check("lOcAl123:rEmO", Local.Password, controlled: true));
+        Assert.Equal(IceCheckOutcome.RoleConflict, outcome);
+        Assert.True(StunMessage.TryParse(response, out var message));
+        Assert.Equal(StunMessageType.BindingErrorResponse, message.MessageType);
+        Assert.True(message.TryGetAttribute(StunAttributeType.ErrorCode, out var error));
+        Assert.Equal(487, error[2] * 100 + error[3]);
+    }
+
+    [Fact]
+    public void Consent_expires_30_s_after_the_last_good_check_RFC_7675()
+    {
+        var agent = new IceLiteAgent(Local);
+        Handle(agent, Check("lOcAl123:rEmO", Local.Password), nowMs: 10_000);
+        Assert.False(agent.IsConsentExpired(10_000 + 30_000));
+        Assert.True(agent.IsConsentExpired(10_000 + 30_001));
+        Handle(agent, Check("lOcAl123:rEmO", "bad-password-bad-password"), nowMs: 35_000);
+        Assert.True(agent.IsConsentExpired(40_001), "a failed check is no consent");
+    }
+
+    [Fact]
+    public void After_an_ice_restart_the_old_credentials_are_refused_and_the_new_ones_answered()
+    {
+        var agent = new IceLiteAgent(Local);
+        var fresh = IceCredentials.Generate();
+        agent.Restart(fresh);
+        Assert.Equal(IceCheckOutcome.UnknownUsername, Handle(agent, Check("lOcAl123:rEmO", Local.Password)).Outcome);
+        Assert.Equal(IceCheckOutcome.Answered, Handle(agent, Check($"{fresh.Ufrag}:rEmO", fresh.Password)).Outcome);
+    }
+
+    [Fact]
+    public void Generated_credentials_meet_rfc8839_lengths_and_alphabet_and_hide_the_password()
+    {
+        var credentials = IceCredentials.Generate();
+        Assert.InRange(credentials.Ufrag.Length, 4, 256);
+        Assert.InRange(credentials.Password.Length, 22, 256);
+        Assert.Matches("^[A-Za-z0-9+/]+$", credentials.Ufrag + credentials.Password);
+        Assert.DoesNotContain(credentials.Password, credentials.ToString());
+    }
+
+    [Fact]
+    public void The_local_ufrag_is_found_without_knowing_the_session()
+    {
+        Assert.True(IceUsername.TryGetLocalUfrag(Check("lOcAl123:rEmO", Local.Password), out var ufrag));
+        Assert.Equal("lOcAl123", Encoding.ASCII.GetString(ufrag));
+        Assert.False(IceUsername.TryGetLocalUfrag([1, 2, 3], out _));
+    }
+
+    [Fact]
+    public void Answering_allocates_nothing()
+    {
+        var agent = new IceLiteAgent(Local);
+        var request = Check("lOcAl123:rEmO", Local.Password);
+        var response = new byte[256];
+        agent.HandleBindingRequest(request, Browser, 1, response, out _);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) agent.HandleBindingRequest(request, Browser, 1, response, out _);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
