@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using Conclave.Media.Sfu;
+using Conclave.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Events;
+
+namespace Conclave.Daemon;
+
+/// <summary>Builds and starts conclaved: configuration, logging, media plane, HTTPS.</summary>
+public static class DaemonHost
+{
+    public const string SystemConfigurationFile = "/etc/conclave/conclave.json";
+
+    public static async Task<RunningDaemon> StartAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // Later sources override earlier ones: file, environment, command line.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration
+            .AddJsonFile(SystemConfigurationFile, optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args);
+
+        var options = new DaemonOptions();
+        try
+        {
+            builder.Configuration.GetSection(DaemonOptions.Section).Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StartupException($"configuration: {e.Message}", 2);
+        }
+        if (!ValidatedOptions.TryCreate(options, out var validated, out var error))
+        {
+            throw new StartupException(error!, 2);
+        }
+        Directory.CreateDirectory(validated!.StateDirectory);
+
+        builder.Host.UseSystemd();
+        builder.Services.AddSerilog(ConfigureLogging);
+
+        MediaPlane mediaPlane;
+        try
+        {
+            mediaPlane = new MediaPlane(new MediaPlaneOptions
+            {
+                ListenEndPoint = validated.Media,
+                AdvertisedAddress = validated.MediaAdvertisedAddress,
+            });
+        }
+        catch (SocketException e)
+        {
+            throw new StartupException($"cannot listen for media on UDP {validated.Media}: {Describe(e)}", 3);
+        }
+
+        builder.Services.AddSingleton(mediaPlane);
+        builder.Services.AddConclaveWeb();
+        var certificate = DevelopmentCertificate.Create(validated.Https.Address);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(validated.Https, listen => listen.UseHttps(certificate));
+            kestrel.AddServerHeader = false;
+        });
+
+        var app = builder.Build();
+        app.MapConclave();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Conclave.Daemon");
+        mediaPlane.Faulted += e => logger.LogError(e, "Media loop recovered from a fault");
+        mediaPlane.Start();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            mediaPlane.Dispose();
+            await app.DisposeAsync();
+            throw new StartupException($"cannot listen for HTTPS on {validated.Https}: {Describe(e)}", 3);
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var httpsUri = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        logger.LogInformation("Conclave is up: meetings at {MeetingUrl}, media on UDP {MediaEndPoint}, state in {StateDirectory}",
+            new Uri(httpsUri, "/m/lobby"), mediaPlane.LocalEndPoint, validated.StateDirectory);
+        return new RunningDaemon(app, mediaPlane, httpsUri);
+    }
+
+    private static void ConfigureLogging(IServiceProvider services, LoggerConfiguration logging)
+    {
+        // Under systemd (JOURNAL_STREAM is set) journald stamps the time and reads the
+        // "<N>" syslog priority prefix (sd-daemon(3)); a terminal gets the time instead.
+        bool journald = Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null;
+        logging
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .Enrich.With<SyslogPriorityEnricher>()
+            .WriteTo.Console(outputTemplate: journald
+                ? "{SyslogPriority}{SourceContext}: {Message:lj}{NewLine}{Exception}"
+                : "{Timestamp:HH:mm:ss.fff} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}");
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } => "address already in use",
+        SocketException { SocketErrorCode: SocketError.AddressNotAvailable } => "no such local address",
+        SocketException { SocketErrorCode: SocketError.AccessDenied } => "permission denied",
+        SocketException s => s.Message,
+        { InnerException: { } inner } => Describe(inner),
+        _ => e.Message,
+    };
+}

@@ -1,0 +1,9 @@
+namespace Conclave.Media.Dtls;
+
+public enum DtlsSessionState
+{
+    Handshaking,
+    Connected,
+    Failed,
+    Closed,
+}

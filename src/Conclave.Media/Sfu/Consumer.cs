@@ -1,0 +1,43 @@
+using Conclave.Media.Rtp;
+using Conclave.Media.Sdp;
+
+namespace Conclave.Media.Sfu;
+
+/// <summary>One producer forwarded to one subscribing peer, on one m-section of its SDP.</summary>
+public sealed class Consumer
+{
+    private ushort _nextRtxSequenceNumber = (ushort)Random.Shared.Next(ushort.MaxValue);
+
+    internal Consumer(Producer producer, Peer subscriber, string mid)
+    {
+        Producer = producer;
+        Subscriber = subscriber;
+        Mid = mid;
+    }
+
+    public Producer Producer { get; }
+    public Peer Subscriber { get; }
+    public string Mid { get; }
+
+    /// <summary>Set once the subscriber's answer accepted this m-section; nothing is sent before.</summary>
+    public bool IsActive { get; internal set; }
+
+    public long PacketsSent { get; private set; }
+
+    internal void SendRtp(ReadOnlySpan<byte> rtpPacket)
+    {
+        if (!IsActive) return;
+        if (Subscriber.SendRtp(rtpPacket)) PacketsSent++;
+    }
+
+    /// <summary>Answers a NACK from the cache with an RTX packet (RFC 4588 §4).</summary>
+    internal void Retransmit(ushort lostSequenceNumber, Span<byte> scratch)
+    {
+        if (!IsActive || Producer.Cache is null) return;
+        if (!Producer.Cache.TryGet(lostSequenceNumber, out var original)) return;
+        if (!RtpWriter.TryWriteRtx(original, SdpCodecs.RtxPayloadType, Producer.RtxSsrc,
+                _nextRtxSequenceNumber, scratch, out int written)) return;
+        _nextRtxSequenceNumber++;
+        Subscriber.SendRtp(scratch[..written]);
+    }
+}

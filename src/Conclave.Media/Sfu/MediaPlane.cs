@@ -1,0 +1,225 @@
+using System.Net;
+using System.Net.Sockets;
+using Conclave.Media.Diagnostics;
+using Conclave.Media.Dtls;
+using Conclave.Media.Ice;
+using Conclave.Media.Stun;
+using Conclave.Media.Transport;
+
+namespace Conclave.Media.Sfu;
+
+/// <summary>
+/// The SFU on one UDP port. Every datagram's route starts here:
+/// <code>
+/// UDP ─► DatagramClassifier (RFC 7983)
+///          ├─ STUN ─► peer by USERNAME ─► IceLiteAgent ─► address validated
+///          ├─ DTLS ─► peer by address  ─► DtlsServerSession ─► SRTP keys
+///          ├─ RTP  ─► peer by address  ─► SrtpContext ─► Producer ─► Consumers ─► SRTP out
+///          └─ RTCP ─► peer by address  ─► SrtpContext ─► SR forward / NACK→RTX / PLI,FIR→publisher
+/// </code>
+/// Nothing is allocated for an address until it passed an ICE check.
+/// </summary>
+public sealed class MediaPlane : IDatagramHandler, IDisposable
+{
+    /// <summary>RFC 8839 §5.4 allows 4–256 ufrag characters; ours are 8, anything past 64 is not ours.</summary>
+    private const int MaxUfragChars = 64;
+
+    private readonly Socket _socket;
+    private readonly LoopBuffers _buffers = new();
+    private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Peer> _peersByUfrag = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Peer>.AlternateLookup<ReadOnlySpan<char>> _peersByUfragSpan;
+    private readonly Dictionary<SocketAddress, Peer> _peersByAddress = new();
+    private readonly List<(Peer Peer, string Reason)> _expired = new();
+    private long _lastPeerTickMs;
+
+    public MediaPlane(MediaPlaneOptions options)
+    {
+        _socket = new Socket(options.ListenEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            _socket.Bind(options.ListenEndPoint);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+        // Bursts of key frames from four publishers arrive faster than one poll cycle;
+        // 4 MiB of kernel buffer keeps them (the kernel caps it at rmem_max).
+        _socket.ReceiveBufferSize = 4 * 1024 * 1024;
+        _socket.SendBufferSize = 4 * 1024 * 1024;
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        var advertised = options.AdvertisedAddress ?? LocalEndPoint.Address;
+        if (advertised.Equals(IPAddress.Any) || advertised.Equals(IPAddress.IPv6Any))
+        {
+            _socket.Dispose();
+            throw new ArgumentException("the media port listens on a wildcard address: set the advertised address browsers should send to");
+        }
+        CandidateEndPoint = new IPEndPoint(advertised, LocalEndPoint.Port);
+        _peersByUfragSpan = _peersByUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
+        Certificate = DtlsCertificate.CreateSelfSigned();
+        Loop = new MediaEventLoop(_socket, this, Drops);
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The ICE host candidate given to browsers.</summary>
+    public IPEndPoint CandidateEndPoint { get; }
+
+    public DropCounters Drops { get; } = new();
+
+    /// <summary>This process's DTLS certificate; its fingerprint goes into every offer (RFC 8122).</summary>
+    public DtlsCertificate Certificate { get; }
+
+    internal MediaEventLoop Loop { get; }
+
+    /// <summary>Raised when a packet handler or command threw; the loop goes on.</summary>
+    public event Action<Exception>? Faulted
+    {
+        add => Loop.Faulted += value;
+        remove => Loop.Faulted -= value;
+    }
+
+    /// <summary>Raised on the loop thread when a peer leaves or is dropped.</summary>
+    public event Action<string, string?>? PeerClosed;
+
+    public void Start() => Loop.Start();
+
+    /// <summary>Creates a peer in <paramref name="roomId"/> (the room is created on first use).</summary>
+    public Task<PeerHandle> JoinAsync(string roomId, IPeerSignalSink sink) =>
+        Loop.InvokeAsync(() => new PeerHandle(this, Join(roomId, sink)));
+
+    /// <summary>NOTE: loop thread only.</summary>
+    internal Peer Join(string roomId, IPeerSignalSink sink)
+    {
+        if (!_rooms.TryGetValue(roomId, out var room))
+        {
+            room = new Room(roomId);
+            _rooms.Add(roomId, room);
+        }
+        var peer = new Peer(this, room, sink, _buffers, MediaEventLoop.NowMs);
+        _peersByUfrag.Add(peer.Ice.Local.Ufrag, peer);
+        room.Add(peer);
+        return peer;
+    }
+
+    /// <summary>Counters of every room and peer, for the console and for tests.</summary>
+    public Task<MediaPlaneStats> GetStatsAsync() => Loop.InvokeAsync(() => MediaPlaneStats.Capture(_rooms.Values, Drops));
+
+    // ---- the packet path -----------------------------------------------------------
+
+    void IDatagramHandler.OnDatagram(Span<byte> datagram, SocketAddress from, long nowMs)
+    {
+        switch (DatagramClassifier.Classify(datagram))
+        {
+            case DatagramKind.Stun:
+                OnStun(datagram, from, nowMs);
+                break;
+            case DatagramKind.Dtls:
+                if (_peersByAddress.TryGetValue(from, out var dtlsPeer)) dtlsPeer.OnDtls(datagram, from);
+                else Drops.Count(DropReason.UnknownAddress);
+                break;
+            case DatagramKind.Rtp:
+                if (_peersByAddress.TryGetValue(from, out var rtpPeer)) rtpPeer.OnRtp(datagram, nowMs);
+                else Drops.Count(DropReason.UnknownAddress);
+                break;
+            case DatagramKind.Rtcp:
+                if (_peersByAddress.TryGetValue(from, out var rtcpPeer)) rtcpPeer.OnRtcp(datagram, nowMs);
+                else Drops.Count(DropReason.UnknownAddress);
+                break;
+            default:
+                Drops.Count(DropReason.UnknownProtocol);
+                break;
+        }
+    }
+
+    private void OnStun(ReadOnlySpan<byte> datagram, SocketAddress from, long nowMs)
+    {
+        if (!StunMessage.TryParse(datagram, out var message))
+        {
+            Drops.Count(DropReason.StunMalformed);
+            return;
+        }
+        if (message.MessageType != StunMessageType.BindingRequest)
+        {
+            Drops.Count(DropReason.StunUnexpectedType);
+            return;
+        }
+        if (!IceUsername.TryGetLocalUfrag(datagram, out var ufragBytes) || ufragBytes.Length > MaxUfragChars)
+        {
+            Drops.Count(DropReason.StunUnknownUsername);
+            return;
+        }
+        Span<char> ufrag = stackalloc char[ufragBytes.Length];
+        for (int i = 0; i < ufragBytes.Length; i++) ufrag[i] = (char)ufragBytes[i];
+        if (!_peersByUfragSpan.TryGetValue(ufrag, out var peer))
+        {
+            Drops.Count(DropReason.StunUnknownUsername);
+            return;
+        }
+        peer.OnBindingRequest(datagram, from, nowMs);
+    }
+
+    void IDatagramHandler.OnTick(long nowMs)
+    {
+        // Peers' timers (feedback at 50 ms, consent at seconds) need no finer step than 10 ms.
+        if (nowMs - _lastPeerTickMs < MediaEventLoop.TickMs) return;
+        _lastPeerTickMs = nowMs;
+        foreach (var room in _rooms.Values)
+        {
+            var peers = room.Peers;
+            for (int i = 0; i < peers.Count; i++)
+            {
+                if (peers[i].OnTick(nowMs) is { } reason) _expired.Add((peers[i], reason));
+            }
+        }
+        // Closing changes the rooms being iterated above, so it waits until here.
+        foreach (var (peer, reason) in _expired) ClosePeer(peer, reason);
+        _expired.Clear();
+    }
+
+    // ---- peer registry (loop thread) ---------------------------------------------
+
+    internal void BindAddress(SocketAddress address, Peer peer)
+    {
+        // A 5-tuple belongs to the last peer that proved it: a browser that rejoins from
+        // the same port takes it over from its old, dying session.
+        _peersByAddress[address] = peer;
+    }
+
+    internal void ReplaceUfrag(string oldUfrag, Peer peer)
+    {
+        _peersByUfrag.Remove(oldUfrag);
+        _peersByUfrag[peer.Ice.Local.Ufrag] = peer;
+    }
+
+    /// <summary>Removes a peer everywhere; <paramref name="reason"/> is null when it left on its own.</summary>
+    internal void ClosePeer(Peer peer, string? reason)
+    {
+        if (peer.IsClosed) return;
+        peer.MarkClosed();
+        _peersByUfrag.Remove(peer.Ice.Local.Ufrag);
+        foreach (var address in peer.ValidatedAddresses)
+        {
+            if (_peersByAddress.TryGetValue(address, out var owner) && owner == peer) _peersByAddress.Remove(address);
+        }
+        var room = peer.Room;
+        room.Remove(peer);
+        if (room.Peers.Count == 0) _rooms.Remove(room.Id);
+        peer.Dispose();
+        if (reason is not null) peer.NotifyMediaClosed(reason);
+        PeerClosed?.Invoke(peer.Id, reason);
+    }
+
+    public void Dispose()
+    {
+        Loop.Dispose();
+        _socket.Dispose();
+        foreach (var room in _rooms.Values)
+        {
+            foreach (var peer in room.Peers) peer.Dispose();
+        }
+        Certificate.Dispose();
+    }
+}

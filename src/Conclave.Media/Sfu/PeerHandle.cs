@@ -1,0 +1,43 @@
+namespace Conclave.Media.Sfu;
+
+/// <summary>
+/// The signalling layer's grip on one peer: every call is carried to the media loop
+/// thread, so it may be called from any thread.
+/// </summary>
+public sealed class PeerHandle
+{
+    private readonly MediaPlane _plane;
+    private readonly Peer _peer;
+
+    internal PeerHandle(MediaPlane plane, Peer peer)
+    {
+        _plane = plane;
+        _peer = peer;
+    }
+
+    public string PeerId => _peer.Id;
+
+    /// <summary>Sends the first offer (after the signalling layer has told the browser who it is).</summary>
+    public Task NegotiateAsync() => _plane.Loop.InvokeAsync(() =>
+    {
+        _peer.Renegotiate();
+        return true;
+    });
+
+    /// <summary>Applies an answer; the result is null, or the reason it was refused.</summary>
+    public Task<string?> ApplyAnswerAsync(int revision, string sdp) =>
+        _plane.Loop.InvokeAsync(() => _peer.IsClosed ? "the session has ended" : _peer.ApplyAnswer(revision, sdp, Transport.MediaEventLoop.NowMs));
+
+    /// <summary>New ICE credentials and a new offer (RFC 8445 §9).</summary>
+    public Task RestartIceAsync() => _plane.Loop.InvokeAsync(() =>
+    {
+        if (!_peer.IsClosed) _peer.RestartIce();
+        return true;
+    });
+
+    public Task LeaveAsync() => _plane.Loop.InvokeAsync(() =>
+    {
+        _plane.ClosePeer(_peer, reason: null);
+        return true;
+    });
+}

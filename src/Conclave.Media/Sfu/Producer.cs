@@ -1,0 +1,65 @@
+using Conclave.Media.Sdp;
+
+namespace Conclave.Media.Sfu;
+
+/// <summary>
+/// One stream a participant publishes (its microphone or its camera), and the
+/// consumers it is forwarded to.
+/// </summary>
+public sealed class Producer
+{
+    /// <summary>
+    /// Chromium asks again after ~300 ms when a key frame does not come; relaying every
+    /// PLI of every subscriber would make the publisher send nothing but key frames.
+    /// </summary>
+    private const long KeyFrameRequestIntervalMs = 300;
+
+    private readonly List<Consumer> _consumers = new();
+    private long _lastKeyFrameRequestMs = long.MinValue / 2;
+
+    internal Producer(Peer publisher, MediaKind kind, uint ssrc, uint rtxSsrc)
+    {
+        Publisher = publisher;
+        Kind = kind;
+        Ssrc = ssrc;
+        RtxSsrc = rtxSsrc;
+        Cache = kind == MediaKind.Video ? new PacketCache() : null;
+    }
+
+    public Peer Publisher { get; }
+    public MediaKind Kind { get; }
+    public uint Ssrc { get; }
+
+    /// <summary>The SSRC of the RTX stream subscribers receive retransmissions on.</summary>
+    public uint RtxSsrc { get; }
+
+    public long PacketsReceived { get; private set; }
+
+    internal PacketCache? Cache { get; }
+
+    internal IReadOnlyList<Consumer> Consumers => _consumers;
+
+    internal void Add(Consumer consumer) => _consumers.Add(consumer);
+
+    internal void Remove(Consumer consumer) => _consumers.Remove(consumer);
+
+    /// <summary>Forwards one decrypted, extension-stripped RTP packet to every active consumer.</summary>
+    internal void Forward(ReadOnlySpan<byte> rtpPacket, ushort sequenceNumber)
+    {
+        PacketsReceived++;
+        Cache?.Store(sequenceNumber, rtpPacket);
+        // NOTE: a for loop over the list: foreach over List<T> is allocation-free too,
+        // but a consumer's send can never change the list, so no copy is needed.
+        for (int i = 0; i < _consumers.Count; i++)
+        {
+            _consumers[i].SendRtp(rtpPacket);
+        }
+    }
+
+    internal void RequestKeyFrame(long nowMs)
+    {
+        if (Kind != MediaKind.Video || nowMs - _lastKeyFrameRequestMs < KeyFrameRequestIntervalMs) return;
+        _lastKeyFrameRequestMs = nowMs;
+        Publisher.SendPictureLossIndication(Ssrc);
+    }
+}

@@ -1,0 +1,20 @@
+namespace Conclave.Web.Signalling;
+
+/// <summary>Bounds on what a browser may send; anything past them is refused, never buffered.</summary>
+public static class SignallingLimits
+{
+    /// <summary>
+    /// An answer for a meeting of 16 has ~34 m-sections at ~600 bytes each; 64 KiB
+    /// leaves room and still bounds what one socket can make us hold.
+    /// </summary>
+    public const int MaxMessageBytes = 64 * 1024;
+
+    public const int MaxDisplayNameChars = 64;
+    public const int MaxRoomChars = 64;
+
+    /// <summary>A candidate line is well under 300 characters (RFC 8839 §5.1).</summary>
+    public const int MaxCandidateChars = 512;
+
+    /// <summary>A join that does not come within this time ends the socket.</summary>
+    public static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
+}

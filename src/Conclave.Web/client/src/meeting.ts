@@ -1,0 +1,115 @@
+import type { Participant } from "./protocol";
+import { MeetingSession } from "./session";
+
+// The meeting page: /m/<room>. Enter a display name, Join, and every other
+// participant appears as a tile with their video and audio.
+
+const room = decodeURIComponent(location.pathname.replace(/^\/m\//, ""));
+const joinForm = document.querySelector<HTMLFormElement>("#join")!;
+const nameInput = document.querySelector<HTMLInputElement>("#display-name")!;
+const meeting = document.querySelector<HTMLElement>("#meeting")!;
+const tiles = document.querySelector<HTMLElement>("#tiles")!;
+const status = document.querySelector<HTMLElement>("#status")!;
+const muteButton = document.querySelector<HTMLButtonElement>("#mute")!;
+const cameraButton = document.querySelector<HTMLButtonElement>("#camera")!;
+const leaveButton = document.querySelector<HTMLButtonElement>("#leave")!;
+const selfVideo = document.querySelector<HTMLVideoElement>("#self-video")!;
+document.querySelector<HTMLElement>("#room-name")!.textContent = room;
+
+const names = new Map<string, string>();
+let session: MeetingSession | undefined;
+let localStream: MediaStream | undefined;
+
+function say(text: string): void {
+  status.textContent = text;
+}
+
+function tileFor(participantId: string): HTMLElement {
+  let tile = tiles.querySelector<HTMLElement>(`[data-participant-id="${CSS.escape(participantId)}"]`);
+  if (!tile) {
+    tile = document.createElement("figure");
+    tile.className = "tile";
+    tile.dataset.participantId = participantId;
+    tile.setAttribute("role", "group");
+    const video = document.createElement("video");
+    video.autoplay = true;
+    video.playsInline = true;
+    const audio = document.createElement("audio");
+    audio.autoplay = true;
+    const caption = document.createElement("figcaption");
+    tile.append(video, audio, caption);
+    tiles.append(tile);
+  }
+  const name = names.get(participantId) ?? "…";
+  tile.setAttribute("aria-label", `Participant ${name}`);
+  tile.querySelector("figcaption")!.textContent = name;
+  return tile;
+}
+
+function addTrack(participantId: string, track: MediaStreamTrack): void {
+  const tile = tileFor(participantId);
+  const element = tile.querySelector<HTMLMediaElement>(track.kind === "video" ? "video" : "audio")!;
+  element.srcObject = new MediaStream([track]);
+}
+
+async function join(name: string): Promise<void> {
+  say("Starting camera and microphone…");
+  localStream = await navigator.mediaDevices.getUserMedia({
+    audio: true,
+    video: { width: 640, height: 480 },
+  });
+  selfVideo.srcObject = localStream;
+  const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
+  say("Connecting…");
+  session = new MeetingSession(url, room, name, localStream, {
+    onJoined(selfId: string, participants: Participant[]) {
+      names.set(selfId, name);
+      (window as unknown as { conclave: Record<string, unknown> }).conclave = { session, names, selfId };
+      for (const p of participants) {
+        names.set(p.id, p.name);
+        tileFor(p.id);
+      }
+      joinForm.hidden = true;
+      meeting.hidden = false;
+      say(`In ${room}`);
+    },
+    onParticipantJoined(p: Participant) {
+      names.set(p.id, p.name);
+      tileFor(p.id);
+    },
+    onParticipantLeft(participantId: string) {
+      tiles.querySelector(`[data-participant-id="${CSS.escape(participantId)}"]`)?.remove();
+      names.delete(participantId);
+    },
+    onRemoteTrack: addTrack,
+    onError(message: string) {
+      say(`Error: ${message}`);
+    },
+    onClosed() {
+      localStream?.getTracks().forEach((t) => t.stop());
+      tiles.replaceChildren();
+      meeting.hidden = true;
+      joinForm.hidden = false;
+      if (!status.textContent?.startsWith("Error")) say("You left the meeting.");
+    },
+  });
+}
+
+joinForm.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const name = nameInput.value.trim();
+  if (!name) return;
+  join(name).catch((err: unknown) => say(`Could not join: ${err instanceof Error ? err.message : String(err)}`));
+});
+
+function toggle(kind: "audio" | "video", button: HTMLButtonElement, on: string, off: string): void {
+  const track = localStream?.getTracks().find((t) => t.kind === kind);
+  if (!track) return;
+  track.enabled = !track.enabled;
+  button.textContent = track.enabled ? on : off;
+  button.setAttribute("aria-pressed", String(!track.enabled));
+}
+
+muteButton.addEventListener("click", () => toggle("audio", muteButton, "Mute", "Unmute"));
+cameraButton.addEventListener("click", () => toggle("video", cameraButton, "Stop camera", "Start camera"));
+leaveButton.addEventListener("click", () => session?.leave());

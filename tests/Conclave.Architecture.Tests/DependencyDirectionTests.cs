@@ -1,0 +1,63 @@
+using System.Reflection;
+using NetArchTest.Rules;
+
+namespace Conclave.Architecture.Tests;
+
+/// <summary>
+/// The arrows of DESIGN.md's code layout: Media depends on no other Conclave project,
+/// Web only on the inner ones, Daemon composes. Within Media, the wire formats and
+/// protocols never see the SFU that uses them.
+/// </summary>
+public sealed class DependencyDirectionTests
+{
+    private static readonly Assembly Media = typeof(Conclave.Media.Sfu.MediaPlane).Assembly;
+    private static readonly Assembly Web = typeof(Conclave.Web.ConclaveWebEndpoints).Assembly;
+    private static readonly Assembly Daemon = typeof(Conclave.Daemon.DaemonHost).Assembly;
+
+    /// <summary>Which Conclave projects each may reference (DESIGN.md "Dependency direction").</summary>
+    public static TheoryData<string, string[]> AllowedReferences => new()
+    {
+        { "Conclave.Media", [] },
+        { "Conclave.Web", ["Conclave.Media"] },
+        { "Conclave.Daemon", ["Conclave.Media", "Conclave.Web"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(AllowedReferences))]
+    public void A_project_references_only_the_projects_inside_it(string project, string[] allowed)
+    {
+        var assembly = new[] { Media, Web, Daemon }.Single(a => a.GetName().Name == project);
+        var conclaveReferences = assembly.GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(name => name.StartsWith("Conclave.", StringComparison.Ordinal))
+            .ToArray();
+        Assert.All(conclaveReferences, name => Assert.Contains(name, allowed));
+    }
+
+    [Theory]
+    [InlineData("Conclave.Media.Stun")]
+    [InlineData("Conclave.Media.Ice")]
+    [InlineData("Conclave.Media.Dtls")]
+    [InlineData("Conclave.Media.Srtp")]
+    [InlineData("Conclave.Media.Rtp")]
+    [InlineData("Conclave.Media.Rtcp")]
+    [InlineData("Conclave.Media.Sdp")]
+    public void A_protocol_never_sees_the_sfu_or_the_socket(string protocolNamespace)
+    {
+        var result = Types.InAssembly(Media)
+            .That().ResideInNamespace(protocolNamespace)
+            .ShouldNot().HaveDependencyOnAny("Conclave.Media.Sfu", "Conclave.Media.Transport")
+            .GetResult();
+        Assert.True(result.IsSuccessful, $"{protocolNamespace} depends on the SFU: {string.Join(", ", result.FailingTypeNames ?? [])}");
+        Assert.NotEmpty(Types.InAssembly(Media).That().ResideInNamespace(protocolNamespace).GetTypes());
+    }
+
+    [Fact]
+    public void The_media_plane_never_sees_aspnet_or_signalling()
+    {
+        var result = Types.InAssembly(Media).ShouldNot()
+            .HaveDependencyOnAny("Microsoft.AspNetCore", "Conclave.Web", "System.Net.WebSockets")
+            .GetResult();
+        Assert.True(result.IsSuccessful, string.Join(", ", result.FailingTypeNames ?? []));
+    }
+}

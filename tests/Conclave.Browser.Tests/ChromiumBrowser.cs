@@ -1,0 +1,38 @@
+using Microsoft.Playwright;
+
+namespace Conclave.Browser.Tests;
+
+/// <summary>Debian's Chromium, launched the way DESIGN.md found WebRTC to work headless on loopback.</summary>
+internal static class ChromiumBrowser
+{
+    public const string ExecutablePath = "/usr/bin/chromium";
+
+    private static readonly string[] Flags =
+    [
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        "--allow-loopback-in-peer-connection",
+        "--autoplay-policy=no-user-gesture-required",
+    ];
+
+    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    {
+        if (!File.Exists(ExecutablePath))
+        {
+            throw new InvalidOperationException($"{ExecutablePath} is missing: scripts/setup.sh installs Debian's chromium package");
+        }
+        return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            ChromiumSandbox = false,
+            Args = Flags,
+        });
+    }
+}

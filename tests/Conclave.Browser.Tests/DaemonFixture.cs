@@ -1,0 +1,37 @@
+using Conclave.Daemon;
+using Microsoft.Playwright;
+
+namespace Conclave.Browser.Tests;
+
+/// <summary>One conclaved (in this process, on free loopback ports) and one Chromium for a test class.</summary>
+public sealed class DaemonFixture : IAsyncLifetime
+{
+    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "conclave-browser-" + Guid.NewGuid().ToString("N"));
+
+    public RunningDaemon Daemon { get; private set; } = null!;
+    internal IPlaywright Playwright { get; private set; } = null!;
+    internal IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Daemon = await DaemonHost.StartAsync(
+        [
+            "--Conclave:Https=127.0.0.1:0",
+            "--Conclave:Media=127.0.0.1:0",
+            $"--Conclave:StateDirectory={_stateDirectory}",
+        ]);
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await ChromiumBrowser.LaunchAsync(Playwright);
+    }
+
+    internal Task<MeetingParticipant> JoinAsync(string room, string name) =>
+        MeetingParticipant.JoinAsync(Browser, Daemon.HttpsUri, room, name);
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+        await Daemon.DisposeAsync();
+        Directory.Delete(_stateDirectory, recursive: true);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Conclave.Browser.Tests;
+
+/// <summary>One person in a meeting: a browser context with the meeting page open.</summary>
+internal sealed class MeetingParticipant : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+
+    private MeetingParticipant(IBrowserContext context, IPage page, string name, string id)
+    {
+        _context = context;
+        Page = page;
+        Name = name;
+        Id = id;
+    }
+
+    public IPage Page { get; }
+    public string Name { get; }
+    public string Id { get; }
+
+    public static async Task<MeetingParticipant> JoinAsync(IBrowser browser, Uri daemon, string room, string name)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            IgnoreHTTPSErrors = true, // the development certificate is self-signed (README)
+            ViewportSize = new ViewportSize { Width = 1024, Height = 768 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(daemon, $"/m/{room}").ToString());
+        await page.GetByLabel("Display name").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => window.conclave?.selfId !== undefined", null, new() { Timeout = 15_000 });
+        string id = await page.EvaluateAsync<string>("() => window.conclave.selfId");
+        return new MeetingParticipant(context, page, name, id);
+    }
+
+    /// <summary>inbound-rtp statistics per remote participant id.</summary>
+    public async Task<IReadOnlyDictionary<string, ReceiveStats>> ReceiveStatsAsync()
+    {
+        var json = await Page.EvaluateAsync<JsonElement>("() => window.conclave.session.receiveStats()");
+        var result = new Dictionary<string, ReceiveStats>();
+        foreach (var participant in json.EnumerateObject())
+        {
+            var audio = participant.Value.GetProperty("audio");
+            var video = participant.Value.GetProperty("video");
+            result[participant.Name] = new ReceiveStats(
+                audio.GetProperty("packetsReceived").GetInt64(), audio.GetProperty("packetsLost").GetInt64(),
+                video.GetProperty("packetsReceived").GetInt64(), video.GetProperty("packetsLost").GetInt64(),
+                video.GetProperty("framesDecoded").GetInt64());
+        }
+        return result;
+    }
+
+    public ILocator TileOf(MeetingParticipant other) => Page.Locator($"[data-participant-id=\"{other.Id}\"]");
+
+    public async Task LeaveAsync() => await Page.GetByRole(AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
+
+    public async ValueTask DisposeAsync() => await _context.CloseAsync();
+}
+
+internal sealed record ReceiveStats(long AudioPacketsReceived, long AudioPacketsLost, long VideoPacketsReceived, long VideoPacketsLost, long FramesDecoded)
+{
+    public double VideoLossRatio => VideoPacketsReceived + VideoPacketsLost == 0 ? 0 : (double)VideoPacketsLost / (VideoPacketsReceived + VideoPacketsLost);
+    public double AudioLossRatio => AudioPacketsReceived + AudioPacketsLost == 0 ? 0 : (double)AudioPacketsLost / (AudioPacketsReceived + AudioPacketsLost);
+}

@@ -1,0 +1,132 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+
+namespace Conclave.Daemon.Tests;
+
+/// <summary>
+/// Malformed, oversized or out-of-order signalling: an error message to that socket,
+/// then its end (1008 policy violation); everyone else carries on.
+/// </summary>
+public sealed class SignallingBadInputTests(InProcessDaemon fixture) : IClassFixture<InProcessDaemon>
+{
+    public static TheoryData<string, string, string> HostileFirstMessages => new()
+    {
+        { "{not json", "malformed", "not valid JSON" },
+        { "[1,2,3]", "malformed", "must be a JSON object" },
+        { "{\"type\":\"dance\"}", "malformed", "unknown message type 'dance'" },
+        { "{\"type\":\"join\",\"room\":\"../etc\",\"name\":\"x\"}", "malformed", "room: use 1–64 letters" },
+        { "{\"type\":\"join\",\"room\":\"ok\",\"name\":\"\\u0007\"}", "malformed", "name: a display name needs" },
+        { "{\"type\":\"join\",\"room\":\"ok\",\"name\":42}", "malformed", "'name' must be a string" },
+        { "{\"type\":\"answer\",\"revision\":1,\"sdp\":\"v=0\"}", "out-of-order", "join first" },
+        { "{\"type\":\"restart-ice\"}", "out-of-order", "join first" },
+        { "{\"type\":\"join\",\"room\":\"" + new string('a', 65) + "\",\"name\":\"x\"}", "malformed", "'room' is longer than 64 characters" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileFirstMessages))]
+    public async Task A_hostile_first_message_gets_an_error_and_the_socket_closes(string message, string code, string text)
+    {
+        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        await client.SendTextAsync(message);
+        await ExpectErrorAndCloseAsync(client, code, text);
+    }
+
+    [Fact]
+    public async Task An_oversized_message_is_refused_without_being_buffered_whole()
+    {
+        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        await client.SendTextAsync("{\"type\":\"join\",\"room\":\"" + new string('x', 200_000) + "\"}");
+        await ExpectErrorAndCloseAsync(client, "too-large", "at most 65536 bytes");
+    }
+
+    [Fact]
+    public async Task A_binary_frame_is_refused()
+    {
+        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        await client.SendBinaryAsync([1, 2, 3]);
+        await ExpectErrorAndCloseAsync(client, "malformed", "JSON text frames");
+    }
+
+    [Fact]
+    public async Task A_second_join_is_out_of_order()
+    {
+        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        await client.SendJsonAsync(new { type = "join", room = "twice", name = "Eve" });
+        await client.ReceiveTypeAsync("offer");
+        await client.SendJsonAsync(new { type = "join", room = "twice", name = "Eve" });
+        await ExpectErrorAndCloseAsync(client, "out-of-order", "already joined");
+    }
+
+    [Fact]
+    public async Task An_answer_naming_the_wrong_revision_is_refused()
+    {
+        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        await client.SendJsonAsync(new { type = "join", room = "revisions", name = "Eve" });
+        var offer = await client.ReceiveTypeAsync("offer");
+        int revision = offer.GetProperty("revision").GetInt32();
+        await client.SendJsonAsync(new { type = "answer", revision = revision + 5, sdp = "v=0" });
+        await ExpectErrorAndCloseAsync(client, "bad-sdp", $"revision {revision} awaits an answer");
+    }
+
+    [Fact]
+    public async Task Malformed_sdp_in_an_answer_gets_a_clear_error()
+    {
+        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        await client.SendJsonAsync(new { type = "join", room = "bad-sdp", name = "Eve" });
+        var offer = await client.ReceiveTypeAsync("offer");
+        await client.SendJsonAsync(new { type = "answer", revision = offer.GetProperty("revision").GetInt32(), sdp = "v=0\r\nthis is not sdp\r\n" });
+        var error = await ExpectErrorAndCloseAsync(client, "bad-sdp", "");
+        Assert.Contains("line", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Others_in_the_room_are_unaffected_by_a_hostile_participant()
+    {
+        await using var good = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        await good.SendJsonAsync(new { type = "join", room = "mixed", name = "Grace" });
+        await good.ReceiveTypeAsync("offer");
+
+        await using var hostile = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        await hostile.SendJsonAsync(new { type = "join", room = "mixed", name = "Mallory" });
+        var joined = await good.ReceiveTypeAsync("participant-joined");
+        string malloryId = joined.GetProperty("participant").GetProperty("id").GetString()!;
+        await hostile.SendTextAsync("{\"type\":\"answer\",\"revision\":\"one\"}");
+        await ExpectErrorAndCloseAsync(hostile, "malformed", "'revision' must be");
+
+        // Grace hears that Mallory left, and a newcomer still joins normally.
+        var left = await good.ReceiveTypeAsync("participant-left");
+        Assert.Equal(malloryId, left.GetProperty("participantId").GetString());
+        await using var newcomer = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        await newcomer.SendJsonAsync(new { type = "join", room = "mixed", name = "Heidi" });
+        var welcome = await newcomer.ReceiveTypeAsync("joined");
+        Assert.Contains(welcome.GetProperty("participants").EnumerateArray(), p => p.GetProperty("name").GetString() == "Grace");
+        Assert.Equal(WebSocketState.Open, good.State);
+    }
+
+    [Fact]
+    public async Task A_page_from_another_origin_cannot_open_signalling()
+    {
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() =>
+            SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, origin: "https://meeting-stealer.example"));
+        Assert.Contains("403", refused.Message);
+        await using var sameOrigin = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri,
+            origin: fixture.Daemon.HttpsUri.GetLeftPart(UriPartial.Authority));
+        Assert.Equal(WebSocketState.Open, sameOrigin.State);
+    }
+
+    private static async Task<JsonElement> ExpectErrorAndCloseAsync(SignallingClient client, string code, string text)
+    {
+        JsonElement? message;
+        do
+        {
+            message = await client.ReceiveAsync();
+            Assert.True(message is not null, $"the socket closed without an error message (expected '{code}')");
+        }
+        while (message.Value.GetProperty("type").GetString() != "error");
+        Assert.Equal(code, message.Value.GetProperty("code").GetString());
+        Assert.Contains(text, message.Value.GetProperty("message").GetString());
+        Assert.Null(await client.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, client.CloseStatus);
+        return message.Value;
+    }
+}
