@@ -65,6 +65,6 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddr
     private static bool TryParseEndPoint(string? text, out IPEndPoint? endPoint)
     {
         endPoint = null;
-        return text is not null && IPEndPoint.TryParse(text, out endPoint) && endPoint.Port is > 0 and <= 65535;
+        return text is not null && IPEndPoint.TryParse(text, out endPoint) && endPoint.Port is >= 0 and <= 65535;
     }
 }

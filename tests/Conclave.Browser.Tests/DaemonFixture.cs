@@ -29,9 +29,9 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Browser.DisposeAsync();
-        Playwright.Dispose();
-        await Daemon.DisposeAsync();
-        Directory.Delete(_stateDirectory, recursive: true);
+        if (Browser is not null) await Browser.DisposeAsync();
+        Playwright?.Dispose();
+        if (Daemon is not null) await Daemon.DisposeAsync();
+        if (Directory.Exists(_stateDirectory)) Directory.Delete(_stateDirectory, recursive: true);
     }
 }

@@ -39,7 +39,8 @@ internal sealed class MeetingParticipant : IAsyncDisposable
     /// <summary>inbound-rtp statistics per remote participant id.</summary>
     public async Task<IReadOnlyDictionary<string, ReceiveStats>> ReceiveStatsAsync()
     {
-        var json = await Page.EvaluateAsync<JsonElement>("() => window.conclave.session.receiveStats()");
+        string text = await Page.EvaluateAsync<string>("async () => JSON.stringify(await window.conclave.session.receiveStats())");
+        var json = JsonDocument.Parse(text).RootElement;
         var result = new Dictionary<string, ReceiveStats>();
         foreach (var participant in json.EnumerateObject())
         {

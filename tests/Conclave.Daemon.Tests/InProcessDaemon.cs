@@ -16,7 +16,7 @@ public sealed class InProcessDaemon : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Daemon.DisposeAsync();
-        Directory.Delete(_stateDirectory, recursive: true);
+        if (Daemon is not null) await Daemon.DisposeAsync();
+        if (Directory.Exists(_stateDirectory)) Directory.Delete(_stateDirectory, recursive: true);
     }
 }
