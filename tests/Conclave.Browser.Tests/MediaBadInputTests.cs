@@ -28,6 +28,8 @@ public sealed partial class MediaBadInputTests(DaemonFixture fixture) : IClassFi
         string offer = await alice.Page.EvaluateAsync<string>("() => window.conclave.session.pc.remoteDescription.sdp");
         string ufrag = IceUfragPattern().Match(offer).Groups[1].Value;
         string password = IcePasswordPattern().Match(offer).Groups[1].Value;
+        string answer = await alice.Page.EvaluateAsync<string>("() => window.conclave.session.pc.localDescription.sdp");
+        string browserUfrag = IceUfragPattern().Match(answer).Groups[1].Value;
         var media = fixture.Daemon.MediaPlane.LocalEndPoint;
         using var attacker = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         attacker.Client.ReceiveTimeout = 2000;
@@ -45,10 +47,11 @@ public sealed partial class MediaBadInputTests(DaemonFixture fixture) : IClassFi
         await attacker.SendAsync(new byte[4000], media);
         // 3. STUN naming no ufrag of ours, and STUN with our ufrag but the wrong password.
         await attacker.SendAsync(BindingRequest("nobody00:peer", "wrong-password-wrong-password"), media);
-        await attacker.SendAsync(BindingRequest($"{ufrag}:peer", "wrong-password-wrong-password"), media);
+        await attacker.SendAsync(BindingRequest($"{ufrag}:{browserUfrag}", "wrong-password-wrong-password"), media);
 
-        // 4. A correct check: answered, so this address is now validated for Alice's peer…
-        await attacker.SendAsync(BindingRequest($"{ufrag}:peer", password), media);
+        // 4. A correct check (the attacker learnt both ufrags and the password, as a compromised
+        //    signalling path could): answered, so this address is now validated for Alice's peer…
+        await attacker.SendAsync(BindingRequest($"{ufrag}:{browserUfrag}", password), media);
         var response = await attacker.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(StunMessage.TryParse(response.Buffer, out var parsed), "the response parses");
         Assert.Equal(StunMessageType.BindingSuccessResponse, parsed.MessageType);
