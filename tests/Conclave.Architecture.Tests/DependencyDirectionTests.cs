@@ -19,7 +19,7 @@ public sealed class DependencyDirectionTests
     {
         { "Conclave.Media", [] },
         { "Conclave.Web", ["Conclave.Media"] },
-        { "Conclave.Daemon", ["Conclave.Media", "Conclave.Web"] },
+        { "conclaved", ["Conclave.Media", "Conclave.Web"] }, // Conclave.Daemon's assembly
     };
 
     [Theory]
