@@ -61,6 +61,26 @@ public sealed class MeetingMediaTests(DaemonFixture fixture) : IClassFixture<Dae
         }
     }
 
+    [Fact]
+    public async Task An_ice_restart_brings_new_credentials_and_media_goes_on()
+    {
+        const string room = "ice-restart";
+        await using var alice = await fixture.JoinAsync(room, "Alice");
+        await using var bob = await fixture.JoinAsync(room, "Bob");
+        await Eventually.HoldsAsync(alice.ReceiveStatsAsync, s => s.TryGetValue(bob.Id, out var r) && r.FramesDecoded > 10,
+            MediaTimeout, "Alice decoding Bob's video");
+        const string remoteUfrag = "() => /a=ice-ufrag:(\\S+)/.exec(window.conclave.session.pc.remoteDescription.sdp)[1]";
+        string before = await alice.Page.EvaluateAsync<string>(remoteUfrag);
+
+        await alice.Page.EvaluateAsync("() => window.conclave.session.restartIce()");
+
+        await Eventually.HoldsAsync(() => alice.Page.EvaluateAsync<string>(remoteUfrag), after => after != before,
+            TimeSpan.FromSeconds(10), "Alice's session taking the appliance's new ICE credentials");
+        await FramesKeepComingAsync(alice, bob);
+        await FramesKeepComingAsync(bob, alice);
+        Assert.Equal("connected", await alice.Page.EvaluateAsync<string>("() => window.conclave.session.pc.iceConnectionState"));
+    }
+
     private static async Task FramesKeepComingAsync(MeetingParticipant receiver, MeetingParticipant sender)
     {
         long before = (await receiver.ReceiveStatsAsync())[sender.Id].FramesDecoded;

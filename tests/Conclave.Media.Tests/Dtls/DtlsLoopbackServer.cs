@@ -16,8 +16,17 @@ internal sealed class DtlsLoopbackServer : IDisposable
     private volatile bool _stopping;
     private DtlsServerSession? _session;
 
-    public DtlsLoopbackServer(DtlsCertificate certificate, string? expectedClientFingerprint)
+    private readonly Func<int, bool>? _dropSent;
+    private readonly Func<int, bool>? _dropReceived;
+    private int _sent;
+    private int _received;
+
+    /// <param name="dropSent">Given the index of an outgoing datagram, true to lose it (a lossy path).</param>
+    /// <param name="dropReceived">The same for incoming datagrams.</param>
+    public DtlsLoopbackServer(DtlsCertificate certificate, string? expectedClientFingerprint, Func<int, bool>? dropSent = null, Func<int, bool>? dropReceived = null)
     {
+        _dropSent = dropSent;
+        _dropReceived = dropReceived;
         Certificate = certificate;
         ExpectedClientFingerprint = expectedClientFingerprint;
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -32,6 +41,8 @@ internal sealed class DtlsLoopbackServer : IDisposable
     public Task<DtlsSrtpKeys> Keys => _keys.Task;
     public DtlsServerSession? Session => _session;
 
+    public int DatagramsSent => _sent;
+
     private void Receive()
     {
         var buffer = new byte[65536];
@@ -45,12 +56,16 @@ internal sealed class DtlsLoopbackServer : IDisposable
             if (_session is null)
             {
                 var peer = (IPEndPoint)from;
-                _session = new DtlsServerSession(Certificate, datagram => _socket.SendTo(datagram.Span, peer), peer.Address.GetAddressBytes());
+                _session = new DtlsServerSession(Certificate, datagram =>
+                {
+                    if (_dropSent?.Invoke(Interlocked.Increment(ref _sent) - 1) != true) _socket.SendTo(datagram.Span, peer);
+                }, peer.Address.GetAddressBytes());
                 _session.HandshakeCompleted += keys => _keys.TrySetResult(keys);
                 _session.HandshakeFailed += reason => _keys.TrySetException(new InvalidOperationException(reason));
                 if (ExpectedClientFingerprint is not null) _session.SetExpectedClientFingerprint(ExpectedClientFingerprint);
                 _session.Start();
             }
+            if (_dropReceived?.Invoke(_received++) == true) continue;
             _session.TryEnqueueDatagram(buffer.AsSpan(0, length));
         }
     }

@@ -209,6 +209,25 @@ public sealed class SfuRoutingTests : IDisposable
     }
 
     [Fact]
+    public void An_ice_restart_retires_the_old_ufrag_and_answers_the_new_one()
+    {
+        var old = _bob.Peer.Ice.Local;
+        _bob.Peer.RestartIce();
+        var fresh = _bob.Peer.Ice.Local;
+        Assert.NotEqual(old.Ufrag, fresh.Ufrag);
+        long unknownBefore = _sfu.Plane.Drops[DropReason.StunUnknownUsername];
+
+        _sfu.Deliver(SfuHarness.BindingRequest($"{old.Ufrag}:browser", old.Password, false), _bob.Address);
+        Assert.Equal(unknownBefore + 1, _sfu.Plane.Drops[DropReason.StunUnknownUsername]);
+        _sfu.Deliver(SfuHarness.BindingRequest($"{fresh.Ufrag}:browser", fresh.Password, true), _bob.Address);
+        var buffer = new byte[512];
+        int length = _bob.Socket.Receive(buffer);
+        Assert.True(Conclave.Media.Stun.StunMessage.TryParse(buffer.AsSpan(0, length), out var response));
+        Assert.Equal(Conclave.Media.Stun.StunMessageType.BindingSuccessResponse, response.MessageType);
+        Assert.True(response.VerifyMessageIntegrity(System.Text.Encoding.UTF8.GetBytes(fresh.Password)));
+    }
+
+    [Fact]
     public void A_peer_without_consent_for_30_s_is_dropped_RFC_7675()
     {
         _sfu.Tick(MediaEventLoop.NowMs + 29_000);

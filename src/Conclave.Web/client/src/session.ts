@@ -73,6 +73,11 @@ export class MeetingSession {
     return result;
   }
 
+  /** Asks the appliance for new ICE credentials (RFC 8445 §9); its next offer restarts ICE. */
+  restartIce(): void {
+    this.send({ type: "restart-ice" });
+  }
+
   leave(): void {
     this.send({ type: "leave" });
     this.close();
@@ -153,7 +158,7 @@ export class MeetingSession {
     const state = this.pc.iceConnectionState;
     window.clearTimeout(this.restartTimer);
     if (state === "disconnected" || state === "failed") {
-      this.restartTimer = window.setTimeout(() => this.send({ type: "restart-ice" }), state === "failed" ? 0 : ICE_RESTART_AFTER_MS);
+      this.restartTimer = window.setTimeout(() => this.restartIce(), state === "failed" ? 0 : ICE_RESTART_AFTER_MS);
     }
   }
 }
