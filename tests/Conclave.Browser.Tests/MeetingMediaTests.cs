@@ -39,6 +39,8 @@ public sealed class MeetingMediaTests(DaemonFixture fixture) : IClassFixture<Dae
             }
         }
 
+        await alice.Page.ScreenshotAsync(new() { Path = Artifacts.Path("meeting-three-participants.png") });
+
         // Carol leaves: her tile goes, and Alice and Bob keep receiving each other.
         await carol.LeaveAsync();
         await Assertions.Expect(alice.TileOf(carol)).ToHaveCountAsync(0, new() { Timeout = 10_000 });
