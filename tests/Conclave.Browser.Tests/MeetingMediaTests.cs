@@ -81,6 +81,11 @@ public sealed class MeetingMediaTests(DaemonFixture fixture) : IClassFixture<Dae
         await FramesKeepComingAsync(alice, bob);
         await FramesKeepComingAsync(bob, alice);
         Assert.Equal("connected", await alice.Page.EvaluateAsync<string>("() => window.conclave.session.pc.iceConnectionState"));
+
+        // Mute turns the microphone track off and says so on the button.
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Mute" }).ClickAsync();
+        await Assertions.Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = "Unmute" })).ToHaveAttributeAsync("aria-pressed", "true");
+        Assert.False(await alice.Page.EvaluateAsync<bool>("() => document.querySelector('#self-video').srcObject.getAudioTracks()[0].enabled"));
     }
 
     private static async Task FramesKeepComingAsync(MeetingParticipant receiver, MeetingParticipant sender)

@@ -178,17 +178,7 @@ public sealed class Peer : IDisposable
 
     internal void OnRtp(Span<byte> datagram, long nowMs)
     {
-        if (_inbound is null)
-        {
-            _plane.Drops.Count(DropReason.SrtpNoKeys);
-            return;
-        }
-        var status = _inbound.UnprotectRtp(datagram, datagram, out int length);
-        if (status != SrtpStatus.Ok)
-        {
-            CountSrtpDrop(status);
-            return;
-        }
+        if (!TryUnprotectInPlace(datagram, rtcp: false, out int length)) return;
         ReadOnlySpan<byte> plain = datagram[..length];
         if (!RtpPacket.TryParse(plain, out var rtp))
         {
@@ -219,17 +209,7 @@ public sealed class Peer : IDisposable
 
     internal void OnRtcp(Span<byte> datagram, long nowMs)
     {
-        if (_inbound is null)
-        {
-            _plane.Drops.Count(DropReason.SrtpNoKeys);
-            return;
-        }
-        var status = _inbound.UnprotectRtcp(datagram, datagram, out int length);
-        if (status != SrtpStatus.Ok)
-        {
-            CountSrtpDrop(status);
-            return;
-        }
+        if (!TryUnprotectInPlace(datagram, rtcp: true, out int length)) return;
         ReadOnlySpan<byte> compound = datagram[..length];
         if (!RtcpCompoundReader.IsValid(compound))
         {
@@ -271,12 +251,25 @@ public sealed class Peer : IDisposable
         }
     }
 
-    private void CountSrtpDrop(SrtpStatus status) => _plane.Drops.Count(status switch
+    /// <summary>Decrypts in the loop's receive buffer; a packet that fails is counted by reason.</summary>
+    private bool TryUnprotectInPlace(Span<byte> datagram, bool rtcp, out int length)
     {
-        SrtpStatus.AuthFailed => DropReason.SrtpAuthFailed,
-        SrtpStatus.Replayed or SrtpStatus.TooOld => DropReason.SrtpReplayed,
-        _ => DropReason.RtpMalformed,
-    });
+        length = 0;
+        if (_inbound is null)
+        {
+            _plane.Drops.Count(DropReason.SrtpNoKeys);
+            return false;
+        }
+        var status = rtcp ? _inbound.UnprotectRtcp(datagram, datagram, out length) : _inbound.UnprotectRtp(datagram, datagram, out length);
+        if (status == SrtpStatus.Ok) return true;
+        _plane.Drops.Count(status switch
+        {
+            SrtpStatus.AuthFailed => DropReason.SrtpAuthFailed,
+            SrtpStatus.Replayed or SrtpStatus.TooOld => DropReason.SrtpReplayed,
+            _ => DropReason.RtpMalformed,
+        });
+        return false;
+    }
 
     private Producer? ProducerFor(uint ssrc)
     {
