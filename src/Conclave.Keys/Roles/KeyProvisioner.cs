@@ -1,0 +1,95 @@
+using Conclave.Keys.Pkcs11;
+using Net.Pkcs11Interop.Common;
+using Net.Pkcs11Interop.HighLevelAPI;
+
+namespace Conclave.Keys.Roles;
+
+/// <summary>What provisioning did for one role.</summary>
+public sealed record ProvisionedKey(KeyRole Role, string Label, bool Created);
+
+/// <summary>How a role's private (or secret) key is protected on the token.</summary>
+public sealed record KeyProtection(KeyRole Role, bool Found, bool Sensitive, bool Extractable, bool AlwaysSensitive, bool NeverExtractable);
+
+/// <summary>
+/// Creates missing role keys on the token: private and secret parts with
+/// CKA_SENSITIVE=true and CKA_EXTRACTABLE=false (DESIGN.md), so they never leave it.
+/// Existing keys are never overwritten.
+/// </summary>
+public static class KeyProvisioner
+{
+    public static IReadOnlyList<ProvisionedKey> ProvisionMissing(Token token, IEnumerable<KeyRole> roles)
+    {
+        var results = new List<ProvisionedKey>();
+        foreach (var role in roles)
+        {
+            string label = token.Options.LabelOf(role);
+            bool created = token.Run(session =>
+            {
+                var objectClass = KeyRoles.KindOf(role) == KeyKind.AesWrapping ? CKO.CKO_SECRET_KEY : CKO.CKO_PRIVATE_KEY;
+                if (token.Find(session, role, objectClass) is not null) return false;
+                if (KeyRoles.KindOf(role) == KeyKind.AesWrapping) GenerateKek(session, label);
+                else GenerateEcKeyPair(session, label, signing: KeyRoles.KindOf(role) == KeyKind.EcSigning);
+                return true;
+            });
+            results.Add(new ProvisionedKey(role, label, created));
+        }
+        return results;
+    }
+
+    public static KeyProtection Inspect(Token token, KeyRole role) => token.Run(session =>
+    {
+        var objectClass = KeyRoles.KindOf(role) == KeyKind.AesWrapping ? CKO.CKO_SECRET_KEY : CKO.CKO_PRIVATE_KEY;
+        var key = token.Find(session, role, objectClass);
+        if (key is null) return new KeyProtection(role, false, false, false, false, false);
+        var values = session.GetAttributeValue(key, [CKA.CKA_SENSITIVE, CKA.CKA_EXTRACTABLE, CKA.CKA_ALWAYS_SENSITIVE, CKA.CKA_NEVER_EXTRACTABLE]);
+        return new KeyProtection(role, true, values[0].GetValueAsBool(), values[1].GetValueAsBool(), values[2].GetValueAsBool(), values[3].GetValueAsBool());
+    });
+
+    private static void GenerateEcKeyPair(ISession session, string label, bool signing)
+    {
+        var attributes = session.Factories.ObjectAttributeFactory;
+        var id = System.Text.Encoding.UTF8.GetBytes(label);
+        List<IObjectAttribute> publicTemplate =
+        [
+            attributes.Create(CKA.CKA_TOKEN, true),
+            attributes.Create(CKA.CKA_PRIVATE, false),
+            attributes.Create(CKA.CKA_LABEL, label),
+            attributes.Create(CKA.CKA_ID, id),
+            attributes.Create(CKA.CKA_EC_PARAMS, EcKeyEncoding.P256Parameters),
+            attributes.Create(CKA.CKA_VERIFY, signing),
+        ];
+        List<IObjectAttribute> privateTemplate =
+        [
+            attributes.Create(CKA.CKA_TOKEN, true),
+            attributes.Create(CKA.CKA_PRIVATE, true),
+            attributes.Create(CKA.CKA_LABEL, label),
+            attributes.Create(CKA.CKA_ID, id),
+            attributes.Create(CKA.CKA_SENSITIVE, true),
+            attributes.Create(CKA.CKA_EXTRACTABLE, false),
+            attributes.Create(CKA.CKA_SIGN, signing),
+            attributes.Create(CKA.CKA_DERIVE, !signing),
+        ];
+        session.GenerateKeyPair(session.Factories.MechanismFactory.Create(CKM.CKM_EC_KEY_PAIR_GEN), publicTemplate, privateTemplate, out _, out _);
+    }
+
+    private static void GenerateKek(ISession session, string label)
+    {
+        var attributes = session.Factories.ObjectAttributeFactory;
+        session.GenerateKey(session.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_GEN),
+        [
+            attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
+            attributes.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+            attributes.Create(CKA.CKA_VALUE_LEN, 32UL),
+            attributes.Create(CKA.CKA_TOKEN, true),
+            attributes.Create(CKA.CKA_PRIVATE, true),
+            attributes.Create(CKA.CKA_LABEL, label),
+            attributes.Create(CKA.CKA_ID, System.Text.Encoding.UTF8.GetBytes(label)),
+            attributes.Create(CKA.CKA_SENSITIVE, true),
+            attributes.Create(CKA.CKA_EXTRACTABLE, false),
+            attributes.Create(CKA.CKA_WRAP, true),
+            attributes.Create(CKA.CKA_UNWRAP, true),
+            attributes.Create(CKA.CKA_ENCRYPT, false),
+            attributes.Create(CKA.CKA_DECRYPT, false),
+        ]);
+    }
+}

@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Conclave.Keys.Pkcs11;
+using Conclave.Keys.Roles;
+using Net.Pkcs11Interop.Common;
+using Net.Pkcs11Interop.HighLevelAPI;
+
+namespace Conclave.Keys;
+
+/// <summary>
+/// A logged-in PKCS#11 token. Sessions come from a pool, one borrower at a time:
+/// DESIGN.md measured that two threads on one session crash the process. The login
+/// is the application's (PKCS#11 §5.6), so every pooled session shares it.
+/// </summary>
+public sealed class Token : IDisposable
+{
+    private readonly ISlot _slot;
+    private readonly ConcurrentBag<ISession> _idle = new();
+    private readonly ConcurrentDictionary<ISession, bool> _all = new();
+    private int _disposed;
+
+    private static readonly ConcurrentDictionary<string, Token> OpenTokens = new(StringComparer.Ordinal);
+
+    private Token(ISlot slot, TokenOptions options)
+    {
+        _slot = slot;
+        Options = options;
+    }
+
+    public TokenOptions Options { get; }
+
+    public string Label => Options.TokenLabel;
+
+    /// <summary>
+    /// Finds the token by label and logs in. A wrong PIN throws at once and is never
+    /// retried: tokens lock after a few failures.
+    /// </summary>
+    public static Token Open(TokenOptions options, ReadOnlySpan<byte> pin)
+    {
+        var library = Pkcs11LibraryLoader.Load(options.ModulePath);
+        var slot = FindSlot(library, options.TokenLabel)
+            ?? throw new TokenException($"no token labelled '{options.TokenLabel}' is present in {options.ModulePath}");
+        // A PKCS#11 login belongs to the whole process (PKCS#11 §5.6): a second Token for
+        // the same label would ride on the first one's login without its PIN being checked.
+        var token = new Token(slot, options);
+        if (!OpenTokens.TryAdd(options.TokenLabel, token))
+        {
+            throw new TokenException($"token '{options.TokenLabel}' is already open in this process");
+        }
+        var pinBytes = pin.ToArray();
+        try
+        {
+            token.Run(session => session.Login(CKU.CKU_USER, pinBytes));
+        }
+        catch (Pkcs11Exception e)
+        {
+            token.Dispose();
+            throw new TokenException(e.RV switch
+            {
+                CKR.CKR_PIN_INCORRECT => $"wrong PIN for token '{options.TokenLabel}' (not retried: the token locks after repeated failures)",
+                CKR.CKR_PIN_LOCKED => $"the PIN of token '{options.TokenLabel}' is locked; the security officer must reset it",
+                _ => $"login to token '{options.TokenLabel}' failed: {e.RV}",
+            });
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pinBytes);
+        }
+        return token;
+    }
+
+    internal static ISlot? FindSlot(IPkcs11Library library, string label)
+    {
+        foreach (var slot in library.GetSlotList(SlotsType.WithTokenPresent))
+        {
+            var info = slot.GetTokenInfo();
+            if (info.TokenFlags.TokenInitialized && info.Label.Trim() == label) return slot;
+        }
+        return null;
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a session nobody else holds meanwhile.</summary>
+    public T Run<T>(Func<ISession, T> work)
+    {
+        if (Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(Token));
+        if (!_idle.TryTake(out var session))
+        {
+            try
+            {
+                session = _slot.OpenSession(SessionType.ReadWrite);
+            }
+            catch (Pkcs11Exception e)
+            {
+                throw new TokenException($"token '{Label}' refused a session ({e.RV}); is it still present?");
+            }
+            _all[session] = true;
+        }
+        bool healthy = true;
+        try
+        {
+            return work(session);
+        }
+        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_SESSION_HANDLE_INVALID or CKR.CKR_SESSION_CLOSED or CKR.CKR_DEVICE_REMOVED or CKR.CKR_TOKEN_NOT_PRESENT)
+        {
+            healthy = false;
+            throw new TokenException($"token '{Label}' is not reachable ({e.RV})");
+        }
+        finally
+        {
+            if (healthy && Volatile.Read(ref _disposed) == 0) _idle.Add(session);
+            else
+            {
+                _all.TryRemove(session, out _);
+                try { session.Dispose(); } catch (Pkcs11Exception) { }
+            }
+        }
+    }
+
+    public void Run(Action<ISession> work) => Run(session =>
+    {
+        work(session);
+        return true;
+    });
+
+    // ---- keys ----------------------------------------------------------------------
+
+    internal IObjectHandle? Find(ISession session, KeyRole role, CKO objectClass)
+    {
+        var attributes = session.Factories.ObjectAttributeFactory;
+        var found = session.FindAllObjects(
+        [
+            attributes.Create(CKA.CKA_CLASS, objectClass),
+            attributes.Create(CKA.CKA_LABEL, Options.LabelOf(role)),
+        ]);
+        return found.Count > 0 ? found[0] : null;
+    }
+
+    internal IObjectHandle Require(ISession session, KeyRole role, CKO objectClass) =>
+        Find(session, role, objectClass) ?? throw new TokenException($"token '{Label}' has no {role} key labelled '{Options.LabelOf(role)}': run conclavectl token provision");
+
+    /// <summary>The SubjectPublicKeyInfo (DER) of an EC role's public key.</summary>
+    public byte[] ExportPublicKey(KeyRole role) => Run(session =>
+    {
+        var handle = Require(session, role, CKO.CKO_PUBLIC_KEY);
+        var point = session.GetAttributeValue(handle, [CKA.CKA_EC_POINT])[0].GetValueAsByteArray();
+        using var ecdsa = ECDsa.Create(EcKeyEncoding.PublicParameters(EcKeyEncoding.UncompressedPoint(point)));
+        return ecdsa.ExportSubjectPublicKeyInfo();
+    });
+
+    /// <summary>ECDSA P-256 over SHA-256 of <paramref name="data"/>, DER-encoded for X.509 and TLS.</summary>
+    public byte[] SignDer(KeyRole role, ReadOnlySpan<byte> data)
+    {
+        var digest = SHA256.HashData(data);
+        return Run(session =>
+        {
+            var key = Require(session, role, CKO.CKO_PRIVATE_KEY);
+            var mechanism = session.Factories.MechanismFactory.Create(CKM.CKM_ECDSA);
+            return EcKeyEncoding.RawSignatureToDer(session.Sign(mechanism, key, digest));
+        });
+    }
+
+    /// <summary>
+    /// ECDH (CKM_ECDH1_DERIVE, CKD_NULL: SoftHSM's only KDF) with the role's private key;
+    /// returns the 32-byte shared x-coordinate for the caller's KDF (HPKE, RFC 9180 §4.1).
+    /// </summary>
+    public byte[] DeriveSharedSecret(KeyRole role, ReadOnlySpan<byte> peerUncompressedPoint)
+    {
+        var peer = peerUncompressedPoint.ToArray();
+        return Run(session =>
+        {
+            var key = Require(session, role, CKO.CKO_PRIVATE_KEY);
+            var factories = session.Factories;
+            var parameters = factories.MechanismParamsFactory.CreateCkEcdh1DeriveParams((ulong)CKD.CKD_NULL, null, peer);
+            var mechanism = factories.MechanismFactory.Create(CKM.CKM_ECDH1_DERIVE, parameters);
+            var attributes = factories.ObjectAttributeFactory;
+            var secret = session.DeriveKey(mechanism, key,
+            [
+                attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
+                attributes.Create(CKA.CKA_KEY_TYPE, CKK.CKK_GENERIC_SECRET),
+                attributes.Create(CKA.CKA_TOKEN, false),
+                attributes.Create(CKA.CKA_SENSITIVE, false),
+                attributes.Create(CKA.CKA_EXTRACTABLE, true),
+                attributes.Create(CKA.CKA_VALUE_LEN, 32UL),
+            ]);
+            try
+            {
+                return session.GetAttributeValue(secret, [CKA.CKA_VALUE])[0].GetValueAsByteArray();
+            }
+            finally
+            {
+                session.DestroyObject(secret);
+            }
+        });
+    }
+
+    /// <summary>Wraps a data key under the storage KEK with AES key wrap with padding (RFC 5649).</summary>
+    public byte[] WrapDataKey(ReadOnlySpan<byte> dataKey)
+    {
+        var value = dataKey.ToArray();
+        try
+        {
+            return Run(session =>
+            {
+                var kek = Require(session, KeyRole.StorageKek, CKO.CKO_SECRET_KEY);
+                var attributes = session.Factories.ObjectAttributeFactory;
+                var imported = session.CreateObject(
+                [
+                    attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
+                    attributes.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+                    attributes.Create(CKA.CKA_TOKEN, false),
+                    attributes.Create(CKA.CKA_EXTRACTABLE, true),
+                    attributes.Create(CKA.CKA_VALUE, value),
+                ]);
+                try
+                {
+                    return session.WrapKey(session.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_WRAP_PAD), kek, imported);
+                }
+                finally
+                {
+                    session.DestroyObject(imported);
+                }
+            });
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(value);
+        }
+    }
+
+    /// <summary>Unwraps a data key; a wrapped key that was altered fails the RFC 5649 integrity check.</summary>
+    public byte[] UnwrapDataKey(ReadOnlySpan<byte> wrapped)
+    {
+        var input = wrapped.ToArray();
+        return Run(session =>
+        {
+            var kek = Require(session, KeyRole.StorageKek, CKO.CKO_SECRET_KEY);
+            var attributes = session.Factories.ObjectAttributeFactory;
+            IObjectHandle key;
+            try
+            {
+                key = session.UnwrapKey(session.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_WRAP_PAD), kek, input,
+                [
+                    attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
+                    attributes.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+                    attributes.Create(CKA.CKA_TOKEN, false),
+                    attributes.Create(CKA.CKA_SENSITIVE, false),
+                    attributes.Create(CKA.CKA_EXTRACTABLE, true),
+                ]);
+            }
+            catch (Pkcs11Exception e) when (e.RV is CKR.CKR_WRAPPED_KEY_INVALID or CKR.CKR_WRAPPED_KEY_LEN_RANGE or CKR.CKR_ENCRYPTED_DATA_INVALID
+                or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE or CKR.CKR_FUNCTION_FAILED or CKR.CKR_GENERAL_ERROR)
+            {
+                throw new TokenException("the wrapped data key is corrupt or was wrapped by another key");
+            }
+            try
+            {
+                return session.GetAttributeValue(key, [CKA.CKA_VALUE])[0].GetValueAsByteArray();
+            }
+            finally
+            {
+                session.DestroyObject(key);
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        OpenTokens.TryRemove(new KeyValuePair<string, Token>(Label, this));
+        if (_idle.TryPeek(out var any))
+        {
+            try { any.Logout(); } catch (Pkcs11Exception) { }
+        }
+        foreach (var session in _all.Keys)
+        {
+            try { session.Dispose(); } catch (Pkcs11Exception) { }
+        }
+        _all.Clear();
+    }
+}
