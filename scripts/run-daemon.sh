@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Starts conclaved in the foreground with development defaults (README.md).
+# Starts conclaved in the foreground with development defaults (README.md), after
+# making sure the development token exists and holds every role key.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p .state
-exec dotnet src/Conclave.Daemon/bin/Release/net10.0/conclaved.dll --Conclave:StateDirectory="$PWD/.state" "$@"
+STATE="$PWD/.state"
+mkdir -p "$STATE"
+CTL=(dotnet src/Conclave.Cli/bin/Release/net10.0/conclavectl.dll --state-dir "$STATE" --dev)
+"${CTL[@]}" token init
+"${CTL[@]}" token provision
+echo "Development token: $STATE/softhsm (PIN in $STATE/token-pin, mode 0600). Inspect it with: ${CTL[*]} token status"
+exec dotnet src/Conclave.Daemon/bin/Release/net10.0/conclaved.dll --Conclave:StateDirectory="$STATE" "$@"

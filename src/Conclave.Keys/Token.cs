@@ -79,6 +79,13 @@ public sealed class Token : IDisposable
         return null;
     }
 
+    /// <summary>The mechanisms the token offers (PKCS#11 C_GetMechanismList).</summary>
+    public IReadOnlyList<CKM> Mechanisms => _slot.GetMechanismList();
+
+    /// <summary>The mechanisms Conclave's key roles need.</summary>
+    public static IReadOnlyList<CKM> RequiredMechanisms { get; } =
+        [CKM.CKM_EC_KEY_PAIR_GEN, CKM.CKM_ECDSA, CKM.CKM_ECDH1_DERIVE, CKM.CKM_AES_KEY_GEN, CKM.CKM_AES_KEY_WRAP_PAD];
+
     /// <summary>Runs <paramref name="work"/> with a session nobody else holds meanwhile.</summary>
     public T Run<T>(Func<ISession, T> work)
     {

@@ -1,0 +1,12 @@
+using System.CommandLine;
+using Conclave.Cli;
+using Conclave.Cli.Token;
+
+// conclavectl: exit 0 on success, 1 when the operation failed, 2 for a misuse.
+var root = new RootCommand("conclavectl: provision and inspect a Conclave appliance");
+root.Options.Add(CliOptions.StateDirectory);
+root.Options.Add(CliOptions.Module);
+root.Options.Add(CliOptions.Label);
+root.Options.Add(CliOptions.Development);
+root.Subcommands.Add(TokenCommands.Create());
+return root.Parse(args).Invoke();

@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Conclave.Keys;
+using Conclave.Keys.Roles;
+using Spectre.Console;
+
+namespace Conclave.Cli.Token;
+
+/// <summary>conclavectl token: create (development), provision, inspect and test the appliance token.</summary>
+internal static class TokenCommands
+{
+    public static Command Create()
+    {
+        var token = new Command("token", "The PKCS#11 token that holds every long-term key");
+
+        var init = new Command("init", "Create a development SoftHSM2 token under the state directory (never system-wide)");
+        init.SetAction(result => Run(result, Init));
+        token.Subcommands.Add(init);
+
+        var provision = new Command("provision", "Generate every missing role key on the token; existing keys are never overwritten");
+        provision.SetAction(result => Run(result, Provision));
+        token.Subcommands.Add(provision);
+
+        var status = new Command("status", "Token present and logged in, each role key and its protection, mechanisms");
+        status.SetAction(result => Run(result, Status));
+        token.Subcommands.Add(status);
+
+        var selfTest = new Command("self-test", "Sign/verify, ECDH and wrap/unwrap round trips on the token");
+        selfTest.SetAction(result => Run(result, SelfTest));
+        token.Subcommands.Add(selfTest);
+        return token;
+    }
+
+    private sealed record Context(string StateDirectory, TokenOptions Options, bool Development);
+
+    private static int Run(ParseResult result, Func<Context, int> command)
+    {
+        var context = new Context(
+            Path.GetFullPath(result.GetValue(CliOptions.StateDirectory)!),
+            new TokenOptions { ModulePath = result.GetValue(CliOptions.Module)!, TokenLabel = result.GetValue(CliOptions.Label)! },
+            result.GetValue(CliOptions.Development));
+        try
+        {
+            if (context.Development) DevelopmentToken.UseConfiguration(context.StateDirectory);
+            return command(context);
+        }
+        catch (TokenException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]conclavectl: {e.Message}[/]");
+            return 1;
+        }
+    }
+
+    private static int Init(Context context)
+    {
+        if (!context.Development)
+        {
+            AnsiConsole.MarkupLine("[red]conclavectl: init makes development tokens only (--dev); production tokens are initialised with the vendor's tools[/]");
+            return 2;
+        }
+        bool created = DevelopmentToken.Initialize(context.StateDirectory, context.Options.TokenLabel);
+        string directory = Path.Combine(context.StateDirectory, "softhsm");
+        if (created)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Created development token [bold]{context.Options.TokenLabel}[/] in {directory}; its PIN is in {Path.Combine(context.StateDirectory, DevelopmentToken.PinFileName)} (mode 0600).");
+        }
+        else
+        {
+            AnsiConsole.MarkupLineInterpolated($"Development token [bold]{context.Options.TokenLabel}[/] already exists in {directory}.");
+        }
+        return 0;
+    }
+
+    private static Keys.Token Open(Context context) =>
+        Keys.Token.Open(context.Options, TokenPin.Read(context.StateDirectory, allowDevelopmentFile: context.Development));
+
+    private static int Provision(Context context)
+    {
+        using var token = Open(context);
+        var results = KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
+        var table = new Table().AddColumns("role", "label", "action", "public key SHA-256 (first 16 bytes)");
+        foreach (var key in results)
+        {
+            string fingerprint = KeyRoles.KindOf(key.Role) == KeyKind.AesWrapping
+                ? "(secret key)"
+                : Convert.ToHexString(SHA256.HashData(token.ExportPublicKey(key.Role)))[..32];
+            table.AddRow(key.Role.ToString(), key.Label, key.Created ? "[green]created[/]" : "kept", fingerprint);
+        }
+        AnsiConsole.Write(table);
+        return 0;
+    }
+
+    private static int Status(Context context)
+    {
+        using var token = Open(context);
+        AnsiConsole.MarkupLineInterpolated($"Token [bold]{token.Label}[/] present, logged in ({context.Options.ModulePath}).");
+        var keys = new Table().AddColumns("role", "label", "found", "sensitive", "extractable");
+        bool allFound = true;
+        foreach (var role in KeyRoles.All)
+        {
+            var protection = KeyProvisioner.Inspect(token, role);
+            allFound &= protection.Found && protection.Sensitive && !protection.Extractable;
+            keys.AddRow(role.ToString(), token.Options.LabelOf(role), Mark(protection.Found),
+                protection.Found ? Mark(protection.Sensitive) : "-", protection.Found ? Mark(!protection.Extractable, protection.Extractable ? "yes" : "no") : "-");
+        }
+        AnsiConsole.Write(keys);
+        var offered = token.Mechanisms;
+        var mechanisms = new Table().AddColumns("mechanism", "available");
+        foreach (var mechanism in Keys.Token.RequiredMechanisms) mechanisms.AddRow(mechanism.ToString(), Mark(offered.Contains(mechanism)));
+        AnsiConsole.Write(mechanisms);
+        AnsiConsole.MarkupLine("Certificates: none issued yet (the TLS and credential CA certificates come with provisioning of certificates).");
+        return allFound && Keys.Token.RequiredMechanisms.All(offered.Contains) ? 0 : 1;
+    }
+
+    private static int SelfTest(Context context)
+    {
+        using var token = Open(context);
+        var checks = new List<(string Name, bool Passed)>();
+        var data = RandomNumberGenerator.GetBytes(64);
+        foreach (var role in new[] { KeyRole.TlsIdentity, KeyRole.CredentialCa, KeyRole.AuditSigning })
+        {
+            using var verifier = ECDsa.Create();
+            verifier.ImportSubjectPublicKeyInfo(token.ExportPublicKey(role), out _);
+            checks.Add(($"{role}: ECDSA P-256 sign on token, verify in .NET",
+                verifier.VerifyData(data, token.SignDer(role, data), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)));
+        }
+        using (var peer = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256))
+        using (var tokenPublic = ECDiffieHellman.Create())
+        {
+            var point = peer.ExportParameters(false).Q;
+            tokenPublic.ImportSubjectPublicKeyInfo(token.ExportPublicKey(KeyRole.ComplianceEscrow), out _);
+            checks.Add(("ComplianceEscrow: ECDH on token equals ECDH in .NET",
+                token.DeriveSharedSecret(KeyRole.ComplianceEscrow, [0x04, .. point.X!, .. point.Y!]).SequenceEqual(peer.DeriveRawSecretAgreement(tokenPublic.PublicKey))));
+        }
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        checks.Add(("StorageKek: wrap then unwrap a data key (RFC 5649)", token.UnwrapDataKey(token.WrapDataKey(dataKey)).SequenceEqual(dataKey)));
+
+        var table = new Table().AddColumns("check", "result");
+        foreach (var (name, passed) in checks) table.AddRow(name, Mark(passed, passed ? "pass" : "FAIL"));
+        AnsiConsole.Write(table);
+        return checks.All(c => c.Passed) ? 0 : 1;
+    }
+
+    private static string Mark(bool good, string? text = null) => good ? $"[green]{text ?? "yes"}[/]" : $"[red]{text ?? "no"}[/]";
+}

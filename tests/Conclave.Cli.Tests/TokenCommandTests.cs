@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace Conclave.Cli.Tests;
+
+/// <summary>conclavectl token, end to end on a development SoftHSM2 token in a temporary state directory.</summary>
+public sealed class TokenCommandTests : IDisposable
+{
+    private readonly string _state = Directory.CreateTempSubdirectory("conclave-cli-").FullName;
+
+    private (int ExitCode, string Output) Run(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "conclavectl.dll"));
+        start.ArgumentList.Add("--state-dir");
+        start.ArgumentList.Add(_state);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "conclavectl did not finish within 60 s");
+        return (process.ExitCode, output + stderr.Result);
+    }
+
+    [Fact]
+    public void Init_provision_status_and_self_test_work_and_provisioning_twice_overwrites_nothing()
+    {
+        var init = Run("--dev", "token", "init");
+        Assert.Equal(0, init.ExitCode);
+        Assert.Contains("Created development token", init.Output);
+        Assert.Equal(0, Run("--dev", "token", "init").ExitCode);
+
+        var first = Run("--dev", "token", "provision");
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(5, CountOccurrences(first.Output, "created"));
+        var second = Run("--dev", "token", "provision");
+        Assert.Equal(0, second.ExitCode);
+        Assert.Equal(0, CountOccurrences(second.Output, "created"));
+        Assert.Equal(5, CountOccurrences(second.Output, "kept"));
+
+        var status = Run("--dev", "token", "status");
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains("present, logged in", status.Output);
+        Assert.Contains("CKM_AES_KEY_WRAP_PAD", status.Output);
+
+        var selfTest = Run("--dev", "token", "self-test");
+        Assert.Equal(0, selfTest.ExitCode);
+        Assert.Equal(5, CountOccurrences(selfTest.Output, "pass"));
+
+        string pin = File.ReadAllText(Path.Combine(_state, "token-pin"));
+        foreach (var output in new[] { init.Output, first.Output, status.Output, selfTest.Output }) Assert.DoesNotContain(pin, output);
+    }
+
+    [Fact]
+    public void Init_without_dev_is_refused_as_a_misuse()
+    {
+        var result = Run("token", "init");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("development tokens only", result.Output);
+    }
+
+    [Fact]
+    public void Status_without_a_pin_says_where_the_pin_should_be()
+    {
+        var result = Run("--dev", "token", "status");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("no token PIN", result.Output);
+    }
+
+    [Fact]
+    public void A_wrong_pin_is_reported_once_without_being_printed()
+    {
+        Assert.Equal(0, Run("--dev", "token", "init").ExitCode);
+        string pinFile = Path.Combine(_state, "token-pin");
+        File.WriteAllText(pinFile, "not-the-pin-at-all");
+        var result = Run("--dev", "token", "status");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("wrong PIN", result.Output);
+        Assert.DoesNotContain("not-the-pin-at-all", result.Output);
+    }
+
+    private static int CountOccurrences(string text, string word)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(word, StringComparison.Ordinal); at >= 0; at = text.IndexOf(word, at + word.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+}
