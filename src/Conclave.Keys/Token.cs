@@ -145,6 +145,15 @@ public sealed class Token : IDisposable
     internal IObjectHandle Require(ISession session, KeyRole role, CKO objectClass) =>
         Find(session, role, objectClass) ?? throw new TokenException($"token '{Label}' has no {role} key labelled '{Options.LabelOf(role)}': run conclavectl token provision");
 
+    /// <summary>A storage KEK by label: the current one, or an older one during rotation.</summary>
+    private IObjectHandle RequireKek(ISession session, string? label)
+    {
+        if (label is null) return Require(session, KeyRole.StorageKek, CKO.CKO_SECRET_KEY);
+        var attributes = session.Factories.ObjectAttributeFactory;
+        var found = session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY), attributes.Create(CKA.CKA_LABEL, label)]);
+        return found.Count > 0 ? found[0] : throw new TokenException($"token '{Label}' has no storage key labelled '{label}'");
+    }
+
     /// <summary>The SubjectPublicKeyInfo (DER) of an EC role's public key.</summary>
     public byte[] ExportPublicKey(KeyRole role) => Run(session =>
     {
@@ -201,14 +210,15 @@ public sealed class Token : IDisposable
     }
 
     /// <summary>Wraps a data key under the storage KEK with AES key wrap with padding (RFC 5649).</summary>
-    public byte[] WrapDataKey(ReadOnlySpan<byte> dataKey)
+    /// <param name="kekLabel">The KEK to use; null for the configured storage KEK.</param>
+    public byte[] WrapDataKey(ReadOnlySpan<byte> dataKey, string? kekLabel = null)
     {
         var value = dataKey.ToArray();
         try
         {
             return Run(session =>
             {
-                var kek = Require(session, KeyRole.StorageKek, CKO.CKO_SECRET_KEY);
+                var kek = RequireKek(session, kekLabel);
                 var attributes = session.Factories.ObjectAttributeFactory;
                 var imported = session.CreateObject(
                 [
@@ -235,12 +245,12 @@ public sealed class Token : IDisposable
     }
 
     /// <summary>Unwraps a data key; a wrapped key that was altered fails the RFC 5649 integrity check.</summary>
-    public byte[] UnwrapDataKey(ReadOnlySpan<byte> wrapped)
+    public byte[] UnwrapDataKey(ReadOnlySpan<byte> wrapped, string? kekLabel = null)
     {
         var input = wrapped.ToArray();
         return Run(session =>
         {
-            var kek = Require(session, KeyRole.StorageKek, CKO.CKO_SECRET_KEY);
+            var kek = RequireKek(session, kekLabel);
             var attributes = session.Factories.ObjectAttributeFactory;
             IObjectHandle key;
             try

@@ -36,6 +36,17 @@ public static class KeyProvisioner
         return results;
     }
 
+    /// <summary>Creates another storage KEK (key rotation); refuses a label already in use.</summary>
+    public static void CreateStorageKek(Token token, string label) => token.Run(session =>
+    {
+        var attributes = session.Factories.ObjectAttributeFactory;
+        if (session.FindAllObjects([attributes.Create(CKA.CKA_LABEL, label)]).Count > 0)
+        {
+            throw new TokenException($"token '{token.Label}' already has a key labelled '{label}'");
+        }
+        GenerateKek(session, label);
+    });
+
     public static KeyProtection Inspect(Token token, KeyRole role) => token.Run(session =>
     {
         var objectClass = KeyRoles.KindOf(role) == KeyKind.AesWrapping ? CKO.CKO_SECRET_KEY : CKO.CKO_PRIVATE_KEY;
