@@ -1,0 +1,20 @@
+namespace Conclave.Crypto.Audit;
+
+/// <summary>One line of the audit log: who did what to which object, and how it ended.</summary>
+/// <param name="Sequence">1, 2, 3, … with no gap.</param>
+/// <param name="Kind">"event", or "checkpoint" for a signed checkpoint of the chain so far.</param>
+/// <param name="Previous">Hex SHA-256 of the previous record (64 zeros for the first).</param>
+public sealed record AuditRecord(long Sequence, DateTimeOffset Time, string Kind, string Actor, string Action, string Object, string Outcome, string Previous)
+{
+    public const string EventKind = "event";
+    public const string CheckpointKind = "checkpoint";
+}
+
+/// <summary>A record as stored: its body, the SHA-256 chain hash over the body, and for checkpoints a signature.</summary>
+public sealed record AuditLine(int LineNumber, AuditRecord Record, string Body, string Hash, string? Signature);
+
+/// <summary>
+/// A checkpoint (its sequence number and hash) remembered outside the log file: a
+/// truncation that ends exactly at an earlier checkpoint is only visible against it.
+/// </summary>
+public sealed record AuditAnchor(long Sequence, string Hash);
