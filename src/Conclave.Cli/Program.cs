@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Conclave.Cli;
-using Conclave.Cli.Token;
+using Conclave.Cli.Commands;
 
 // conclavectl: exit 0 on success, 1 when the operation failed, 2 for a misuse.
 var root = new RootCommand("conclavectl: provision and inspect a Conclave appliance");
@@ -9,4 +9,5 @@ root.Options.Add(CliOptions.Module);
 root.Options.Add(CliOptions.Label);
 root.Options.Add(CliOptions.Development);
 root.Subcommands.Add(TokenCommands.Create());
+root.Subcommands.Add(AuditCommands.Create());
 return root.Parse(args).Invoke();

@@ -25,7 +25,7 @@ public sealed class DependencyDirectionTests
         { "Conclave.Crypto", [] },
         { "Conclave.Web", ["Conclave.Media"] },
         { "conclaved", ["Conclave.Media", "Conclave.Web"] }, // Conclave.Daemon's assembly
-        { "conclavectl", ["Conclave.Keys"] },                // Conclave.Cli's assembly
+        { "conclavectl", ["Conclave.Keys", "Conclave.Crypto"] },                // Conclave.Cli's assembly
     };
 
     [Theory]

@@ -4,7 +4,7 @@ using Conclave.Keys;
 using Conclave.Keys.Roles;
 using Spectre.Console;
 
-namespace Conclave.Cli.Token;
+namespace Conclave.Cli.Commands;
 
 /// <summary>conclavectl token: create (development), provision, inspect and test the appliance token.</summary>
 internal static class TokenCommands

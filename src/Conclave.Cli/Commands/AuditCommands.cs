@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Conclave.Crypto.Audit;
+using Conclave.Keys;
+using Conclave.Keys.Roles;
+using Spectre.Console;
+
+namespace Conclave.Cli.Commands;
+
+/// <summary>conclavectl audit: verify the hash chain and its signed checkpoints, or list records.</summary>
+internal static class AuditCommands
+{
+    private static readonly Option<string?> File = new("--file") { Description = "The audit log (default: <state-dir>/audit.log)" };
+
+    public static Command Create()
+    {
+        var audit = new Command("audit", "The tamper-evident audit log");
+        audit.Options.Add(File);
+
+        var verify = new Command("verify", "Check every record's hash and link and every checkpoint's signature; report the first break");
+        verify.SetAction(Verify);
+        audit.Subcommands.Add(verify);
+
+        var actor = new Option<string?>("--actor") { Description = "Only records by this actor" };
+        var action = new Option<string?>("--action") { Description = "Only records of this action" };
+        var since = new Option<DateTimeOffset?>("--since") { Description = "Only records at or after this time (ISO 8601)" };
+        var show = new Command("show", "List records, optionally filtered");
+        show.Options.Add(actor);
+        show.Options.Add(action);
+        show.Options.Add(since);
+        show.SetAction(result => Show(result, result.GetValue(actor), result.GetValue(action), result.GetValue(since)));
+        audit.Subcommands.Add(show);
+        return audit;
+    }
+
+    private static string LogPath(ParseResult result) =>
+        result.GetValue(File) ?? Path.Combine(Path.GetFullPath(result.GetValue(CliOptions.StateDirectory)!), "audit.log");
+
+    private static int Verify(ParseResult result)
+    {
+        string state = Path.GetFullPath(result.GetValue(CliOptions.StateDirectory)!);
+        bool development = result.GetValue(CliOptions.Development);
+        try
+        {
+            if (development) DevelopmentToken.UseConfiguration(state);
+            var options = new TokenOptions { ModulePath = result.GetValue(CliOptions.Module)!, TokenLabel = result.GetValue(CliOptions.Label)! };
+            byte[] publicKey;
+            using (var token = Keys.Token.Open(options, TokenPin.Read(state, development)))
+            {
+                publicKey = token.ExportPublicKey(KeyRole.AuditSigning);
+            }
+            var verdict = AuditVerifier.Verify(LogPath(result), publicKey);
+            if (verdict.Intact) AnsiConsole.MarkupLineInterpolated($"[green]{verdict.Message}[/]");
+            else AnsiConsole.MarkupLineInterpolated($"[red]broken: {verdict.Message}[/]");
+            return verdict.Intact ? 0 : 1;
+        }
+        catch (TokenException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]conclavectl: {e.Message}[/]");
+            return 1;
+        }
+    }
+
+    private static int Show(ParseResult result, string? actor, string? action, DateTimeOffset? since)
+    {
+        string path = LogPath(result);
+        if (!System.IO.File.Exists(path))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]conclavectl: {path} does not exist[/]");
+            return 1;
+        }
+        var table = new Table().AddColumns("#", "time (UTC)", "actor", "action", "object", "outcome");
+        try
+        {
+            foreach (var record in AuditReader.Read(path, actor, action, since))
+            {
+                table.AddRow(record.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), record.Time.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
+                    Markup.Escape(record.Actor), Markup.Escape(record.Action), Markup.Escape(record.Object), Markup.Escape(record.Outcome));
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]conclavectl: {e.Message}; run conclavectl audit verify[/]");
+            return 1;
+        }
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}

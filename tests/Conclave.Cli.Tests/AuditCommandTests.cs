@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Conclave.Crypto.Audit;
+using Conclave.Keys;
+using Conclave.Keys.Roles;
+
+namespace Conclave.Cli.Tests;
+
+/// <summary>conclavectl audit verify and show on a log signed by the development token's audit key.</summary>
+public sealed class AuditCommandTests : IDisposable
+{
+    private readonly string _state = Directory.CreateTempSubdirectory("conclave-cli-audit-").FullName;
+
+    private sealed class Signer(Token token) : IAuditSigner
+    {
+        public byte[] SignDer(ReadOnlySpan<byte> data) => token.SignDer(KeyRole.AuditSigning, data);
+    }
+
+    private (int ExitCode, string Output) Run(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "conclavectl.dll"));
+        start.ArgumentList.Add("--state-dir");
+        start.ArgumentList.Add(_state);
+        start.ArgumentList.Add("--dev");
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000));
+        return (process.ExitCode, output + stderr.Result);
+    }
+
+    [Fact]
+    public void Verify_reports_an_intact_log_and_the_first_broken_line_of_an_edited_one_and_show_filters()
+    {
+        Assert.Equal(0, Run("token", "init").ExitCode);
+        Assert.Equal(0, Run("token", "provision").ExitCode);
+        string path = Path.Combine(_state, "audit.log");
+        DevelopmentToken.UseConfiguration(_state);
+        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        {
+            using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 4);
+            for (int i = 0; i < 10; i++) log.Append(i % 2 == 0 ? "alice" : "bob", i % 2 == 0 ? "login" : "meeting.create", $"object-{i}", "ok");
+        }
+
+        var intact = Run("audit", "verify");
+        Assert.Equal(0, intact.ExitCode);
+        Assert.Contains("intact", intact.Output);
+
+        var show = Run("audit", "show", "--actor", "alice");
+        Assert.Equal(0, show.ExitCode);
+        Assert.Contains("object-4", show.Output);
+        Assert.DoesNotContain("object-5", show.Output);
+
+        var lines = File.ReadAllLines(path);
+        lines[6] = lines[6].Replace("object-", "0bject-", StringComparison.Ordinal);
+        File.WriteAllLines(path, lines);
+        var broken = Run("audit", "verify");
+        Assert.Equal(1, broken.ExitCode);
+        Assert.Contains("line 7", broken.Output);
+        Assert.Contains("edited", broken.Output);
+    }
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+}
