@@ -66,12 +66,22 @@ public static class DaemonHost
             throw new StartupException($"cannot listen for media on UDP {validated.Media}: {Describe(e)}", 3);
         }
 
+        TokenCustody custody;
+        try
+        {
+            custody = TokenCustody.Open(validated);
+        }
+        catch
+        {
+            mediaPlane.Dispose();
+            throw;
+        }
+
         builder.Services.AddSingleton(mediaPlane);
         builder.Services.AddConclaveWeb();
-        var certificate = DevelopmentCertificate.Create(validated.Https.Address);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(validated.Https, listen => listen.UseHttps(certificate));
+            kestrel.Listen(validated.Https, listen => listen.UseHttps(custody.Certificate));
             kestrel.AddServerHeader = false;
         });
 
@@ -88,14 +98,18 @@ public static class DaemonHost
         {
             mediaPlane.Dispose();
             await app.DisposeAsync();
+            custody.Dispose();
             throw new StartupException($"cannot listen for HTTPS on {validated.Https}: {Describe(e)}", 3);
         }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var httpsUri = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        custody.Audit.Append("conclaved", "daemon.start", $"https {validated.Https}, media udp {mediaPlane.LocalEndPoint}", "ok");
         logger.LogInformation("Conclave is up: meetings at {MeetingUrl}, media on UDP {MediaEndPoint}, state in {StateDirectory}",
             new Uri(httpsUri, "/m/lobby"), mediaPlane.LocalEndPoint, validated.StateDirectory);
-        return new RunningDaemon(app, mediaPlane, httpsUri);
+        logger.LogInformation("Keys on token '{TokenLabel}'; HTTPS signs with its TLS key; audit log {AuditLog}",
+            validated.Token.Label, Path.Combine(validated.StateDirectory, "audit.log"));
+        return new RunningDaemon(app, mediaPlane, custody, httpsUri);
     }
 
     private static void ConfigureLogging(IServiceProvider services, LoggerConfiguration logging)

@@ -22,10 +22,28 @@ public sealed class DaemonOptions
 
     /// <summary>Where the appliance keeps its state.</summary>
     public string StateDirectory { get; set; } = "./.state";
+
+    /// <summary>The PKCS#11 token that holds every long-term key (section Conclave:Token).</summary>
+    public TokenSection Token { get; set; } = new();
+}
+
+public sealed class TokenSection
+{
+    /// <summary>SoftHSM2 in development; the vendor's PKCS#11 library in production.</summary>
+    public string ModulePath { get; set; } = "/usr/lib/softhsm/libsofthsm2.so";
+
+    /// <summary>Tokens are found by label, never by slot number.</summary>
+    public string Label { get; set; } = "conclave";
+
+    /// <summary>
+    /// Development: the SoftHSM2 token under the state directory, its PIN in a 0600 file
+    /// there. Production sets false: the PIN then comes only from the systemd credential.
+    /// </summary>
+    public bool Development { get; set; } = true;
 }
 
 /// <summary><see cref="DaemonOptions"/> checked and converted, or the one line saying what is wrong.</summary>
-public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddress? MediaAdvertisedAddress, string StateDirectory)
+public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddress? MediaAdvertisedAddress, string StateDirectory, TokenSection Token)
 {
     public static bool TryCreate(DaemonOptions options, out ValidatedOptions? validated, out string? error)
     {
@@ -57,7 +75,12 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddr
             error = "Conclave:StateDirectory is empty";
             return false;
         }
-        validated = new ValidatedOptions(https!, media, advertised, Path.GetFullPath(options.StateDirectory));
+        if (string.IsNullOrWhiteSpace(options.Token.Label) || string.IsNullOrWhiteSpace(options.Token.ModulePath))
+        {
+            error = "Conclave:Token:Label and Conclave:Token:ModulePath must not be empty";
+            return false;
+        }
+        validated = new ValidatedOptions(https!, media, advertised, Path.GetFullPath(options.StateDirectory), options.Token);
         error = null;
         return true;
     }

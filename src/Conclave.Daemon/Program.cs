@@ -1,7 +1,8 @@
 using Conclave.Daemon;
 using Microsoft.Extensions.Hosting.Systemd;
 
-// conclaved: exit 0 on a clean stop, 2 for bad configuration, 3 when a port cannot be bound.
+// conclaved: exit 0 on a clean stop, 2 for bad configuration, 3 when a port cannot be bound,
+// 4 for the token (absent, wrong PIN, keys missing: never retried, tokens lock).
 try
 {
     await using var daemon = await DaemonHost.StartAsync(args);

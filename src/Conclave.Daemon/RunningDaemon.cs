@@ -7,12 +7,18 @@ namespace Conclave.Daemon;
 /// <summary>A started daemon: where it listens, and the way to stop it.</summary>
 public sealed class RunningDaemon : IAsyncDisposable
 {
-    internal RunningDaemon(WebApplication app, MediaPlane mediaPlane, Uri httpsUri)
+    private readonly TokenCustody _custody;
+
+    internal RunningDaemon(WebApplication app, MediaPlane mediaPlane, TokenCustody custody, Uri httpsUri)
     {
         App = app;
         MediaPlane = mediaPlane;
+        _custody = custody;
         HttpsUri = httpsUri;
     }
+
+    /// <summary>The token's certificate that HTTPS serves.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate => _custody.Certificate;
 
     public WebApplication App { get; }
     public MediaPlane MediaPlane { get; }
@@ -25,5 +31,8 @@ public sealed class RunningDaemon : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         MediaPlane.Dispose();
+        // Last: the stop is audited and the log closed with a signed checkpoint.
+        _custody.Audit.Append("conclaved", "daemon.stop", "shutdown", "ok");
+        _custody.Dispose();
     }
 }

@@ -24,7 +24,7 @@ public sealed class DependencyDirectionTests
         { "Conclave.Keys", [] },
         { "Conclave.Crypto", [] },
         { "Conclave.Web", ["Conclave.Media"] },
-        { "conclaved", ["Conclave.Media", "Conclave.Web"] }, // Conclave.Daemon's assembly
+X
         { "conclavectl", ["Conclave.Keys", "Conclave.Crypto"] },                // Conclave.Cli's assembly
     };
 

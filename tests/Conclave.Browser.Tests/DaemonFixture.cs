@@ -6,7 +6,7 @@ namespace Conclave.Browser.Tests;
 /// <summary>One conclaved (in this process, on free loopback ports) and one Chromium for a test class.</summary>
 public sealed class DaemonFixture : IAsyncLifetime
 {
-    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "conclave-browser-" + Guid.NewGuid().ToString("N"));
+    private readonly string _stateDirectory = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
 
     public RunningDaemon Daemon { get; private set; } = null!;
     internal IPlaywright Playwright { get; private set; } = null!;

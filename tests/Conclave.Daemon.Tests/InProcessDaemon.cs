@@ -1,9 +1,20 @@
 namespace Conclave.Daemon.Tests;
 
-/// <summary>One conclaved in this process on free loopback ports, shared by a test class.</summary>
+/// <summary>
+/// One conclaved in this process on free loopback ports. One at a time: a process
+/// logs in to a token once, so the classes that use it share it as a collection.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class InProcessDaemonCollection : ICollectionFixture<InProcessDaemon>
+{
+    public const string Name = "in-process daemon";
+}
+
 public sealed class InProcessDaemon : IAsyncLifetime
 {
-    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "conclave-daemon-" + Guid.NewGuid().ToString("N"));
+    private readonly string _stateDirectory = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
+
+    public string StateDirectory => _stateDirectory;
 
     public RunningDaemon Daemon { get; private set; } = null!;
 

@@ -7,7 +7,8 @@ namespace Conclave.Daemon.Tests;
 /// Malformed, oversized or out-of-order signalling: an error message to that socket,
 /// then its end (1008 policy violation); everyone else carries on.
 /// </summary>
-public sealed class SignallingBadInputTests(InProcessDaemon fixture) : IClassFixture<InProcessDaemon>
+[Collection(InProcessDaemonCollection.Name)]
+public sealed class SignallingBadInputTests(InProcessDaemon fixture)
 {
     public static TheoryData<string, string, string> HostileFirstMessages => new()
     {

@@ -6,7 +6,7 @@ namespace Conclave.Daemon.Tests;
 /// <summary>A bad configuration value or a port in use: one clear line and a non-zero exit.</summary>
 public sealed class StartupFailureTests
 {
-    private static string StateDirectory() => Path.Combine(Path.GetTempPath(), "conclave-startup-" + Guid.NewGuid().ToString("N"));
+    private static string StateDirectory() => Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
 
     [Theory]
     [InlineData("--Conclave:Https=not-an-endpoint", "Conclave:Https 'not-an-endpoint' is not an address:port")]
@@ -23,6 +23,36 @@ public sealed class StartupFailureTests
         Assert.Single(lines);
         Assert.StartsWith("conclaved: ", lines[0]);
         Assert.Contains(expected, lines[0]);
+    }
+
+    [Fact]
+    public async Task A_wrong_pin_exits_4_with_one_line_that_does_not_contain_it()
+    {
+        const string wrong = "not-the-token-pin";
+        var (exitCode, stderr, _) = await DaemonProcess.RunUntilExitAsync(
+            "--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0", $"--Conclave:StateDirectory={Conclave.Testing.DevelopmentTokenState.NewStateDirectory(pin: wrong)}");
+        Assert.Equal(4, exitCode);
+        Assert.Equal("conclaved: token: wrong PIN for token 'conclave' (not retried: the token locks after repeated failures)", stderr.Trim());
+    }
+
+    [Fact]
+    public async Task An_absent_token_exits_4_naming_it()
+    {
+        var (exitCode, stderr, _) = await DaemonProcess.RunUntilExitAsync(
+            "--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0", $"--Conclave:StateDirectory={StateDirectory()}", "--Conclave:Token:Label=vault-7");
+        Assert.Equal(4, exitCode);
+        Assert.StartsWith("conclaved: token: no token labelled 'vault-7' is present", stderr.Trim());
+    }
+
+    [Fact]
+    public async Task No_pin_at_all_exits_4_saying_where_it_should_be()
+    {
+        string state = StateDirectory();
+        File.Delete(Path.Combine(state, "token-pin"));
+        var (exitCode, stderr, _) = await DaemonProcess.RunUntilExitAsync(
+            "--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0", $"--Conclave:StateDirectory={state}");
+        Assert.Equal(4, exitCode);
+        Assert.Contains("no systemd credential 'token-pin'", stderr);
     }
 
     [Fact]

@@ -1,0 +1,30 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using Conclave.Crypto.Audit;
+
+namespace Conclave.Daemon.Tests;
+
+/// <summary>The daemon's keys on the token: HTTPS signs with the token's TLS key, and start is audited.</summary>
+[Collection(InProcessDaemonCollection.Name)]
+public sealed class TokenCustodyTests(InProcessDaemon fixture)
+{
+    [Fact]
+    public async Task Https_serves_the_certificate_of_the_tokens_tls_key()
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(fixture.Daemon.HttpsUri.Host, fixture.Daemon.HttpsUri.Port);
+        await using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" });
+        var served = tls.RemoteCertificate as System.Security.Cryptography.X509Certificates.X509Certificate2
+            ?? System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(tls.RemoteCertificate!.GetRawCertData());
+        Assert.Equal(fixture.Daemon.Certificate.PublicKey.ExportSubjectPublicKeyInfo(), served.PublicKey.ExportSubjectPublicKeyInfo());
+        Assert.Equal(System.Security.Authentication.SslProtocols.Tls13, tls.SslProtocol);
+    }
+
+    [Fact]
+    public void The_start_is_in_the_audit_log()
+    {
+        var records = AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log")).ToList();
+        Assert.Contains(records, r => r.Actor == "conclaved" && r.Action == "daemon.start" && r.Outcome == "ok");
+    }
+}

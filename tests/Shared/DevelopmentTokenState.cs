@@ -1,0 +1,37 @@
+using Conclave.Keys;
+using Conclave.Keys.Roles;
+
+namespace Conclave.Testing;
+
+/// <summary>
+/// One development token per test process (the PKCS#11 module reads its configuration
+/// once per process), provisioned with every role key, and state directories that use
+/// it: each daemon under test gets its own directory (its own audit log) holding a copy
+/// of the token's configuration and PIN file.
+/// </summary>
+internal static class DevelopmentTokenState
+{
+    private static readonly Lazy<string> Shared = new(() =>
+    {
+        string state = Directory.CreateTempSubdirectory("conclave-token-").FullName;
+        DevelopmentToken.Initialize(state, "conclave");
+        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(state, allowDevelopmentFile: true)))
+        {
+            KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
+        }
+        return state;
+    });
+
+    /// <summary>A fresh state directory whose SoftHSM2 configuration and PIN lead to the shared token.</summary>
+    public static string NewStateDirectory(string? pin = null)
+    {
+        string shared = Shared.Value;
+        string state = Directory.CreateTempSubdirectory("conclave-state-").FullName;
+        Directory.CreateDirectory(Path.Combine(state, "softhsm"));
+        File.Copy(DevelopmentToken.ConfigurationPath(shared), DevelopmentToken.ConfigurationPath(state));
+        string pinFile = Path.Combine(state, DevelopmentToken.PinFileName);
+        File.Copy(Path.Combine(shared, DevelopmentToken.PinFileName), pinFile);
+        if (pin is not null) File.WriteAllText(pinFile, pin);
+        return state;
+    }
+}
