@@ -24,8 +24,8 @@ public sealed class DependencyDirectionTests
         { "Conclave.Keys", [] },
         { "Conclave.Crypto", [] },
         { "Conclave.Web", ["Conclave.Media"] },
-X
-        { "conclavectl", ["Conclave.Keys", "Conclave.Crypto"] },                // Conclave.Cli's assembly
+        { "conclaved", ["Conclave.Media", "Conclave.Web", "Conclave.Keys", "Conclave.Crypto"] }, // Conclave.Daemon's assembly
+        { "conclavectl", ["Conclave.Keys", "Conclave.Crypto"] }, // Conclave.Cli's assembly
     };
 
     [Theory]
