@@ -20,6 +20,7 @@ public sealed class Token : IDisposable
     private int _disposed;
 
     private static readonly ConcurrentDictionary<string, Token> OpenTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Label, CKO Class), IObjectHandle> _handles = new();
 
     private Token(ISlot slot, TokenOptions options)
     {
@@ -66,6 +67,7 @@ public sealed class Token : IDisposable
         {
             CryptographicOperations.ZeroMemory(pinBytes);
         }
+        token.CacheRoleKeys();
         return token;
     }
 
@@ -142,8 +144,30 @@ public sealed class Token : IDisposable
         return found.Count > 0 ? found[0] : null;
     }
 
-    internal IObjectHandle Require(ISession session, KeyRole role, CKO objectClass) =>
-        Find(session, role, objectClass) ?? throw new TokenException($"token '{Label}' has no {role} key labelled '{Options.LabelOf(role)}': run conclavectl token provision");
+    /// <summary>
+    /// A role key's handle, looked up once: handles are valid in every session of the
+    /// application, and SoftHSM2's file-backed store was seen to miss objects in
+    /// C_FindObjects while 16 threads used the token at once.
+    /// </summary>
+    internal IObjectHandle Require(ISession session, KeyRole role, CKO objectClass)
+    {
+        var key = (Options.LabelOf(role), objectClass);
+        if (_handles.TryGetValue(key, out var cached)) return cached;
+        var found = Find(session, role, objectClass) ?? throw new TokenException($"token '{Label}' has no {role} key labelled '{Options.LabelOf(role)}': run conclavectl token provision");
+        _handles[key] = found;
+        return found;
+    }
+
+    /// <summary>Looks up every present role key before the token is shared between threads.</summary>
+    internal void CacheRoleKeys() => Run(session =>
+    {
+        foreach (var role in KeyRoles.All)
+        {
+            var objectClass = KeyRoles.KindOf(role) == KeyKind.AesWrapping ? CKO.CKO_SECRET_KEY : CKO.CKO_PRIVATE_KEY;
+            if (Find(session, role, objectClass) is { } privateOrSecret) _handles[(Options.LabelOf(role), objectClass)] = privateOrSecret;
+            if (objectClass == CKO.CKO_PRIVATE_KEY && Find(session, role, CKO.CKO_PUBLIC_KEY) is { } publicKey) _handles[(Options.LabelOf(role), CKO.CKO_PUBLIC_KEY)] = publicKey;
+        }
+    });
 
     /// <summary>A storage KEK by label: the current one, or an older one during rotation.</summary>
     private IObjectHandle RequireKek(ISession session, string? label)

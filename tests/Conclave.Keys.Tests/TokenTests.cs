@@ -7,6 +7,7 @@ using Net.Pkcs11Interop.Common;
 namespace Conclave.Keys.Tests;
 
 /// <summary>Key custody on a real PKCS#11 token (SoftHSM2), checked against .NET's own crypto.</summary>
+[Collection(SharedTokenCollection.Name)]
 public sealed class TokenTests
 {
     private static Token Token => SoftHsmToken.Token;

@@ -9,6 +9,7 @@ using Conclave.Keys.Roles;
 namespace Conclave.Keys.Tests;
 
 /// <summary>TLS served with the token's key through OpenSSL's pkcs11 engine, checked by openssl s_client.</summary>
+[Collection(SharedTokenCollection.Name)]
 public sealed class TokenTlsTests
 {
     [Fact]

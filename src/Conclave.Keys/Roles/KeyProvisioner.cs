@@ -33,6 +33,7 @@ public static class KeyProvisioner
             });
             results.Add(new ProvisionedKey(role, label, created));
         }
+        token.CacheRoleKeys();
         return results;
     }
 
