@@ -178,6 +178,20 @@ public sealed class Token : IDisposable
         return found.Count > 0 ? found[0] : throw new TokenException($"token '{Label}' has no storage key labelled '{label}'");
     }
 
+    /// <summary>
+    /// Renames a secret key (CKA_LABEL): how a rotation retires the old storage KEK and
+    /// gives the new one the configured label, so the daemon's configuration never changes.
+    /// </summary>
+    public void RelabelSecretKey(string fromLabel, string toLabel) => Run(session =>
+    {
+        var attributes = session.Factories.ObjectAttributeFactory;
+        var found = session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY), attributes.Create(CKA.CKA_LABEL, fromLabel)]);
+        if (found.Count == 0) throw new TokenException($"token '{Label}' has no secret key labelled '{fromLabel}'");
+        session.SetAttributeValue(found[0], [attributes.Create(CKA.CKA_LABEL, toLabel), attributes.Create(CKA.CKA_ID, System.Text.Encoding.UTF8.GetBytes(toLabel))]);
+        _handles.Clear();
+        CacheRoleKeys();
+    });
+
     /// <summary>The SubjectPublicKeyInfo (DER) of an EC role's public key.</summary>
     public byte[] ExportPublicKey(KeyRole role) => Run(session =>
     {

@@ -6,9 +6,10 @@ using Conclave.Keys.Roles;
 namespace Conclave.Cli.Tests;
 
 /// <summary>conclavectl audit verify and show on a log signed by the development token's audit key.</summary>
+[Collection(SharedTokenCollection.Name)]
 public sealed class AuditCommandTests : IDisposable
 {
-    private readonly string _state = Directory.CreateTempSubdirectory("conclave-cli-audit-").FullName;
+    private readonly string _state = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
 
     private sealed class Signer(Token token) : IAuditSigner
     {
@@ -34,8 +35,6 @@ public sealed class AuditCommandTests : IDisposable
     [Fact]
     public void Verify_reports_an_intact_log_and_the_first_broken_line_of_an_edited_one_and_show_filters()
     {
-        Assert.Equal(0, Run("token", "init").ExitCode);
-        Assert.Equal(0, Run("token", "provision").ExitCode);
         string path = Path.Combine(_state, "audit.log");
         DevelopmentToken.UseConfiguration(_state);
         using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))

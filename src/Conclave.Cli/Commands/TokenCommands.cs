@@ -25,6 +25,20 @@ internal static class TokenCommands
         status.SetAction(result => Run(result, Status));
         token.Subcommands.Add(status);
 
+        var store = new Option<string?>("--store") { Description = "Directory of sealed objects (default: <state-dir>/sealed)" };
+        var limit = new Option<int?>("--limit") { Description = "Re-wrap at most this many objects now; run again to continue" };
+        var rotateStorage = new Command("storage", "New storage KEK; re-wrap every sealed object's data key (resumable)");
+        rotateStorage.Options.Add(store);
+        rotateStorage.Options.Add(limit);
+        rotateStorage.SetAction(result => Run(result, context =>
+        {
+            using var token = Open(context);
+            return StorageRotation.Run(token, context.StateDirectory, result.GetValue(store) ?? Path.Combine(context.StateDirectory, "sealed"), result.GetValue(limit));
+        }));
+        var rotate = new Command("rotate", "Replace a key with a new one");
+        rotate.Subcommands.Add(rotateStorage);
+        token.Subcommands.Add(rotate);
+
         var selfTest = new Command("self-test", "Sign/verify, ECDH and wrap/unwrap round trips on the token");
         selfTest.SetAction(result => Run(result, SelfTest));
         token.Subcommands.Add(selfTest);

@@ -161,6 +161,23 @@ public static class SealedEnvelope
         }
     }
 
+    /// <summary>Whether <paramref name="wrapper"/> unwraps this object's data key (a rotation in progress asks this).</summary>
+    public static bool IsWrappedBy(Stream sealedObject, IDataKeyWrapper wrapper, string objectName)
+    {
+        long start = sealedObject.Position;
+        var (_, _, wrapped) = ReadHeader(sealedObject, objectName);
+        sealedObject.Position = start;
+        try
+        {
+            CryptographicOperations.ZeroMemory(wrapper.Unwrap(wrapped));
+            return true;
+        }
+        catch (Exception e) when (e is not SealedDataException)
+        {
+            return false;
+        }
+    }
+
     public static byte[] Seal(ReadOnlySpan<byte> plaintext, IDataKeyWrapper wrapper)
     {
         using var input = new MemoryStream(plaintext.ToArray(), writable: false);

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Conclave.Crypto.Envelopes;
+using Conclave.Keys;
+
+namespace Conclave.Cli.Tests;
+
+/// <summary>conclavectl token rotate storage: interrupted (by --limit), resumed, and every object still readable.</summary>
+[Collection(SharedTokenCollection.Name)]
+public sealed class StorageRotationTests : IDisposable
+{
+    private readonly string _state = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
+
+    private sealed class Wrapper(Keys.Token token, string? label = null) : IDataKeyWrapper
+    {
+        public byte[] Wrap(ReadOnlySpan<byte> dataKey) => token.WrapDataKey(dataKey, label);
+
+        public byte[] Unwrap(ReadOnlySpan<byte> wrappedKey) => token.UnwrapDataKey(wrappedKey, label);
+    }
+
+    private (int ExitCode, string Output) Run(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "conclavectl.dll"));
+        foreach (var argument in new[] { "--state-dir", _state, "--dev" }.Concat(arguments)) start.ArgumentList.Add(argument);
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000));
+        return (process.ExitCode, output + stderr.Result);
+    }
+
+    [Fact]
+    public void An_interrupted_rotation_resumes_and_leaves_every_object_readable_under_the_new_key_only()
+    {
+        string store = Path.Combine(_state, "sealed");
+        Directory.CreateDirectory(store);
+        var contents = Enumerable.Range(0, 10).Select(i => RandomNumberGenerator.GetBytes(1000 * i)).ToList();
+        DevelopmentToken.UseConfiguration(_state);
+        using (var token = Keys.Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        {
+            for (int i = 0; i < contents.Count; i++) File.WriteAllBytes(Path.Combine(store, $"object-{i:D2}"), SealedEnvelope.Seal(contents[i], new Wrapper(token)));
+        }
+
+        var first = Run("token", "rotate", "storage", "--limit", "3");
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("7 remain", first.Output);
+        Assert.True(File.Exists(Path.Combine(_state, "rotation-storage.json")), "the journal records the rotation in progress");
+
+        var second = Run("token", "rotate", "storage");
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("Resuming", second.Output);
+        Assert.Contains("Rotated: 10 objects", second.Output);
+        Assert.False(File.Exists(Path.Combine(_state, "rotation-storage.json")));
+
+        using (var token = Keys.Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        {
+            string retired = second.Output.Split("kept as ")[1].Split(' ')[0];
+            for (int i = 0; i < contents.Count; i++)
+            {
+                var sealedBytes = File.ReadAllBytes(Path.Combine(store, $"object-{i:D2}"));
+                Assert.Equal(contents[i], SealedEnvelope.Open(sealedBytes, new Wrapper(token), $"object-{i}"));
+                Assert.Throws<SealedDataException>(() => SealedEnvelope.Open(sealedBytes, new Wrapper(token, retired), $"object-{i}"));
+            }
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+}
