@@ -179,17 +179,36 @@ public sealed class Token : IDisposable
     }
 
     /// <summary>
-    /// Renames a secret key (CKA_LABEL): how a rotation retires the old storage KEK and
-    /// gives the new one the configured label, so the daemon's configuration never changes.
+    /// Renames a key (CKA_LABEL and CKA_ID; both halves of a key pair): how a rotation
+    /// retires the old key and gives the new one the configured label, so the daemon's
+    /// configuration never changes.
     /// </summary>
-    public void RelabelSecretKey(string fromLabel, string toLabel) => Run(session =>
+    public void RelabelKey(string fromLabel, string toLabel) => Run(session =>
     {
         var attributes = session.Factories.ObjectAttributeFactory;
-        var found = session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY), attributes.Create(CKA.CKA_LABEL, fromLabel)]);
-        if (found.Count == 0) throw new TokenException($"token '{Label}' has no secret key labelled '{fromLabel}'");
-        session.SetAttributeValue(found[0], [attributes.Create(CKA.CKA_LABEL, toLabel), attributes.Create(CKA.CKA_ID, System.Text.Encoding.UTF8.GetBytes(toLabel))]);
+        var found = session.FindAllObjects([attributes.Create(CKA.CKA_LABEL, fromLabel)]);
+        if (found.Count == 0) throw new TokenException($"token '{Label}' has no key labelled '{fromLabel}'");
+        foreach (var handle in found)
+        {
+            session.SetAttributeValue(handle, [attributes.Create(CKA.CKA_LABEL, toLabel), attributes.Create(CKA.CKA_ID, System.Text.Encoding.UTF8.GetBytes(toLabel))]);
+        }
         _handles.Clear();
         CacheRoleKeys();
+    });
+
+    /// <summary>Public keys (SPKI) of every EC key pair whose label starts with <paramref name="labelPrefix"/>: the current one and those retired by rotation.</summary>
+    public IReadOnlyList<byte[]> ExportPublicKeys(string labelPrefix) => Run(session =>
+    {
+        var attributes = session.Factories.ObjectAttributeFactory;
+        var keys = new List<byte[]>();
+        foreach (var handle in session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_PUBLIC_KEY)]))
+        {
+            var values = session.GetAttributeValue(handle, [CKA.CKA_LABEL, CKA.CKA_EC_POINT]);
+            if (!values[0].GetValueAsString().StartsWith(labelPrefix, StringComparison.Ordinal)) continue;
+            using var ecdsa = ECDsa.Create(EcKeyEncoding.PublicParameters(EcKeyEncoding.UncompressedPoint(values[1].GetValueAsByteArray())));
+            keys.Add(ecdsa.ExportSubjectPublicKeyInfo());
+        }
+        return (IReadOnlyList<byte[]>)keys;
     });
 
     /// <summary>The SubjectPublicKeyInfo (DER) of an EC role's public key.</summary>

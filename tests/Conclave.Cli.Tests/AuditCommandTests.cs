@@ -61,5 +61,32 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Contains("edited", broken.Output);
     }
 
+    [Fact]
+    public void After_an_audit_key_rotation_the_whole_log_still_verifies_and_new_checkpoints_use_the_new_key()
+    {
+        string path = Path.Combine(_state, "audit.log");
+        DevelopmentToken.UseConfiguration(_state);
+        byte[] before;
+        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        {
+            before = token.ExportPublicKey(KeyRole.AuditSigning);
+            using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 3);
+            for (int i = 0; i < 5; i++) log.Append("alice", "login", $"before-{i}", "ok");
+        }
+        var rotated = Run("token", "rotate", "audit");
+        Assert.Equal(0, rotated.ExitCode);
+        Assert.Contains("Rotated AuditSigning", rotated.Output);
+        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        {
+            Assert.NotEqual(before, token.ExportPublicKey(KeyRole.AuditSigning));
+            using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 3);
+            for (int i = 0; i < 5; i++) log.Append("alice", "login", $"after-{i}", "ok");
+        }
+        var verdict = Run("audit", "verify");
+        Assert.Equal(0, verdict.ExitCode);
+        Assert.Contains("intact", verdict.Output);
+        Assert.False(AuditVerifier.Verify(path, before).Intact, "checkpoints after the rotation are signed by the new key, not the old");
+    }
+
     public void Dispose() => Directory.Delete(_state, recursive: true);
 }

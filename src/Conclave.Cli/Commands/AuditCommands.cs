@@ -43,12 +43,13 @@ internal static class AuditCommands
         {
             if (development) DevelopmentToken.UseConfiguration(state);
             var options = new TokenOptions { ModulePath = result.GetValue(CliOptions.Module)!, TokenLabel = result.GetValue(CliOptions.Label)! };
-            byte[] publicKey;
+            IReadOnlyList<byte[]> publicKeys;
             using (var token = Keys.Token.Open(options, TokenPin.Read(state, development)))
             {
-                publicKey = token.ExportPublicKey(KeyRole.AuditSigning);
+                // The current audit key and those retired by rotation (their labels extend the current one).
+                publicKeys = token.ExportPublicKeys(options.LabelOf(KeyRole.AuditSigning));
             }
-            var verdict = AuditVerifier.Verify(LogPath(result), publicKey);
+            var verdict = AuditVerifier.Verify(LogPath(result), publicKeys);
             if (verdict.Intact) AnsiConsole.MarkupLineInterpolated($"[green]{verdict.Message}[/]");
             else AnsiConsole.MarkupLineInterpolated($"[red]broken: {verdict.Message}[/]");
             return verdict.Intact ? 0 : 1;

@@ -68,8 +68,8 @@ internal static class StorageRotation
             AnsiConsole.MarkupLineInterpolated($"Re-wrapped {rewrapped} objects; {objects.Count - rewrapped - already} remain. Run the command again to continue.");
             return 0;
         }
-        token.RelabelSecretKey(configured, journal.RetiredLabel);
-        token.RelabelSecretKey(journal.NewLabel, configured);
+        token.RelabelKey(configured, journal.RetiredLabel);
+        token.RelabelKey(journal.NewLabel, configured);
         File.Delete(journalPath);
         AnsiConsole.MarkupLineInterpolated($"Rotated: {objects.Count} objects now use the new storage KEK ([bold]{configured}[/]); the old one is kept as {journal.RetiredLabel} until you destroy it.");
         return 0;

@@ -37,6 +37,19 @@ internal static class TokenCommands
         }));
         var rotate = new Command("rotate", "Replace a key with a new one");
         rotate.Subcommands.Add(rotateStorage);
+        foreach (var (name, role) in new[] { ("tls", KeyRole.TlsIdentity), ("audit", KeyRole.AuditSigning) })
+        {
+            var rotateSigning = new Command(name, $"New {role} key pair; the old one is kept, retired, so what it signed still verifies");
+            rotateSigning.SetAction(result => Run(result, context =>
+            {
+                using var token = Open(context);
+                string retired = $"{context.Options.LabelOf(role)}-retired-{DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture)}";
+                KeyProvisioner.RotateSigningKey(token, role, retired);
+                AnsiConsole.MarkupLineInterpolated($"Rotated {role}: a new key pair is [bold]{context.Options.LabelOf(role)}[/]; the old one is {retired}. Restart conclaved to use it.");
+                return 0;
+            }));
+            rotate.Subcommands.Add(rotateSigning);
+        }
         token.Subcommands.Add(rotate);
 
         var selfTest = new Command("self-test", "Sign/verify, ECDH and wrap/unwrap round trips on the token");

@@ -14,11 +14,31 @@ public sealed record AuditVerification(bool Intact, long RecordsVerified, long? 
 /// </summary>
 public static class AuditVerifier
 {
-    public static AuditVerification Verify(string path, byte[] auditPublicKeySpki, AuditAnchor? anchor = null)
+    public static AuditVerification Verify(string path, byte[] auditPublicKeySpki, AuditAnchor? anchor = null) =>
+        Verify(path, [auditPublicKeySpki], anchor);
+
+    /// <summary>Verifies with every audit key the token has held: checkpoints written before a rotation used an older key.</summary>
+    public static AuditVerification Verify(string path, IReadOnlyList<byte[]> auditPublicKeys, AuditAnchor? anchor = null)
     {
         if (!File.Exists(path)) return new AuditVerification(false, 0, null, $"{path} does not exist");
-        using var verifier = ECDsa.Create();
-        verifier.ImportSubjectPublicKeyInfo(auditPublicKeySpki, out _);
+        var verifiers = auditPublicKeys.Select(spki =>
+        {
+            var key = ECDsa.Create();
+            key.ImportSubjectPublicKeyInfo(spki, out _);
+            return key;
+        }).ToList();
+        try
+        {
+            return VerifyLines(path, verifiers, anchor);
+        }
+        finally
+        {
+            verifiers.ForEach(v => v.Dispose());
+        }
+    }
+
+    private static AuditVerification VerifyLines(string path, List<ECDsa> verifiers, AuditAnchor? anchor)
+    {
         string previous = AuditFormat.GenesisHash;
         long expectedSequence = 1;
         int lineNumber = 0;
@@ -34,7 +54,7 @@ public static class AuditVerifier
             if (record.Previous != previous) return Broken(lineNumber, expectedSequence - 1, $"record {record.Sequence} does not follow record {record.Sequence - 1}: the chain is broken here");
             if (record.Kind == AuditRecord.CheckpointKind)
             {
-                bool signed = line.Signature is not null && TryVerify(verifier, line);
+                bool signed = line.Signature is not null && verifiers.Any(verifier => TryVerify(verifier, line));
                 if (!signed) return Broken(lineNumber, expectedSequence - 1, $"checkpoint {record.Sequence} has no valid signature by the audit key");
                 lastCheckpoint = line;
             }

@@ -37,6 +37,18 @@ public static class KeyProvisioner
         return results;
     }
 
+    /// <summary>
+    /// Replaces a signing role's key pair (rotate tls|audit): the old pair is relabelled
+    /// <paramref name="retiredLabel"/> (kept: old audit checkpoints still verify with it),
+    /// and a new pair takes the configured label.
+    /// </summary>
+    public static void RotateSigningKey(Token token, KeyRole role, string retiredLabel)
+    {
+        if (KeyRoles.KindOf(role) != KeyKind.EcSigning) throw new TokenException($"{role} is not a signing key");
+        token.RelabelKey(token.Options.LabelOf(role), retiredLabel);
+        ProvisionMissing(token, [role]);
+    }
+
     /// <summary>Creates another storage KEK (key rotation); refuses a label already in use.</summary>
     public static void CreateStorageKek(Token token, string label) => token.Run(session =>
     {
