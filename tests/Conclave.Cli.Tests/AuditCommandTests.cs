@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Conclave.Crypto.Audit;
 using Conclave.Keys;
 using Conclave.Keys.Roles;
@@ -16,21 +15,7 @@ public sealed class AuditCommandTests : IDisposable
         public byte[] SignDer(ReadOnlySpan<byte> data) => token.SignDer(KeyRole.AuditSigning, data);
     }
 
-    private (int ExitCode, string Output) Run(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "conclavectl.dll"));
-        start.ArgumentList.Add("--state-dir");
-        start.ArgumentList.Add(_state);
-        start.ArgumentList.Add("--dev");
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000));
-        return (process.ExitCode, output + stderr.Result);
-    }
+    private (int ExitCode, string Output) Run(params string[] arguments) => Conclavectl.Run(_state, ["--dev", .. arguments]);
 
     [Fact]
     public void Verify_reports_an_intact_log_and_the_first_broken_line_of_an_edited_one_and_show_filters()

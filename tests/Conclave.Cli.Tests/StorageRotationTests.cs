@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Conclave.Crypto.Envelopes;
 using Conclave.Keys;
@@ -18,18 +17,7 @@ public sealed class StorageRotationTests : IDisposable
         public byte[] Unwrap(ReadOnlySpan<byte> wrappedKey) => token.UnwrapDataKey(wrappedKey, label);
     }
 
-    private (int ExitCode, string Output) Run(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "conclavectl.dll"));
-        foreach (var argument in new[] { "--state-dir", _state, "--dev" }.Concat(arguments)) start.ArgumentList.Add(argument);
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000));
-        return (process.ExitCode, output + stderr.Result);
-    }
+    private (int ExitCode, string Output) Run(params string[] arguments) => Conclavectl.Run(_state, ["--dev", .. arguments]);
 
     [Fact]
     public void An_interrupted_rotation_resumes_and_leaves_every_object_readable_under_the_new_key_only()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Conclave.Cli.Tests;
 
@@ -7,20 +6,7 @@ public sealed class TokenCommandTests : IDisposable
 {
     private readonly string _state = Directory.CreateTempSubdirectory("conclave-cli-").FullName;
 
-    private (int ExitCode, string Output) Run(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "conclavectl.dll"));
-        start.ArgumentList.Add("--state-dir");
-        start.ArgumentList.Add(_state);
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "conclavectl did not finish within 60 s");
-        return (process.ExitCode, output + stderr.Result);
-    }
+    private (int ExitCode, string Output) Run(params string[] arguments) => Conclavectl.Run(_state, arguments);
 
     [Fact]
     public void Init_provision_status_and_self_test_work_and_provisioning_twice_overwrites_nothing()
