@@ -37,7 +37,8 @@ internal sealed class TokenCustody : IDisposable
         {
             if (settings.Development) DevelopmentToken.UseConfiguration(options.StateDirectory);
             pin = TokenPin.Read(options.StateDirectory, allowDevelopmentFile: settings.Development);
-            token = Token.Open(new TokenOptions { ModulePath = settings.ModulePath, TokenLabel = settings.Label }, pin);
+            token = Token.Open(new TokenOptions { ModulePath = settings.ModulePath, TokenLabel = settings.Label },
+                () => TokenPin.Read(options.StateDirectory, allowDevelopmentFile: settings.Development));
             foreach (var role in KeyRoles.All)
             {
                 if (role == KeyRole.ComplianceEscrow) continue; // lives on the compliance officers' token

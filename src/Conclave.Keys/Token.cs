@@ -14,13 +14,14 @@ namespace Conclave.Keys;
 /// </summary>
 public sealed class Token : IDisposable
 {
-    private readonly ISlot _slot;
+    private volatile ISlot _slot;
     private readonly ConcurrentBag<ISession> _idle = new();
     private readonly ConcurrentDictionary<ISession, bool> _all = new();
     private int _disposed;
 
     private static readonly ConcurrentDictionary<string, Token> OpenTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Label, CKO Class), IObjectHandle> _handles = new();
+    private Func<byte[]>? _readPin;
 
     private Token(ISlot slot, TokenOptions options)
     {
@@ -36,14 +37,33 @@ public sealed class Token : IDisposable
     /// Finds the token by label and logs in. A wrong PIN throws at once and is never
     /// retried: tokens lock after a few failures.
     /// </summary>
-    public static Token Open(TokenOptions options, ReadOnlySpan<byte> pin)
+    public static Token Open(TokenOptions options, ReadOnlySpan<byte> pin) => Open(options, pin, readPinAgain: null);
+
+    /// <summary>
+    /// Opens the token and remembers where the PIN comes from (never the PIN itself),
+    /// so that a token removed and put back is logged in again without a restart.
+    /// </summary>
+    public static Token Open(TokenOptions options, Func<byte[]> readPin)
+    {
+        var pin = readPin();
+        try
+        {
+            return Open(options, pin, readPin);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pin);
+        }
+    }
+
+    private static Token Open(TokenOptions options, ReadOnlySpan<byte> pin, Func<byte[]>? readPinAgain)
     {
         var library = Pkcs11LibraryLoader.Load(options.ModulePath);
         var slot = FindSlot(library, options.TokenLabel)
             ?? throw new TokenException($"no token labelled '{options.TokenLabel}' is present in {options.ModulePath}");
         // A PKCS#11 login belongs to the whole process (PKCS#11 §5.6): a second Token for
         // the same label would ride on the first one's login without its PIN being checked.
-        var token = new Token(slot, options);
+        var token = new Token(slot, options) { _readPin = readPinAgain };
         if (!OpenTokens.TryAdd(options.TokenLabel, token))
         {
             throw new TokenException($"token '{options.TokenLabel}' is already open in this process");
@@ -51,7 +71,10 @@ public sealed class Token : IDisposable
         var pinBytes = pin.ToArray();
         try
         {
-            token.Run(session => session.Login(CKU.CKU_USER, pinBytes));
+            var session = slot.OpenSession(SessionType.ReadWrite);
+            token._all[session] = true;
+            session.Login(CKU.CKU_USER, pinBytes);
+            token._idle.Add(session);
         }
         catch (Pkcs11Exception e)
         {
@@ -75,7 +98,15 @@ public sealed class Token : IDisposable
     {
         foreach (var slot in library.GetSlotList(SlotsType.WithTokenPresent))
         {
-            var info = slot.GetTokenInfo();
+            ITokenInfo info;
+            try
+            {
+                info = slot.GetTokenInfo();
+            }
+            catch (Pkcs11Exception)
+            {
+                continue; // a token on its way out or in
+            }
             if (info.TokenFlags.TokenInitialized && info.Label.Trim() == label) return slot;
         }
         return null;
@@ -88,8 +119,107 @@ public sealed class Token : IDisposable
     public static IReadOnlyList<CKM> RequiredMechanisms { get; } =
         [CKM.CKM_EC_KEY_PAIR_GEN, CKM.CKM_ECDSA, CKM.CKM_ECDH1_DERIVE, CKM.CKM_AES_KEY_GEN, CKM.CKM_AES_KEY_WRAP_PAD];
 
-    /// <summary>Runs <paramref name="work"/> with a session nobody else holds meanwhile.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> with a session nobody else holds meanwhile. A key
+    /// handle that went stale (the token was removed and re-inserted, DESIGN's "recovers
+    /// without restart") is looked up again once; every other PKCS#11 failure becomes a
+    /// <see cref="TokenException"/> that names the token and the return value.
+    /// </summary>
     public T Run<T>(Func<ISession, T> work)
+    {
+        try
+        {
+            return RunOnce(work);
+        }
+        catch (Exception e) when (_readPin is not null && IsStale(e))
+        {
+            // The token was removed and put back: to the module it is a new token, maybe
+            // in another slot, with no login and new object handles. Find it again.
+            Reconnect();
+            try
+            {
+                return RunOnce(work);
+            }
+            catch (Pkcs11Exception again)
+            {
+                throw new TokenException($"token '{Label}' does not answer for its keys ({again.RV}): was it removed?");
+            }
+        }
+        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_OBJECT_HANDLE_INVALID or CKR.CKR_KEY_HANDLE_INVALID)
+        {
+            throw new TokenException($"token '{Label}' does not answer for its keys ({e.RV}): was it removed?");
+        }
+        catch (Pkcs11Exception e)
+        {
+            throw new TokenException($"token '{Label}': the operation failed ({e.RV})");
+        }
+    }
+
+    private static bool IsStale(Exception e) => e switch
+    {
+        Pkcs11Exception p => p.RV is CKR.CKR_OBJECT_HANDLE_INVALID or CKR.CKR_KEY_HANDLE_INVALID or CKR.CKR_USER_NOT_LOGGED_IN,
+        KeyMissingException or TokenUnreachableException => true,
+        _ => false,
+    };
+
+    private void Reconnect()
+    {
+        var library = Pkcs11LibraryLoader.Load(Options.ModulePath);
+        ISlot? slot;
+        try
+        {
+            slot = FindSlot(library, Label);
+        }
+        catch (Pkcs11Exception)
+        {
+            slot = null;
+        }
+        if (slot is null) throw new TokenException($"token '{Label}' is not present; operations resume when it is back");
+        _slot = slot;
+        _handles.Clear();
+        while (_idle.TryTake(out var stale))
+        {
+            _all.TryRemove(stale, out _);
+            try { stale.Dispose(); } catch (Pkcs11Exception) { }
+        }
+        Relogin();
+        CacheRoleKeys();
+    }
+
+    private void Relogin()
+    {
+        if (_readPin is null) return;
+        try
+        {
+            RunOnce(session =>
+            {
+                Login(session);
+                return true;
+            });
+        }
+        catch (Pkcs11Exception e)
+        {
+            throw new TokenException($"token '{Label}' is back but refused the login ({e.RV})");
+        }
+    }
+
+    private void Login(ISession session)
+    {
+        var pin = _readPin!();
+        try
+        {
+            session.Login(CKU.CKU_USER, pin);
+        }
+        catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
+        {
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pin);
+        }
+    }
+
+    private T RunOnce<T>(Func<ISession, T> work)
     {
         if (Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(Token));
         if (!_idle.TryTake(out var session))
@@ -112,7 +242,7 @@ public sealed class Token : IDisposable
         catch (Pkcs11Exception e) when (e.RV is CKR.CKR_SESSION_HANDLE_INVALID or CKR.CKR_SESSION_CLOSED or CKR.CKR_DEVICE_REMOVED or CKR.CKR_TOKEN_NOT_PRESENT)
         {
             healthy = false;
-            throw new TokenException($"token '{Label}' is not reachable ({e.RV})");
+            throw new TokenUnreachableException($"token '{Label}' is not reachable ({e.RV})");
         }
         finally
         {
@@ -153,7 +283,8 @@ public sealed class Token : IDisposable
     {
         var key = (Options.LabelOf(role), objectClass);
         if (_handles.TryGetValue(key, out var cached)) return cached;
-        var found = Find(session, role, objectClass) ?? throw new TokenException($"token '{Label}' has no {role} key labelled '{Options.LabelOf(role)}': run conclavectl token provision");
+        var found = Find(session, role, objectClass);
+        if (found is null) throw new KeyMissingException($"token '{Label}' has no {role} key labelled '{Options.LabelOf(role)}': run conclavectl token provision");
         _handles[key] = found;
         return found;
     }

@@ -28,7 +28,7 @@ internal static class SoftHsmToken
     {
         string state = Directory.CreateTempSubdirectory("conclave-keys-").FullName;
         DevelopmentToken.Initialize(state, Label);
-        var token = Token.Open(Options, TokenPin.Read(state, allowDevelopmentFile: true));
+        var token = Token.Open(Options, () => TokenPin.Read(state, allowDevelopmentFile: true));
         KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
         return (state, token);
     });
