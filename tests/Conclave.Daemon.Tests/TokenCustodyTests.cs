@@ -22,9 +22,11 @@ public sealed class TokenCustodyTests(InProcessDaemon fixture)
     }
 
     [Fact]
-    public void The_start_is_in_the_audit_log()
+    public void The_start_the_token_and_the_key_used_are_in_the_audit_log()
     {
         var records = AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log")).ToList();
         Assert.Contains(records, r => r.Actor == "conclaved" && r.Action == "daemon.start" && r.Outcome == "ok");
+        Assert.Contains(records, r => r.Action == "token.open" && r.Object.StartsWith("conclave via ", StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Action == "key.use" && r.Object.StartsWith("TlsIdentity: HTTPS certificate", StringComparison.Ordinal));
     }
 }
