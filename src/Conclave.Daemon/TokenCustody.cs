@@ -50,7 +50,9 @@ internal sealed class TokenCustody : IDisposable
             if (OperatingSystem.IsWindows()) throw new TokenException("the appliance runs on Linux only");
             var names = options.Https.Address.Equals(IPAddress.Any) ? [IPAddress.Loopback] : new[] { options.Https.Address };
             var certificate = TokenTlsCertificate.CreateSelfSigned(token, pin, "Conclave appliance", ["localhost", Environment.MachineName], names, TimeSpan.FromDays(365));
-            var audit = AuditLog.Open(Path.Combine(options.StateDirectory, "audit.log"), new TokenAuditSigner(token));
+            var openToken = token;
+            var audit = AuditLog.Open(Path.Combine(options.StateDirectory, "audit.log"), new TokenAuditSigner(token),
+                onCheckpoint: anchor => openToken.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()));
             audit.Append("conclaved", "token.open", $"{settings.Label} via {settings.ModulePath}", "ok");
             audit.Append("conclaved", "key.use", $"{KeyRole.TlsIdentity}: HTTPS certificate {certificate.Thumbprint}, valid to {certificate.NotAfter:yyyy-MM-dd}", "ok");
             return new TokenCustody(token, certificate, audit);

@@ -342,6 +342,49 @@ public sealed class Token : IDisposable
         return (IReadOnlyList<byte[]>)keys;
     });
 
+    /// <summary>
+    /// Stores a small private value on the token (a CKO_DATA object): what must not be
+    /// rolled back by whoever can write the disk, such as the audit log's last checkpoint.
+    /// </summary>
+    public void WriteData(string label, ReadOnlySpan<byte> value)
+    {
+        var bytes = value.ToArray();
+        Run(session =>
+        {
+            // SoftHSM2 keeps a data object's value read-only: write the new value as a new
+            // object, drop the old, then take its label. A crash in between leaves the new
+            // one under "-next", which ReadData also looks for.
+            var attributes = session.Factories.ObjectAttributeFactory;
+            string next = label + "-next";
+            foreach (var stale in FindData(session, next)) session.DestroyObject(stale);
+            var created = session.CreateObject(
+            [
+                attributes.Create(CKA.CKA_CLASS, CKO.CKO_DATA),
+                attributes.Create(CKA.CKA_TOKEN, true),
+                attributes.Create(CKA.CKA_PRIVATE, true),
+                attributes.Create(CKA.CKA_APPLICATION, "conclave"),
+                attributes.Create(CKA.CKA_LABEL, next),
+                attributes.Create(CKA.CKA_VALUE, bytes),
+            ]);
+            foreach (var old in FindData(session, label)) session.DestroyObject(old);
+            session.SetAttributeValue(created, [attributes.Create(CKA.CKA_LABEL, label)]);
+        });
+    }
+
+    /// <summary>The value stored by <see cref="WriteData"/>, or null if there is none.</summary>
+    public byte[]? ReadData(string label) => Run(session =>
+    {
+        var found = FindData(session, label);
+        if (found.Count == 0) found = FindData(session, label + "-next");
+        return found.Count == 0 ? null : session.GetAttributeValue(found[0], [CKA.CKA_VALUE])[0].GetValueAsByteArray();
+    });
+
+    private static List<IObjectHandle> FindData(ISession session, string label)
+    {
+        var attributes = session.Factories.ObjectAttributeFactory;
+        return session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_DATA), attributes.Create(CKA.CKA_LABEL, label)]);
+    }
+
     /// <summary>The SubjectPublicKeyInfo (DER) of an EC role's public key.</summary>
     public byte[] ExportPublicKey(KeyRole role) => Run(session =>
     {

@@ -73,5 +73,25 @@ public sealed class AuditCommandTests : IDisposable
         Assert.False(AuditVerifier.Verify(path, before).Intact, "checkpoints after the rotation are signed by the new key, not the old");
     }
 
+    [Fact]
+    public void A_log_cut_back_to_an_earlier_checkpoint_is_caught_by_the_anchor_on_the_token()
+    {
+        string path = Path.Combine(_state, "audit.log");
+        DevelopmentToken.UseConfiguration(_state);
+        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        {
+            using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 3,
+                onCheckpoint: anchor => token.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()));
+            for (int i = 0; i < 10; i++) log.Append("carol", "file.open", $"scan-{i}", "ok");
+        }
+        Assert.Equal(0, Run("audit", "verify").ExitCode);
+
+        // Cut right after the first checkpoint (line 4): a valid-looking, signed, shorter log.
+        File.WriteAllLines(path, File.ReadAllLines(path).Take(4));
+        var verdict = Run("audit", "verify");
+        Assert.Equal(1, verdict.ExitCode);
+        Assert.Contains("the last one on record: truncated", verdict.Output);
+    }
+
     public void Dispose() => Directory.Delete(_state, recursive: true);
 }

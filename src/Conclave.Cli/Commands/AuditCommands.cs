@@ -44,12 +44,14 @@ internal static class AuditCommands
             if (development) DevelopmentToken.UseConfiguration(state);
             var options = new TokenOptions { ModulePath = result.GetValue(CliOptions.Module)!, TokenLabel = result.GetValue(CliOptions.Label)! };
             IReadOnlyList<byte[]> publicKeys;
+            AuditAnchor? anchor;
             using (var token = Keys.Token.Open(options, TokenPin.Read(state, development)))
             {
                 // The current audit key and those retired by rotation (their labels extend the current one).
                 publicKeys = token.ExportPublicKeys(options.LabelOf(KeyRole.AuditSigning));
+                anchor = AuditAnchor.FromBytes(token.ReadData(AuditLog.AnchorLabel));
             }
-            var verdict = AuditVerifier.Verify(LogPath(result), publicKeys);
+            var verdict = AuditVerifier.Verify(LogPath(result), publicKeys, anchor);
             if (verdict.Intact) AnsiConsole.MarkupLineInterpolated($"[green]{verdict.Message}[/]");
             else AnsiConsole.MarkupLineInterpolated($"[red]broken: {verdict.Message}[/]");
             return verdict.Intact ? 0 : 1;

@@ -10,6 +10,9 @@ namespace Conclave.Crypto.Audit;
 /// </summary>
 public sealed class AuditLog : IDisposable
 {
+    /// <summary>The label of the token data object that holds the last checkpoint ("sequence:hash").</summary>
+    public const string AnchorLabel = "conclave-audit-anchor";
+
     public const int DefaultCheckpointEvery = 100;
 
     private readonly Lock _lock = new();
@@ -21,8 +24,11 @@ public sealed class AuditLog : IDisposable
     private int _sinceCheckpoint;
     private bool _closed;
 
-    private AuditLog(FileStream file, IAuditSigner signer, TimeProvider time, int checkpointEvery, long sequence, string head)
+    private readonly Action<AuditAnchor>? _onCheckpoint;
+
+    private AuditLog(FileStream file, IAuditSigner signer, TimeProvider time, int checkpointEvery, long sequence, string head, Action<AuditAnchor>? onCheckpoint)
     {
+        _onCheckpoint = onCheckpoint;
         _file = file;
         _signer = signer;
         _time = time;
@@ -37,7 +43,8 @@ public sealed class AuditLog : IDisposable
     public AuditAnchor? LastCheckpoint { get; private set; }
 
     /// <summary>Opens (or creates) the log and continues its chain from the last record.</summary>
-    public static AuditLog Open(string path, IAuditSigner signer, TimeProvider? time = null, int checkpointEvery = DefaultCheckpointEvery)
+    /// <param name="onCheckpoint">Told of every checkpoint, to keep it as an anchor outside the file (on the token).</param>
+    public static AuditLog Open(string path, IAuditSigner signer, TimeProvider? time = null, int checkpointEvery = DefaultCheckpointEvery, Action<AuditAnchor>? onCheckpoint = null)
     {
         long sequence = 0;
         string head = AuditFormat.GenesisHash;
@@ -52,7 +59,7 @@ public sealed class AuditLog : IDisposable
             }
         }
         var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        return new AuditLog(file, signer, time ?? TimeProvider.System, checkpointEvery, sequence, head);
+        return new AuditLog(file, signer, time ?? TimeProvider.System, checkpointEvery, sequence, head, onCheckpoint);
     }
 
     public void Append(string actor, string action, string objectName, string outcome)
@@ -81,6 +88,7 @@ public sealed class AuditLog : IDisposable
         Write(record, sign: true);
         _sinceCheckpoint = 0;
         LastCheckpoint = new AuditAnchor(_sequence, _head);
+        _onCheckpoint?.Invoke(LastCheckpoint);
     }
 
     private void Write(AuditRecord record, bool sign)

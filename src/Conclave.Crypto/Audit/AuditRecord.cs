@@ -17,4 +17,16 @@ public sealed record AuditLine(int LineNumber, AuditRecord Record, string Body, 
 /// A checkpoint (its sequence number and hash) remembered outside the log file: a
 /// truncation that ends exactly at an earlier checkpoint is only visible against it.
 /// </summary>
-public sealed record AuditAnchor(long Sequence, string Hash);
+public sealed record AuditAnchor(long Sequence, string Hash)
+{
+    public byte[] ToBytes() => System.Text.Encoding.ASCII.GetBytes($"{Sequence}:{Hash}");
+
+    public static AuditAnchor? FromBytes(byte[]? bytes)
+    {
+        if (bytes is null) return null;
+        var parts = System.Text.Encoding.ASCII.GetString(bytes).Split(':');
+        return parts.Length == 2 && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long sequence)
+            ? new AuditAnchor(sequence, parts[1])
+            : null;
+    }
+}
