@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Conclave.Crypto.Audit;
@@ -48,8 +47,7 @@ internal sealed class TokenCustody : IDisposable
                 }
             }
             if (OperatingSystem.IsWindows()) throw new TokenException("the appliance runs on Linux only");
-            var names = options.Https.Address.Equals(IPAddress.Any) ? [IPAddress.Loopback] : new[] { options.Https.Address };
-            var certificate = TokenTlsCertificate.CreateSelfSigned(token, pin, "Conclave appliance", ["localhost", Environment.MachineName], names, TimeSpan.FromDays(365));
+            var certificate = TokenTlsCertificate.Load(token, pin);
             var openToken = token;
             var audit = AuditLog.Open(Path.Combine(options.StateDirectory, "audit.log"), new TokenAuditSigner(token),
                 onCheckpoint: anchor => openToken.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()));

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -16,25 +15,16 @@ namespace Conclave.Keys;
 public static class TokenTlsCertificate
 {
     /// <summary>
-    /// A self-signed certificate for the role's key, signed on the token, with the key
-    /// attached through the engine. The PIN travels only inside this process, in the
-    /// engine's key URI (RFC 7512 pin-value), never to a log or an argument.
+    /// The token's TLS certificate (issued by <see cref="TokenCertificates"/>) with its
+    /// private key attached through the engine. The PIN travels only inside this
+    /// process, in the engine's key URI (RFC 7512 pin-value), never to a log or an argument.
     /// </summary>
-    public static X509Certificate2 CreateSelfSigned(Token token, ReadOnlySpan<byte> pin, string commonName, IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, TimeSpan validity, KeyRole role = KeyRole.TlsIdentity)
+    public static X509Certificate2 Load(Token token, ReadOnlySpan<byte> pin)
     {
-        using var key = OpenPrivateKey(token, pin, role);
-        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        foreach (var dns in dnsNames) names.AddDnsName(dns);
-        foreach (var address in addresses) names.AddIpAddress(address);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        var now = DateTimeOffset.UtcNow;
-        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.Add(validity));
-        // CreateSelfSigned keeps a reference to the engine key; attach a fresh one the caller owns.
-        var withKey = X509CertificateLoader.LoadCertificate(certificate.RawData);
-        return withKey.CopyWithPrivateKey(OpenPrivateKey(token, pin, role));
+        using var certificate = TokenCertificates.Read(token, KeyRole.TlsIdentity)
+            ?? throw new TokenException($"token '{token.Label}' holds no TLS certificate: run conclavectl token provision");
+        if (certificate.NotAfter < DateTime.Now) throw new TokenException($"the TLS certificate on token '{token.Label}' expired on {certificate.NotAfter:yyyy-MM-dd}: run conclavectl token rotate tls");
+        return certificate.CopyWithPrivateKey(OpenPrivateKey(token, pin, KeyRole.TlsIdentity));
     }
 
     private static ECDsaOpenSsl OpenPrivateKey(Token token, ReadOnlySpan<byte> pin, KeyRole role)

@@ -24,8 +24,14 @@ public sealed class TokenCommandTests : IDisposable
         Assert.Equal(0, CountOccurrences(second.Output, "created"));
         Assert.Equal(5, CountOccurrences(second.Output, "kept"));
 
+        Assert.Contains("Issued the CredentialCa certificate", first.Output);
+        Assert.Contains("Issued the TlsIdentity certificate", first.Output);
+        Assert.DoesNotContain("Issued", second.Output);
+
         var status = Run("--dev", "token", "status");
         Assert.Equal(0, status.ExitCode);
+        Assert.Contains("CN=Conclave credential CA", status.Output);
+        Assert.Contains(DateTime.UtcNow.AddDays(365).ToString("yyyy-", System.Globalization.CultureInfo.InvariantCulture), status.Output);
         Assert.Contains("present, logged in", status.Output);
         Assert.Contains("CKM_AES_KEY_WRAP_PAD", status.Output);
 

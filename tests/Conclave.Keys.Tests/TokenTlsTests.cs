@@ -17,8 +17,18 @@ public sealed class TokenTlsTests
     {
         var token = SoftHsmToken.Token;
         var pin = TokenPin.Read(SoftHsmToken.StateDirectory, allowDevelopmentFile: true);
-        using var certificate = TokenTlsCertificate.CreateSelfSigned(token, pin, "conclave-test", ["localhost"], [IPAddress.Loopback], TimeSpan.FromDays(1));
+        TokenCertificates.IssueMissing(token, ["localhost"], [IPAddress.Loopback]);
+        using var certificate = TokenTlsCertificate.Load(token, pin);
         Assert.Equal(token.ExportPublicKey(KeyRole.TlsIdentity), certificate.PublicKey.ExportSubjectPublicKeyInfo());
+
+        // The TLS certificate chains to the credential CA, both signed on the token.
+        using var ca = TokenCertificates.Read(token, KeyRole.CredentialCa)!;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        Assert.True(chain.Build(certificate), string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation)));
+        Assert.Equal(token.ExportPublicKey(KeyRole.CredentialCa), ca.PublicKey.ExportSubjectPublicKeyInfo());
 
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -18,6 +18,7 @@ internal static class DevelopmentTokenState
         using (var token = Token.Open(new TokenOptions(), TokenPin.Read(state, allowDevelopmentFile: true)))
         {
             KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
+            TokenCertificates.IssueMissing(token, ["localhost"], [System.Net.IPAddress.Loopback]);
         }
         return state;
     });

@@ -17,8 +17,9 @@ internal static class TokenCommands
         init.SetAction(result => Run(result, Init));
         token.Subcommands.Add(init);
 
-        var provision = new Command("provision", "Generate every missing role key on the token; existing keys are never overwritten");
-        provision.SetAction(result => Run(result, Provision));
+        var provision = new Command("provision", "Generate every missing role key, issue the CA and TLS certificates; nothing existing is overwritten");
+        provision.Options.Add(TlsNames);
+        provision.SetAction(result => Run(result, context => Provision(context, result.GetValue(TlsNames))));
         token.Subcommands.Add(provision);
 
         var status = new Command("status", "Token present and logged in, each role key and its protection, mechanisms");
@@ -45,6 +46,7 @@ internal static class TokenCommands
                 using var token = Open(context);
                 string retired = $"{context.Options.LabelOf(role)}-retired-{DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture)}";
                 KeyProvisioner.RotateSigningKey(token, role, retired);
+                if (role == KeyRole.TlsIdentity) IssueCertificates(token, null);
                 AnsiConsole.MarkupLineInterpolated($"Rotated {role}: a new key pair is [bold]{context.Options.LabelOf(role)}[/]; the old one is {retired}. Restart conclaved to use it.");
                 return 0;
             }));
@@ -57,6 +59,12 @@ internal static class TokenCommands
         token.Subcommands.Add(selfTest);
         return token;
     }
+
+    private static readonly Option<string[]> TlsNames = new("--tls-name")
+    {
+        Description = "A DNS name or IP address the HTTPS certificate must cover (repeatable; default: localhost, this host's name, 127.0.0.1)",
+        AllowMultipleArgumentsPerToken = true,
+    };
 
     private sealed record Context(string StateDirectory, TokenOptions Options, bool Development);
 
@@ -101,10 +109,11 @@ internal static class TokenCommands
     private static Keys.Token Open(Context context) =>
         Keys.Token.Open(context.Options, TokenPin.Read(context.StateDirectory, allowDevelopmentFile: context.Development));
 
-    private static int Provision(Context context)
+    private static int Provision(Context context, string[]? tlsNames)
     {
         using var token = Open(context);
         var results = KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
+        IssueCertificates(token, tlsNames);
         var table = new Table().AddColumns("role", "label", "action", "public key SHA-256 (first 16 bytes)");
         foreach (var key in results)
         {
@@ -114,7 +123,38 @@ internal static class TokenCommands
             table.AddRow(key.Role.ToString(), key.Label, key.Created ? "[green]created[/]" : "kept", fingerprint);
         }
         AnsiConsole.Write(table);
+        WriteCertificates(token);
         return 0;
+    }
+
+    private static void IssueCertificates(Keys.Token token, string[]? tlsNames)
+    {
+        var names = tlsNames is { Length: > 0 } ? tlsNames : ["localhost", Environment.MachineName, "127.0.0.1"];
+        var addresses = names.Select(n => System.Net.IPAddress.TryParse(n, out var a) ? a : null).OfType<System.Net.IPAddress>().ToList();
+        var dnsNames = names.Where(n => !System.Net.IPAddress.TryParse(n, out _)).ToList();
+        foreach (var role in TokenCertificates.IssueMissing(token, dnsNames, addresses))
+        {
+            AnsiConsole.MarkupLineInterpolated($"Issued the {role} certificate.");
+        }
+    }
+
+    private static void WriteCertificates(Keys.Token token)
+    {
+        var table = new Table().AddColumns("certificate", "subject", "issuer", "expires (UTC)", "SHA-256 (first 16 bytes)");
+        foreach (var role in new[] { KeyRole.CredentialCa, KeyRole.TlsIdentity })
+        {
+            using var certificate = TokenCertificates.Read(token, role);
+            if (certificate is null)
+            {
+                table.AddRow(role.ToString(), "[red]none: run conclavectl token provision[/]", "", "", "");
+                continue;
+            }
+            bool soon = certificate.NotAfter.ToUniversalTime() < DateTime.UtcNow.AddDays(30);
+            string expires = certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            table.AddRow(role.ToString(), Markup.Escape(certificate.Subject), Markup.Escape(certificate.Issuer), soon ? $"[red]{expires}[/]" : expires,
+                Convert.ToHexString(SHA256.HashData(certificate.RawData))[..32]);
+        }
+        AnsiConsole.Write(table);
     }
 
     private static int Status(Context context)
@@ -135,8 +175,9 @@ internal static class TokenCommands
         var mechanisms = new Table().AddColumns("mechanism", "available");
         foreach (var mechanism in Keys.Token.RequiredMechanisms) mechanisms.AddRow(mechanism.ToString(), Mark(offered.Contains(mechanism)));
         AnsiConsole.Write(mechanisms);
-        AnsiConsole.MarkupLine("Certificates: none issued yet (the TLS and credential CA certificates come with provisioning of certificates).");
-        return allFound && Keys.Token.RequiredMechanisms.All(offered.Contains) ? 0 : 1;
+        WriteCertificates(token);
+        bool certificates = TokenCertificates.Read(token, KeyRole.CredentialCa) is not null && TokenCertificates.Read(token, KeyRole.TlsIdentity) is not null;
+        return allFound && certificates && Keys.Token.RequiredMechanisms.All(offered.Contains) ? 0 : 1;
     }
 
     private static int SelfTest(Context context)
