@@ -56,6 +56,18 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public async Task A_corrupted_audit_log_stops_the_start_with_one_line_naming_it()
+    {
+        string state = StateDirectory();
+        File.WriteAllText(Path.Combine(state, "audit.log"), "{\"seq\":1,\"kind\":\"event\"} this is not a record\n");
+        var (exitCode, stderr, _) = await DaemonProcess.RunUntilExitAsync(
+            "--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0", $"--Conclave:StateDirectory={state}");
+        Assert.Equal(4, exitCode);
+        Assert.StartsWith($"conclaved: audit log: {Path.Combine(state, "audit.log")}: its last record is unreadable", stderr.Trim());
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task A_media_port_in_use_exits_3_naming_the_port()
     {
         using var occupant = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));

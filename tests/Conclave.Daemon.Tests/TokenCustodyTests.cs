@@ -22,6 +22,23 @@ public sealed class TokenCustodyTests(InProcessDaemon fixture)
     }
 
     [Fact]
+    public async Task Openssl_s_client_reaches_kestrel_and_sees_the_tokens_public_key()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("openssl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "s_client", "-connect", $"127.0.0.1:{fixture.Daemon.HttpsUri.Port}", "-servername", "localhost" }) start.ArgumentList.Add(argument);
+        using var openssl = System.Diagnostics.Process.Start(start)!;
+        _ = openssl.StandardError.ReadToEndAsync();
+        openssl.StandardInput.Close();
+        string output = await openssl.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        int begin = output.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal);
+        int end = output.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal) + "-----END CERTIFICATE-----".Length;
+        Assert.True(begin >= 0, $"openssl s_client got no certificate:\n{output}");
+        using var served = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(output.AsSpan(begin, end - begin));
+        Assert.Equal(Conclave.Testing.DevelopmentTokenState.TlsPublicKey, served.PublicKey.ExportSubjectPublicKeyInfo());
+        Assert.Contains("TLSv1.3", output);
+    }
+
+    [Fact]
     public void The_start_the_token_and_the_key_used_are_in_the_audit_log()
     {
         var records = AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log")).ToList();

@@ -11,22 +11,23 @@ namespace Conclave.Testing;
 /// </summary>
 internal static class DevelopmentTokenState
 {
-    private static readonly Lazy<string> Shared = new(() =>
+    private static readonly Lazy<(string State, byte[] TlsPublicKey)> Shared = new(() =>
     {
         string state = Directory.CreateTempSubdirectory("conclave-token-").FullName;
         DevelopmentToken.Initialize(state, "conclave");
-        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(state, allowDevelopmentFile: true)))
-        {
-            KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
-            TokenCertificates.IssueMissing(token, ["localhost"], [System.Net.IPAddress.Loopback]);
-        }
-        return state;
+        using var token = Token.Open(new TokenOptions(), TokenPin.Read(state, allowDevelopmentFile: true));
+        KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
+        TokenCertificates.IssueMissing(token, ["localhost"], [System.Net.IPAddress.Loopback]);
+        return (state, token.ExportPublicKey(KeyRole.TlsIdentity));
     });
+
+    /// <summary>The SubjectPublicKeyInfo of the shared token's TLS key, read from the token itself.</summary>
+    public static byte[] TlsPublicKey => Shared.Value.TlsPublicKey;
 
     /// <summary>A fresh state directory whose SoftHSM2 configuration and PIN lead to the shared token.</summary>
     public static string NewStateDirectory(string? pin = null)
     {
-        string shared = Shared.Value;
+        string shared = Shared.Value.State;
         string state = Directory.CreateTempSubdirectory("conclave-state-").FullName;
         Directory.CreateDirectory(Path.Combine(state, "softhsm"));
         File.Copy(DevelopmentToken.ConfigurationPath(shared), DevelopmentToken.ConfigurationPath(state));
