@@ -515,10 +515,8 @@ public sealed class Token : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         OpenTokens.TryRemove(new KeyValuePair<string, Token>(Label, this));
-        if (_idle.TryPeek(out var any))
-        {
-            try { any.Logout(); } catch (Pkcs11Exception) { }
-        }
+        // No C_Logout: the login belongs to the whole process, and OpenSSL's pkcs11 engine
+        // signs TLS handshakes on it; the token logs the process out when its last session closes.
         foreach (var session in _all.Keys)
         {
             try { session.Dispose(); } catch (Pkcs11Exception) { }

@@ -3,7 +3,17 @@ using Microsoft.Playwright;
 
 namespace Conclave.Browser.Tests;
 
-/// <summary>One conclaved (in this process, on free loopback ports) and one Chromium for a test class.</summary>
+/// <summary>
+/// One conclaved (in this process, on free loopback ports) and one Chromium for every
+/// browser test: a process serves TLS from its token once (docs/notes.md), as the
+/// appliance does.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class DaemonCollection : ICollectionFixture<DaemonFixture>
+{
+    public const string Name = "conclaved and Chromium";
+}
+
 public sealed class DaemonFixture : IAsyncLifetime
 {
     private readonly string _stateDirectory = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();

@@ -12,7 +12,8 @@ namespace Conclave.Browser.Tests;
 /// Hostile datagrams and signalling aimed at a live meeting: each is dropped and
 /// counted by reason, and the participants' media goes on.
 /// </summary>
-public sealed partial class MediaBadInputTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+[Collection(DaemonCollection.Name)]
+public sealed partial class MediaBadInputTests(DaemonFixture fixture)
 {
     [Fact]
     public async Task Garbage_forged_and_unauthenticated_datagrams_are_counted_and_the_meeting_continues()

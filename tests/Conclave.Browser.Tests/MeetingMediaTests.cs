@@ -7,7 +7,8 @@ namespace Conclave.Browser.Tests;
 /// Issue 2's meeting, end to end: real Chromium participants meet through conclaved
 /// and receive each other's audio and video, decoded.
 /// </summary>
-public sealed class MeetingMediaTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+[Collection(DaemonCollection.Name)]
+public sealed class MeetingMediaTests(DaemonFixture fixture)
 {
     private const int FramesRequired = 60;
     private const double MaxLossRatio = 0.01;
