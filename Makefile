@@ -19,7 +19,8 @@ test: build
 	@bash scripts/run-tests.sh
 
 bench: build
-	dotnet run -c Release --project bench/Conclave.Media.Benchmarks -- --filter '*'
+	dotnet run -c Release --no-build --project bench/Conclave.Media.Benchmarks -- --filter '*'
+	dotnet run -c Release --no-build --project bench/Conclave.Keys.Benchmarks -- --filter '*'
 
 clean:
 	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj src/Conclave.Web/wwwroot/js artifacts
