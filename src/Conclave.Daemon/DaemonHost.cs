@@ -78,6 +78,8 @@ public static class DaemonHost
         }
 
         builder.Services.AddSingleton(mediaPlane);
+        builder.Services.AddSingleton(custody.Token);
+        builder.Services.AddHostedService<TokenWatch>();
         builder.Services.AddConclaveWeb();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -24,6 +24,26 @@ internal static class DevelopmentTokenState
     /// <summary>The SubjectPublicKeyInfo of the shared token's TLS key, read from the token itself.</summary>
     public static byte[] TlsPublicKey => Shared.Value.TlsPublicKey;
 
+    /// <summary>
+    /// A state directory with a token of its own: a copy of the shared token's files
+    /// (same keys and PIN), for a test that removes the token under a daemon process.
+    /// </summary>
+    public static string NewStateDirectoryWithOwnTokenCopy()
+    {
+        string shared = Shared.Value.State;
+        string state = Directory.CreateTempSubdirectory("conclave-own-token-").FullName;
+        string tokens = Path.Combine(state, "softhsm", "tokens");
+        foreach (string file in Directory.GetFiles(Path.Combine(shared, "softhsm", "tokens"), "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(tokens, Path.GetRelativePath(Path.Combine(shared, "softhsm", "tokens"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        File.WriteAllText(DevelopmentToken.ConfigurationPath(state), $"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
+        File.Copy(Path.Combine(shared, DevelopmentToken.PinFileName), Path.Combine(state, DevelopmentToken.PinFileName));
+        return state;
+    }
+
     /// <summary>A fresh state directory whose SoftHSM2 configuration and PIN lead to the shared token.</summary>
     public static string NewStateDirectory(string? pin = null)
     {
