@@ -23,6 +23,14 @@ public sealed class Token : IDisposable
     private readonly ConcurrentDictionary<(string Label, CKO Class), IObjectHandle> _handles = new();
     private Func<byte[]>? _readPin;
 
+    /// <summary>
+    /// One operation at a time: SoftHSM2 answered CKR_ATTRIBUTE_VALUE_INVALID now and then
+    /// when 16 threads signed and unwrapped at once, and missed objects in concurrent
+    /// C_FindObjects. A token executes one command at a time anyway; queueing here costs
+    /// little (44 µs per signature) and keeps every caller's result right.
+    /// </summary>
+    private readonly Lock _oneAtATime = new();
+
     private Token(ISlot slot, TokenOptions options)
     {
         _slot = slot;
@@ -220,6 +228,11 @@ public sealed class Token : IDisposable
     }
 
     private T RunOnce<T>(Func<ISession, T> work)
+    {
+        lock (_oneAtATime) return RunLocked(work);
+    }
+
+    private T RunLocked<T>(Func<ISession, T> work)
     {
         if (Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(Token));
         if (!_idle.TryTake(out var session))
