@@ -1,7 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using Conclave.Media.Sfu;
+using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Admission;
+using Conclave.Meetings.Ports;
+using Conclave.Meetings.Scheduling;
+using Conclave.Meetings.Settings;
+using Conclave.Storage;
 using Conclave.Web;
+using Conclave.Web.Console;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -77,10 +84,23 @@ public static class DaemonHost
             throw;
         }
 
+        ApplianceDatabase database;
+        try
+        {
+            database = ApplianceDatabase.Open(Path.Combine(validated.StateDirectory, DatabaseFileName));
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            mediaPlane.Dispose();
+            custody.Dispose();
+            throw new StartupException($"database: {e.Message}", 2);
+        }
+
         builder.Services.AddSingleton(mediaPlane);
         builder.Services.AddSingleton(custody.Token);
         builder.Services.AddHostedService<TokenWatch>();
-        builder.Services.AddConclaveWeb();
+        AddMeetings(builder.Services, database, custody);
+        builder.Services.AddConclaveWeb(new ConsoleOptions(Path.Combine(validated.StateDirectory, "audit.log")));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(validated.Https, listen => listen.UseHttps(custody.Certificate));
@@ -111,7 +131,37 @@ public static class DaemonHost
             new Uri(httpsUri, "/m/lobby"), mediaPlane.LocalEndPoint, validated.StateDirectory);
         logger.LogInformation("Keys on token '{TokenLabel}'; HTTPS signs with its TLS key; audit log {AuditLog}",
             validated.Token.Label, Path.Combine(validated.StateDirectory, "audit.log"));
-        return new RunningDaemon(app, mediaPlane, custody, httpsUri);
+        var accounts = app.Services.GetRequiredService<AccountService>();
+        Uri? setupLink = null;
+        if (!accounts.AdminExists)
+        {
+            // No default password: the first admin is created through this one-time link.
+            setupLink = new Uri(httpsUri, $"/setup?token={accounts.Setup.Issue()}");
+            logger.LogWarning("No admin account yet. Create the first one within this run at {SetupLink}", setupLink);
+        }
+        return new RunningDaemon(app, mediaPlane, custody, httpsUri, setupLink);
+    }
+
+    public const string DatabaseFileName = "conclave.db";
+
+    /// <summary>The domain and its ports: SQLite stores, the token-signed audit log, token-sealed secrets.</summary>
+    private static void AddMeetings(IServiceCollection services, ApplianceDatabase database, TokenCustody custody)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(database.Accounts);
+        services.AddSingleton(database.Sessions);
+        services.AddSingleton(database.Settings);
+        services.AddSingleton(database.Meetings);
+        services.AddSingleton<IAuditTrail>(new AuditTrail(custody.Audit));
+        services.AddSingleton<ISecretProtector>(new TokenSecretProtector(custody.Token));
+        services.AddSingleton<ITokenStatusSource>(new TokenStatusReader(custody.Token));
+        services.AddSingleton(new PasswordHasher(Argon2Parameters.Default));
+        services.AddSingleton(s => new AccountService(s.GetRequiredService<IAccountStore>(), s.GetRequiredService<ISessionStore>(),
+            s.GetRequiredService<ISettingsStore>(), s.GetRequiredService<IAuditTrail>(), s.GetRequiredService<ISecretProtector>(),
+            s.GetRequiredService<PasswordHasher>(), s.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<MeetingService>();
+        services.AddSingleton<AdmissionService>();
+        services.AddSingleton<SettingsService>();
     }
 
     private static void ConfigureLogging(IServiceProvider services, LoggerConfiguration logging)

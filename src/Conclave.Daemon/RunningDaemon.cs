@@ -9,8 +9,9 @@ public sealed class RunningDaemon : IAsyncDisposable
 {
     private readonly TokenCustody _custody;
 
-    internal RunningDaemon(WebApplication app, MediaPlane mediaPlane, TokenCustody custody, Uri httpsUri)
+    internal RunningDaemon(WebApplication app, MediaPlane mediaPlane, TokenCustody custody, Uri httpsUri, Uri? setupLink)
     {
+        SetupLink = setupLink;
         App = app;
         MediaPlane = mediaPlane;
         _custody = custody;
@@ -23,6 +24,9 @@ public sealed class RunningDaemon : IAsyncDisposable
     public WebApplication App { get; }
     public MediaPlane MediaPlane { get; }
     public Uri HttpsUri { get; }
+
+    /// <summary>The one-time link that creates the first admin, printed at start while no admin exists.</summary>
+    public Uri? SetupLink { get; }
 
     public Task WaitForShutdownAsync() => App.WaitForShutdownAsync();
 

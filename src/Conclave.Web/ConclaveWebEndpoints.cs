@@ -1,5 +1,9 @@
 using Conclave.Media.Sfu;
+using Conclave.Meetings.Admission;
+using Conclave.Meetings.Ports;
+using Conclave.Web.Console;
 using Conclave.Web.Signalling;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +13,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Conclave.Web;
 
-/// <summary>Routes of the appliance's web side: the meeting page, its assets and /ws.</summary>
+/// <summary>Routes of the appliance's web side: the console, invitations, the meeting page, its assets and /ws.</summary>
 public static class ConclaveWebEndpoints
 {
     /// <summary>
@@ -20,8 +24,27 @@ public static class ConclaveWebEndpoints
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; " +
         "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    public static IServiceCollection AddConclaveWeb(this IServiceCollection services) =>
+    /// <summary>
+    /// The web side's own services. The domain's (AccountService, MeetingService,
+    /// AdmissionService, SettingsService, IAuditTrail) and an <see cref="ITokenStatusSource"/>
+    /// come from the composition root.
+    /// </summary>
+    public static IServiceCollection AddConclaveWeb(this IServiceCollection services, ConsoleOptions options)
+    {
+        services.AddSingleton(options);
         services.AddSingleton<RoomDirectory>();
+        services.AddSingleton<ConsoleGate>();
+        services.AddSingleton<AttendeeResolver>();
+        services.AddSingleton<BitrateSampler>();
+        services.AddHostedService(s => s.GetRequiredService<BitrateSampler>());
+        services.Configure<FormOptions>(form =>
+        {
+            form.ValueLengthLimit = (int)ConsoleGate.MaxFormBytes;
+            form.ValueCountLimit = 256;
+            form.MultipartBodyLengthLimit = ConsoleGate.MaxFormBytes;
+        });
+        return services;
+    }
 
     public static WebApplication MapConclave(this WebApplication app)
     {
@@ -39,10 +62,24 @@ public static class ConclaveWebEndpoints
         app.UseStaticFiles(new StaticFileOptions { FileProvider = webRoot });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
 
-        app.MapGet("/", () => Results.Redirect("/m/lobby"));
-        app.MapGet("/m/{room}", (string room) => ClientMessageParser.IsValidRoom(room)
-            ? Results.File(webRoot.GetFileInfo("meeting.html").PhysicalPath!, "text/html; charset=utf-8")
-            : Results.BadRequest("A room name has 1–64 letters, digits, '-' or '_'."));
+        var gate = app.Services.GetRequiredService<ConsoleGate>();
+        app.MapGet("/", () => Results.Redirect("/console"));
+        LoginPages.Map(app, gate);
+        DashboardPage.Map(app, gate);
+        UserPages.Map(app, gate);
+        MeetingPages.Map(app, gate);
+        AdminPages.Map(app, gate, app.Services.GetRequiredService<ConsoleOptions>());
+        InvitationPages.Map(app);
+
+        // The meeting page itself is static; who may use it is settled by /ws at join.
+        app.MapGet("/m/{meeting}", (HttpContext http, string meeting, AttendeeResolver attendees) =>
+            !ClientMessageParser.IsValidRoom(meeting) ? Results.NotFound()
+            : attendees.Resolve(http) is null ? Results.Redirect($"/login?return={Uri.EscapeDataString($"/m/{meeting}")}")
+            : Results.File(webRoot.GetFileInfo("meeting.html").PhysicalPath!, "text/html; charset=utf-8"));
+        app.MapGet("/m/{meeting}/me", (HttpContext http, string meeting, AttendeeResolver attendees) =>
+            attendees.Resolve(http) is { } attendee
+                ? Results.Json(new { displayName = attendee.DisplayName, guest = attendee is GuestAttendee })
+                : Results.Unauthorized());
         app.Map("/ws", HandleWebSocketAsync);
         return app;
     }
@@ -69,9 +106,19 @@ public static class ConclaveWebEndpoints
             return;
         }
         var services = context.RequestServices;
+        // Who is asking is settled before the upgrade, from the session or guest cookie
+        // (browsers send same-site cookies with the WebSocket handshake).
+        var attendee = services.GetRequiredService<AttendeeResolver>().Resolve(context);
+        if (attendee is null)
+        {
+            services.GetRequiredService<IAuditTrail>().Record($"anonymous@{ConsoleGate.SourceOf(context)}", "signalling.connect", "/ws", "refused: not logged in and no guest pass");
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            await context.Response.WriteAsync("Log in, or open your invitation link, before joining a meeting.");
+            return;
+        }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new SignallingConnection(socket, services.GetRequiredService<MediaPlane>(),
-            services.GetRequiredService<RoomDirectory>(),
+        var connection = new SignallingConnection(socket, attendee, services.GetRequiredService<MediaPlane>(),
+            services.GetRequiredService<RoomDirectory>(), services.GetRequiredService<AdmissionService>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Conclave.Signalling"));
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         await connection.RunAsync(lifetime.ApplicationStopping);

@@ -22,6 +22,8 @@ public sealed class DaemonFixture : IAsyncLifetime
     internal IPlaywright Playwright { get; private set; } = null!;
     internal IBrowser Browser { get; private set; } = null!;
 
+    internal Conclave.Testing.TestMeetings Meetings { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Daemon = await DaemonHost.StartAsync(
@@ -30,12 +32,17 @@ public sealed class DaemonFixture : IAsyncLifetime
             "--Conclave:Media=127.0.0.1:0",
             $"--Conclave:StateDirectory={_stateDirectory}",
         ]);
+        Meetings = new Conclave.Testing.TestMeetings(Daemon.App.Services);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await ChromiumBrowser.LaunchAsync(Playwright);
     }
 
-    internal Task<MeetingParticipant> JoinAsync(string room, string name) =>
-        MeetingParticipant.JoinAsync(Browser, Daemon.HttpsUri, room, name);
+    /// <summary>A new roster member of <paramref name="room"/>'s meeting, logged in, joins it in a browser of their own.</summary>
+    internal Task<MeetingParticipant> JoinAsync(string room, string name)
+    {
+        var (meetingId, cookie) = Meetings.Member(room, name);
+        return MeetingParticipant.JoinAsync(Browser, Daemon.HttpsUri, meetingId, name, Conclave.Testing.TestMeetings.SessionCookie, cookie);
+    }
 
     public async Task DisposeAsync()
     {

@@ -20,18 +20,39 @@ internal sealed class MeetingParticipant : IAsyncDisposable
     public string Name { get; }
     public string Id { get; }
 
-    public static async Task<MeetingParticipant> JoinAsync(IBrowser browser, Uri daemon, string room, string name)
+    /// <summary>A browser context holding the cookie that says who this is (a console session or a guest pass).</summary>
+    public static async Task<IBrowserContext> NewContextAsync(IBrowser browser, Uri daemon, string? cookieName = null, string? cookieValue = null)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             IgnoreHTTPSErrors = true, // the development certificate is self-signed (README)
             ViewportSize = new ViewportSize { Width = 1024, Height = 768 },
         });
+        if (cookieName is not null)
+        {
+            await context.AddCookiesAsync([new Cookie
+            {
+                Name = cookieName, Value = cookieValue!, Url = daemon.GetLeftPart(UriPartial.Authority) + "/",
+                Secure = true, HttpOnly = true, SameSite = SameSiteAttribute.Strict,
+            }]);
+        }
+        return context;
+    }
+
+    public static async Task<MeetingParticipant> JoinAsync(IBrowser browser, Uri daemon, string meetingId, string name, string cookieName, string cookieValue)
+    {
+        var context = await NewContextAsync(browser, daemon, cookieName, cookieValue);
         var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(daemon, $"/m/{room}").ToString());
-        await page.GetByLabel("Display name").FillAsync(name);
+        await page.GotoAsync(new Uri(daemon, $"/m/{meetingId}").ToString());
+        return await JoinOnPageAsync(context, page, name);
+    }
+
+    /// <summary>Presses Join on an open meeting page and waits until the appliance let this person in.</summary>
+    public static async Task<MeetingParticipant> JoinOnPageAsync(IBrowserContext context, IPage page, string name, float timeoutMs = 15_000)
+    {
+        await Assertions.Expect(page.GetByText($"You join as {name}")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
-        await page.WaitForFunctionAsync("() => window.conclave?.selfId !== undefined", null, new() { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => window.conclave?.selfId !== undefined", null, new() { Timeout = timeoutMs });
         string id = await page.EvaluateAsync<string>("() => window.conclave.selfId");
         return new MeetingParticipant(context, page, name, id);
     }

@@ -18,12 +18,25 @@ public sealed class InProcessDaemon : IAsyncLifetime
 
     public RunningDaemon Daemon { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Daemon = await DaemonHost.StartAsync(
-    [
-        "--Conclave:Https=127.0.0.1:0",
-        "--Conclave:Media=127.0.0.1:0",
-        $"--Conclave:StateDirectory={_stateDirectory}",
-    ]);
+    internal Conclave.Testing.TestMeetings Meetings { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Daemon = await DaemonHost.StartAsync(
+        [
+            "--Conclave:Https=127.0.0.1:0",
+            "--Conclave:Media=127.0.0.1:0",
+            $"--Conclave:StateDirectory={_stateDirectory}",
+        ]);
+        Meetings = new Conclave.Testing.TestMeetings(Daemon.App.Services);
+    }
+
+    /// <summary>A signalling socket of a new roster member of <paramref name="room"/>; join with <c>room = meetingId</c>.</summary>
+    internal async Task<(SignallingClient Client, string MeetingId)> ConnectMemberAsync(string room, string name = "Member", string? origin = null)
+    {
+        var (meetingId, cookie) = Meetings.Member(room, name);
+        return (await SignallingClient.ConnectAsync(Daemon.HttpsUri, cookie, origin), meetingId);
+    }
 
     public async Task DisposeAsync()
     {

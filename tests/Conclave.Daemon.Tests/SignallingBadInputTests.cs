@@ -27,7 +27,8 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     [MemberData(nameof(HostileFirstMessages))]
     public async Task A_hostile_first_message_gets_an_error_and_the_socket_closes(string message, string code, string text)
     {
-        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        var (client, _) = await fixture.ConnectMemberAsync("hostile-first");
+        await using var _client = client;
         await client.SendTextAsync(message);
         await ExpectErrorAndCloseAsync(client, code, text);
     }
@@ -35,7 +36,8 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     [Fact]
     public async Task An_oversized_message_is_refused_without_being_buffered_whole()
     {
-        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        var (client, _) = await fixture.ConnectMemberAsync("oversized");
+        await using var _client = client;
         await client.SendTextAsync("{\"type\":\"join\",\"room\":\"" + new string('x', 200_000) + "\"}");
         await ExpectErrorAndCloseAsync(client, "too-large", "at most 65536 bytes");
     }
@@ -43,7 +45,8 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     [Fact]
     public async Task A_binary_frame_is_refused()
     {
-        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
+        var (client, _) = await fixture.ConnectMemberAsync("binary");
+        await using var _client = client;
         await client.SendBinaryAsync([1, 2, 3]);
         await ExpectErrorAndCloseAsync(client, "malformed", "JSON text frames");
     }
@@ -51,18 +54,20 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     [Fact]
     public async Task A_second_join_is_out_of_order()
     {
-        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
-        await client.SendJsonAsync(new { type = "join", room = "twice", name = "Eve" });
+        var (client, meetingId) = await fixture.ConnectMemberAsync("twice", "Eve");
+        await using var _client = client;
+        await client.SendJsonAsync(new { type = "join", room = meetingId, name = "Eve" });
         await client.ReceiveTypeAsync("offer");
-        await client.SendJsonAsync(new { type = "join", room = "twice", name = "Eve" });
+        await client.SendJsonAsync(new { type = "join", room = meetingId, name = "Eve" });
         await ExpectErrorAndCloseAsync(client, "out-of-order", "already joined");
     }
 
     [Fact]
     public async Task An_answer_naming_the_wrong_revision_is_refused()
     {
-        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
-        await client.SendJsonAsync(new { type = "join", room = "revisions", name = "Eve" });
+        var (client, meetingId) = await fixture.ConnectMemberAsync("revisions", "Eve");
+        await using var _client = client;
+        await client.SendJsonAsync(new { type = "join", room = meetingId, name = "Eve" });
         var offer = await client.ReceiveTypeAsync("offer");
         int revision = offer.GetProperty("revision").GetInt32();
         await client.SendJsonAsync(new { type = "answer", revision = revision + 5, sdp = "v=0" });
@@ -72,8 +77,9 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     [Fact]
     public async Task Malformed_sdp_in_an_answer_gets_a_clear_error()
     {
-        await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
-        await client.SendJsonAsync(new { type = "join", room = "bad-sdp", name = "Eve" });
+        var (client, meetingId) = await fixture.ConnectMemberAsync("bad-sdp", "Eve");
+        await using var _client = client;
+        await client.SendJsonAsync(new { type = "join", room = meetingId, name = "Eve" });
         var offer = await client.ReceiveTypeAsync("offer");
         await client.SendJsonAsync(new { type = "answer", revision = offer.GetProperty("revision").GetInt32(), sdp = "v=0\r\nthis is not sdp\r\n" });
         var error = await ExpectErrorAndCloseAsync(client, "bad-sdp", "");
@@ -83,12 +89,14 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     [Fact]
     public async Task Others_in_the_room_are_unaffected_by_a_hostile_participant()
     {
-        await using var good = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
-        await good.SendJsonAsync(new { type = "join", room = "mixed", name = "Grace" });
+        var (good, meetingId) = await fixture.ConnectMemberAsync("mixed", "Grace");
+        await using var _good = good;
+        await good.SendJsonAsync(new { type = "join", room = meetingId, name = "Grace" });
         await good.ReceiveTypeAsync("offer");
 
-        await using var hostile = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
-        await hostile.SendJsonAsync(new { type = "join", room = "mixed", name = "Mallory" });
+        var (hostile, _) = await fixture.ConnectMemberAsync("mixed", "Mallory");
+        await using var _hostile = hostile;
+        await hostile.SendJsonAsync(new { type = "join", room = meetingId, name = "Mallory" });
         var joined = await good.ReceiveTypeAsync("participant-joined");
         string malloryId = joined.GetProperty("participant").GetProperty("id").GetString()!;
         await hostile.SendTextAsync("{\"type\":\"answer\",\"revision\":\"one\"}");
@@ -97,8 +105,9 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
         // Grace hears that Mallory left, and a newcomer still joins normally.
         var left = await good.ReceiveTypeAsync("participant-left");
         Assert.Equal(malloryId, left.GetProperty("participantId").GetString());
-        await using var newcomer = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri);
-        await newcomer.SendJsonAsync(new { type = "join", room = "mixed", name = "Heidi" });
+        var (newcomer, _) = await fixture.ConnectMemberAsync("mixed", "Heidi");
+        await using var _newcomer = newcomer;
+        await newcomer.SendJsonAsync(new { type = "join", room = meetingId, name = "Heidi" });
         var welcome = await newcomer.ReceiveTypeAsync("joined");
         Assert.Contains(welcome.GetProperty("participants").EnumerateArray(), p => p.GetProperty("name").GetString() == "Grace");
         Assert.Equal(WebSocketState.Open, good.State);
@@ -108,10 +117,10 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     public async Task A_page_from_another_origin_cannot_open_signalling()
     {
         var refused = await Assert.ThrowsAsync<WebSocketException>(() =>
-            SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, origin: "https://meeting-stealer.example"));
+            fixture.ConnectMemberAsync("origins", origin: "https://meeting-stealer.example"));
         Assert.Contains("403", refused.Message);
-        await using var sameOrigin = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri,
-            origin: fixture.Daemon.HttpsUri.GetLeftPart(UriPartial.Authority));
+        var (sameOrigin, _) = await fixture.ConnectMemberAsync("origins", origin: fixture.Daemon.HttpsUri.GetLeftPart(UriPartial.Authority));
+        await using var _sameOrigin = sameOrigin;
         Assert.Equal(WebSocketState.Open, sameOrigin.State);
     }
 

@@ -9,10 +9,13 @@ internal sealed class SignallingClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket = new();
 
-    public static async Task<SignallingClient> ConnectAsync(Uri https, string? origin = null)
+    /// <param name="sessionCookie">The console session of the account that connects (signalling refuses anonymous upgrades).</param>
+    public static async Task<SignallingClient> ConnectAsync(Uri https, string? sessionCookie, string? origin = null, string? cookieHeader = null)
     {
         var client = new SignallingClient();
         if (origin is not null) client._socket.Options.SetRequestHeader("Origin", origin);
+        cookieHeader ??= sessionCookie is null ? null : $"{Conclave.Testing.TestMeetings.SessionCookie}={sessionCookie}";
+        if (cookieHeader is not null) client._socket.Options.SetRequestHeader("Cookie", cookieHeader);
         // The development certificate is self-signed (README).
         client._socket.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
         var ws = new UriBuilder(https) { Scheme = "wss", Path = "/ws" }.Uri;

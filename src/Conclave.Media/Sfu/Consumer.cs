@@ -24,10 +24,15 @@ public sealed class Consumer
 
     public long PacketsSent { get; private set; }
 
+    /// <summary>RTP bytes forwarded to the subscriber (before SRTP's tag).</summary>
+    public long BytesSent { get; private set; }
+
     internal void SendRtp(ReadOnlySpan<byte> rtpPacket)
     {
         if (!IsActive) return;
-        if (Subscriber.SendRtp(rtpPacket)) PacketsSent++;
+        if (!Subscriber.SendRtp(rtpPacket)) return;
+        PacketsSent++;
+        BytesSent += rtpPacket.Length;
     }
 
     /// <summary>Answers a NACK from the cache with an RTX packet (RFC 4588 §4).</summary>

@@ -35,6 +35,9 @@ public sealed class Producer
 
     public long PacketsReceived { get; private set; }
 
+    /// <summary>RTP bytes (header and SFrame payload, after SRTP) received from the publisher: the console's bitrates.</summary>
+    public long BytesReceived { get; private set; }
+
     internal PacketCache? Cache { get; }
 
     internal IReadOnlyList<Consumer> Consumers => _consumers;
@@ -47,6 +50,7 @@ public sealed class Producer
     internal void Forward(ReadOnlySpan<byte> rtpPacket, ushort sequenceNumber)
     {
         PacketsReceived++;
+        BytesReceived += rtpPacket.Length;
         Cache?.Store(sequenceNumber, rtpPacket);
         // NOTE: a for loop over the list: foreach over List<T> is allocation-free too,
         // but a consumer's send can never change the list, so no copy is needed.

@@ -1,8 +1,14 @@
+using Conclave.Meetings.Admission;
+
 namespace Conclave.Web.Signalling;
 
+/// <summary>Someone in a room right now, as the console lists them.</summary>
+public sealed record LiveParticipant(string ParticipantId, Attendee Attendee);
+
 /// <summary>
-/// Who is in which room, as signalling sees it: display names and the connections to
-/// tell when someone comes or goes. (Media routing lives in Conclave.Media's Room.)
+/// Who is in which room, as signalling sees it: the connections to tell when someone
+/// comes or goes, and to close when the host removes someone or ends the meeting.
+/// (Media routing lives in Conclave.Media's Room.)
 /// </summary>
 public sealed class RoomDirectory
 {
@@ -42,5 +48,42 @@ public sealed class RoomDirectory
         {
             return _rooms.TryGetValue(room, out var members) ? members.Count : 0;
         }
+    }
+
+    public IReadOnlyList<string> Rooms()
+    {
+        lock (_lock) return _rooms.Keys.ToList();
+    }
+
+    public IReadOnlyList<LiveParticipant> Participants(string room)
+    {
+        lock (_lock)
+        {
+            return _rooms.TryGetValue(room, out var members)
+                ? members.Select(m => new LiveParticipant(m.Key, m.Value.Attendee)).ToList()
+                : [];
+        }
+    }
+
+    /// <summary>Closes the connections of one attendee (every tab they have open); returns how many.</summary>
+    public int Disconnect(string room, string attendeeKey, string code, string message)
+    {
+        List<SignallingConnection> closing;
+        lock (_lock)
+        {
+            closing = _rooms.TryGetValue(room, out var members) ? members.Values.Where(c => c.Attendee.Key == attendeeKey).ToList() : [];
+        }
+        foreach (var connection in closing) connection.Close(code, message);
+        return closing.Count;
+    }
+
+    public void DisconnectAll(string room, string code, string message)
+    {
+        List<SignallingConnection> closing;
+        lock (_lock)
+        {
+            closing = _rooms.TryGetValue(room, out var members) ? members.Values.ToList() : [];
+        }
+        foreach (var connection in closing) connection.Close(code, message);
     }
 }

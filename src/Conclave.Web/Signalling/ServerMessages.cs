@@ -29,6 +29,10 @@ public static class ServerMessages
         tracks = offer.Tracks.Select(t => new { mid = t.Mid, participantId = t.PeerId, kind = t.Kind == MediaKind.Audio ? "audio" : "video" }),
     }, Options);
 
+    /// <summary>The browser waits in the lobby until the host admits it ("joined") or denies it ("error").</summary>
+    public static string Lobby(string message) =>
+        JsonSerializer.Serialize(new { type = "lobby", message }, Options);
+
     public static string Error(string code, string message) =>
         JsonSerializer.Serialize(new { type = "error", code, message }, Options);
 }

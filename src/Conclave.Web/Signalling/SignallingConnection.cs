@@ -2,14 +2,17 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using Conclave.Media.Sfu;
+using Conclave.Meetings.Admission;
 using Microsoft.Extensions.Logging;
 
 namespace Conclave.Web.Signalling;
 
 /// <summary>
-/// One browser's signalling WebSocket: join, then offer/answer rounds until leave.
-/// A message that is malformed, oversized or out of order earns an error message and
-/// the end of this socket; nothing else on the appliance notices.
+/// One browser's signalling WebSocket: join (through admission and, if asked, the lobby),
+/// then offer/answer rounds until leave. Who is asking was settled from the cookie before
+/// the upgrade; the room is a meeting id. A message that is malformed, oversized or out
+/// of order, or a refused admission, earns an error message and the end of this socket;
+/// nothing else on the appliance notices.
 /// </summary>
 public sealed partial class SignallingConnection : IPeerSignalSink
 {
@@ -19,23 +22,31 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     private readonly WebSocket _socket;
     private readonly MediaPlane _plane;
     private readonly RoomDirectory _directory;
+    private readonly AdmissionService _admission;
     private readonly ILogger _logger;
+    private readonly SemaphoreSlim _handling = new(1, 1);
+    private LobbyEntry? _lobbyEntry;
     private readonly Channel<Outgoing> _outgoing = Channel.CreateBounded<Outgoing>(
         new BoundedChannelOptions(MaxQueuedMessages) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _closing = new();
     private PeerHandle? _peer;
     private string? _room;
 
-    public SignallingConnection(WebSocket socket, MediaPlane plane, RoomDirectory directory, ILogger logger)
+    public SignallingConnection(WebSocket socket, Attendee attendee, MediaPlane plane, RoomDirectory directory, AdmissionService admission, ILogger logger)
     {
         _socket = socket;
+        Attendee = attendee;
         _plane = plane;
         _directory = directory;
+        _admission = admission;
         _logger = logger;
     }
 
+    /// <summary>Who this is, as admission knows them; their display name is bound to it, not chosen by the browser.</summary>
+    public Attendee Attendee { get; }
+
     public string? ParticipantId => _peer?.PeerId;
-    public string? DisplayName { get; private set; }
+    public string DisplayName => Attendee.DisplayName;
 
     private readonly record struct Outgoing(string? Text, WebSocketCloseStatus? Close, string? CloseReason);
 
@@ -56,7 +67,10 @@ public sealed partial class SignallingConnection : IPeerSignalSink
         }
         finally
         {
+            _closing.Cancel();
+            await _handling.WaitAsync(CancellationToken.None);
             await LeaveAsync();
+            _handling.Release();
             _outgoing.Writer.TryComplete();
             await writer;
         }
@@ -102,7 +116,15 @@ public sealed partial class SignallingConnection : IPeerSignalSink
                 Fail(SignallingErrorCode.Malformed, error!);
                 return;
             }
-            if (!await HandleAsync(message!)) return;
+            await _handling.WaitAsync(cancel);
+            try
+            {
+                if (!await HandleAsync(message!)) return;
+            }
+            finally
+            {
+                _handling.Release();
+            }
         }
     }
 
@@ -111,24 +133,35 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     {
         switch (message)
         {
-            case ClientMessage.Join join when _peer is null:
-                _peer = await _plane.JoinAsync(join.Room, this);
+            case ClientMessage.Join join when _peer is null && _room is null:
                 _room = join.Room;
-                DisplayName = join.Name;
-                var others = _directory.Enter(join.Room, _peer.PeerId, this);
-                Send(ServerMessages.Joined(_peer.PeerId, others.Where(o => o.ParticipantId is not null).Select(o => new ServerMessages.ParticipantInfo(o.ParticipantId!, o.DisplayName!)).ToList()));
-                var joined = ServerMessages.ParticipantJoined(new ServerMessages.ParticipantInfo(_peer.PeerId, join.Name));
-                foreach (var other in others) other.Send(joined);
-                LogJoined(_logger, _peer.PeerId, join.Room);
-                await _peer.NegotiateAsync();
-                return true;
+                var decision = _admission.Decide(Attendee, join.Room);
+                switch (decision.Verdict)
+                {
+                    case AdmissionVerdict.Enter:
+                        await EnterAsync();
+                        return true;
+                    case AdmissionVerdict.WaitInLobby:
+                        _lobbyEntry = _admission.Wait(Attendee, join.Room);
+                        if (_lobbyEntry is null)
+                        {
+                            Fail(SignallingErrorCode.LobbyFull, "the lobby is full; try again later");
+                            return false;
+                        }
+                        Send(ServerMessages.Lobby(decision.Message));
+                        _ = AwaitLobbyAsync(_lobbyEntry);
+                        return true;
+                    default:
+                        Fail(decision.Code!, decision.Message);
+                        return false;
+                }
             case ClientMessage.Join:
                 Fail(SignallingErrorCode.OutOfOrder, "already joined: one join per connection");
                 return false;
             case ClientMessage.Leave:
                 return false;
             case not null when _peer is null:
-                Fail(SignallingErrorCode.OutOfOrder, "join first");
+                Fail(SignallingErrorCode.OutOfOrder, _lobbyEntry is null ? "join first" : "wait until the host lets you in");
                 return false;
             case ClientMessage.Answer answer:
                 var refusal = await _peer.ApplyAnswerAsync(answer.Revision, answer.Sdp);
@@ -147,8 +180,56 @@ public sealed partial class SignallingConnection : IPeerSignalSink
         }
     }
 
+    /// <summary>In the room: a media peer, the roster told, the first offer sent.</summary>
+    private async Task EnterAsync()
+    {
+        _peer = await _plane.JoinAsync(_room!, this);
+        var others = _directory.Enter(_room!, _peer.PeerId, this);
+        Send(ServerMessages.Joined(_peer.PeerId, others.Where(o => o.ParticipantId is not null).Select(o => new ServerMessages.ParticipantInfo(o.ParticipantId!, o.DisplayName)).ToList()));
+        var joined = ServerMessages.ParticipantJoined(new ServerMessages.ParticipantInfo(_peer.PeerId, DisplayName));
+        foreach (var other in others) other.Send(joined);
+        LogJoined(_logger, _peer.PeerId, _room!);
+        await _peer.NegotiateAsync();
+    }
+
+    private async Task AwaitLobbyAsync(LobbyEntry entry)
+    {
+        var outcome = await entry.Outcome;
+        await _handling.WaitAsync();
+        try
+        {
+            if (_closing.IsCancellationRequested || _lobbyEntry != entry) return;
+            _lobbyEntry = null;
+            switch (outcome)
+            {
+                case LobbyOutcome.Admitted:
+                    await EnterAsync();
+                    break;
+                case LobbyOutcome.MeetingEnded:
+                    Fail(RefusalCode.Ended, "the meeting ended while you waited");
+                    break;
+                default:
+                    Fail(RefusalCode.Denied, "the host did not let you in");
+                    break;
+            }
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            // The media plane stopped while this person was being let in.
+            Fail(SignallingErrorCode.MediaClosed, "the appliance is shutting down");
+        }
+        finally
+        {
+            _handling.Release();
+        }
+    }
+
+    /// <summary>The host removed this person or ended the meeting: tell the browser and close.</summary>
+    internal void Close(string code, string message) => Fail(code, message);
+
     private async Task LeaveAsync()
     {
+        if (Interlocked.Exchange(ref _lobbyEntry, null) is { } waiting) _admission.Lobby.Withdraw(waiting);
         var peer = Interlocked.Exchange(ref _peer, null);
         if (peer is null || _room is null) return;
         await peer.LeaveAsync();

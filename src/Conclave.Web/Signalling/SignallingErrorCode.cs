@@ -11,4 +11,6 @@ public static class SignallingErrorCode
     public const string BadSdp = "bad-sdp";
     public const string MediaClosed = "media-closed";
     public const string Timeout = "timeout";
+    public const string LobbyFull = "lobby-full";
+    // Admission's refusals use Conclave.Meetings.Admission.RefusalCode (not-on-roster, meeting-locked, removed, denied, …).
 }

@@ -1,12 +1,13 @@
 import type { Participant } from "./protocol";
 import { MeetingSession } from "./session";
 
-// The meeting page: /m/<room>. Enter a display name, Join, and every other
-// participant appears as a tile with their video and audio.
+// The meeting page: /m/<meeting id>. The appliance knows who you are (your console
+// login or your guest pass) and the name others see; press Join, wait in the lobby if
+// the host asked for one, and every other participant appears as a tile.
 
 const room = decodeURIComponent(location.pathname.replace(/^\/m\//, ""));
 const joinForm = document.querySelector<HTMLFormElement>("#join")!;
-const nameInput = document.querySelector<HTMLInputElement>("#display-name")!;
+const joinAs = document.querySelector<HTMLElement>("#join-as")!;
 const meeting = document.querySelector<HTMLElement>("#meeting")!;
 const tiles = document.querySelector<HTMLElement>("#tiles")!;
 const status = document.querySelector<HTMLElement>("#status")!;
@@ -19,6 +20,19 @@ document.querySelector<HTMLElement>("#room-name")!.textContent = room;
 const names = new Map<string, string>();
 let session: MeetingSession | undefined;
 let localStream: MediaStream | undefined;
+let displayName = "";
+
+async function whoAmI(): Promise<void> {
+  const response = await fetch(`/m/${encodeURIComponent(room)}/me`, { credentials: "same-origin" });
+  if (!response.ok) {
+    say("Log in or open your invitation link first.");
+    return;
+  }
+  const me = (await response.json()) as { displayName: string; guest: boolean };
+  displayName = me.displayName;
+  joinAs.textContent = `You join as ${me.displayName}${me.guest ? " (guest)" : ""}.`;
+  joinForm.querySelector("button")!.disabled = false;
+}
 
 function say(text: string): void {
   status.textContent = text;
@@ -62,6 +76,10 @@ async function join(name: string): Promise<void> {
   const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
   say("Connecting…");
   session = new MeetingSession(url, room, name, localStream, {
+    onLobby(message: string) {
+      joinForm.hidden = true;
+      say(message);
+    },
     onJoined(selfId: string, participants: Participant[]) {
       names.set(selfId, name);
       (window as unknown as { conclave: Record<string, unknown> }).conclave = { session, names, selfId };
@@ -82,8 +100,9 @@ async function join(name: string): Promise<void> {
       names.delete(participantId);
     },
     onRemoteTrack: addTrack,
-    onError(message: string) {
+    onError(code: string, message: string) {
       say(`Error: ${message}`);
+      status.dataset.code = code;
     },
     onClosed() {
       localStream?.getTracks().forEach((t) => t.stop());
@@ -97,9 +116,8 @@ async function join(name: string): Promise<void> {
 
 joinForm.addEventListener("submit", (e) => {
   e.preventDefault();
-  const name = nameInput.value.trim();
-  if (!name) return;
-  join(name).catch((err: unknown) => say(`Could not join: ${err instanceof Error ? err.message : String(err)}`));
+  if (!displayName) return;
+  join(displayName).catch((err: unknown) => say(`Could not join: ${err instanceof Error ? err.message : String(err)}`));
 });
 
 function toggle(kind: "audio" | "video", button: HTMLButtonElement, on: string, off: string): void {
@@ -113,3 +131,5 @@ function toggle(kind: "audio" | "video", button: HTMLButtonElement, on: string, 
 muteButton.addEventListener("click", () => toggle("audio", muteButton, "Mute", "Unmute"));
 cameraButton.addEventListener("click", () => toggle("video", cameraButton, "Stop camera", "Start camera"));
 leaveButton.addEventListener("click", () => session?.leave());
+
+whoAmI().catch((err: unknown) => say(`Could not reach the appliance: ${err instanceof Error ? err.message : String(err)}`));

@@ -25,6 +25,7 @@ export type ServerMessage =
       publish: { audio: string; video: string };
       tracks: TrackInfo[];
     }
+  | { type: "lobby"; message: string }
   | { type: "error"; code: string; message: string };
 
 export type ClientMessage =

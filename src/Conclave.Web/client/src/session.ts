@@ -11,11 +11,12 @@ export interface ParticipantReceiveStats {
 }
 
 export interface SessionEvents {
+  onLobby(message: string): void;
   onJoined(selfId: string, participants: Participant[]): void;
   onParticipantJoined(participant: Participant): void;
   onParticipantLeft(participantId: string): void;
   onRemoteTrack(participantId: string, track: MediaStreamTrack): void;
-  onError(message: string): void;
+  onError(code: string, message: string): void;
   onClosed(): void;
 }
 
@@ -99,6 +100,9 @@ export class MeetingSession {
   private async onMessage(data: string): Promise<void> {
     const message = JSON.parse(data) as ServerMessage;
     switch (message.type) {
+      case "lobby":
+        this.events.onLobby(message.message);
+        break;
       case "joined":
         this.events.onJoined(message.participantId, message.participants);
         break;
@@ -112,7 +116,7 @@ export class MeetingSession {
         await this.answer(message.revision, message.sdp, message.publish, message.tracks);
         break;
       case "error":
-        this.events.onError(message.message);
+        this.events.onError(message.code, message.message);
         break;
     }
   }

@@ -1,0 +1,304 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Conclave.Meetings.Ports;
+using Conclave.Meetings.Settings;
+
+namespace Conclave.Meetings.Accounts;
+
+/// <summary>
+/// Accounts and console sessions: the first admin, logins with throttling, lockout and
+/// TOTP, and what admins do to users. Every decision is written to the audit trail.
+/// </summary>
+public sealed class AccountService
+{
+    private const string WrongCredentialsMessage = "Wrong user name, password or code.";
+    private const string TotpIssuer = "Conclave";
+
+    private readonly IAccountStore _accounts;
+    private readonly ISessionStore _sessions;
+    private readonly ISettingsStore _settings;
+    private readonly IAuditTrail _audit;
+    private readonly ISecretProtector _secrets;
+    private readonly PasswordHasher _hasher;
+    private readonly TotpAuthenticator _totp;
+    private readonly TimeProvider _time;
+    private readonly LoginPolicy _policy;
+    private readonly SourceThrottle _sourceThrottle;
+    private readonly Lazy<string> _unknownUserHash;
+
+    public AccountService(IAccountStore accounts, ISessionStore sessions, ISettingsStore settings, IAuditTrail audit, ISecretProtector secrets,
+        PasswordHasher hasher, TimeProvider time, LoginPolicy? policy = null)
+    {
+        _accounts = accounts;
+        _sessions = sessions;
+        _settings = settings;
+        _audit = audit;
+        _secrets = secrets;
+        _hasher = hasher;
+        _time = time;
+        _totp = new TotpAuthenticator(time);
+        _policy = policy ?? new LoginPolicy();
+        _sourceThrottle = new SourceThrottle(_policy, time);
+        // An unknown user name costs one hash too, so timing does not tell which names exist.
+        _unknownUserHash = new Lazy<string>(() => _hasher.Hash(Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
+    }
+
+    public FirstAdminSetup Setup { get; } = new();
+
+    public bool AdminExists => _accounts.AnyHolding(Role.Admin);
+
+    /// <summary>Creates the first admin with the one-time setup token; the admin enrols TOTP next.</summary>
+    public Account CreateFirstAdmin(string? setupToken, string? userName, string? displayName, string? password, string source)
+    {
+        if (AdminExists || !Setup.TryConsume(setupToken))
+        {
+            _audit.Record($"anonymous@{source}", "setup.first-admin", "appliance", "refused: invalid or used setup link");
+            throw DomainException.Gone("This setup link is not valid any more: an admin exists, or the daemon was restarted (it prints a new link while no admin exists).");
+        }
+        var admin = NewAccount(userName, displayName, password, Role.Admin);
+        _audit.Record($"anonymous@{source}", "setup.first-admin", admin.AuditName, "ok");
+        return admin;
+    }
+
+    public LoginResult Login(string? userName, string? password, string? code, string source)
+    {
+        string name = (userName ?? "").Trim().ToLowerInvariant();
+        string actor = name.Length is > 0 and <= Validation.MaxUserNameLength ? $"user:{name}@{source}" : $"anonymous@{source}";
+        var now = _time.GetUtcNow();
+        if (_sourceThrottle.IsBlocked(source))
+        {
+            _audit.Record(actor, "login", "console", "refused: too many failures from this address");
+            return new LoginResult(LoginOutcome.Throttled, null, $"Too many failed logins from your address; try again in {_policy.FailureWindow.TotalMinutes:0} minutes.");
+        }
+        var account = name.Length is > 0 and <= Validation.MaxUserNameLength ? _accounts.FindByUserName(name) : null;
+        if (account is null)
+        {
+            _hasher.Verify(password ?? "", _unknownUserHash.Value);
+            _sourceThrottle.RecordFailure(source);
+            _audit.Record(actor, "login", "console", "refused: unknown user");
+            return new LoginResult(LoginOutcome.WrongCredentials, null, WrongCredentialsMessage);
+        }
+        if (account.LockedUntil is { } lockedUntil && lockedUntil > now)
+        {
+            // Refused before hashing: the N+1th guess is not even checked.
+            _audit.Record(actor, "login", "console", $"refused: locked until {lockedUntil:u}");
+            return new LoginResult(LoginOutcome.LockedOut, null, $"Too many failed logins: this account is locked until {lockedUntil:HH:mm} UTC.");
+        }
+        if (!_hasher.Verify(password ?? "", account.PasswordHash) || !SecondFactorAccepted(ref account, code))
+        {
+            _sourceThrottle.RecordFailure(source);
+            var failed = RecordFailure(account, now);
+            _audit.Record(actor, "login", "console", failed.LockedUntil is { } until && until > now
+                ? $"refused: wrong credentials, locked until {until:u}" : "refused: wrong credentials");
+            return new LoginResult(LoginOutcome.WrongCredentials, null, WrongCredentialsMessage);
+        }
+        if (account.Disabled)
+        {
+            _audit.Record(actor, "login", "console", "refused: account disabled");
+            return new LoginResult(LoginOutcome.Disabled, null, "This account is disabled; ask an administrator.");
+        }
+        account = account with { FailedLogins = 0, FirstFailureAt = null, LockedUntil = null };
+        if (_hasher.NeedsRehash(account.PasswordHash)) account = account with { PasswordHash = _hasher.Hash(password!) };
+        _accounts.Update(account);
+        _audit.Record(actor, "login", "console", account.MustEnrolSecondFactor ? "ok: must enrol TOTP" : "ok");
+        return new LoginResult(LoginOutcome.Succeeded, account, "Welcome.");
+    }
+
+    private bool SecondFactorAccepted(ref Account account, string? code)
+    {
+        if (account.SealedTotpSecret is null) return true;
+        byte[] secret = _secrets.Unprotect(account.SealedTotpSecret, $"TOTP seed of {account.AuditName}");
+        try
+        {
+            if (!_totp.TryVerify(secret, code ?? "", account.TotpLastStep, out long step)) return false;
+            account = account with { TotpLastStep = step };
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    private Account RecordFailure(Account account, DateTimeOffset now)
+    {
+        bool windowOpen = account.FirstFailureAt is { } first && now - first < _policy.FailureWindow;
+        int failures = windowOpen ? account.FailedLogins + 1 : 1;
+        var updated = account with
+        {
+            FailedLogins = failures,
+            FirstFailureAt = windowOpen ? account.FirstFailureAt : now,
+            LockedUntil = failures >= _policy.MaxFailures ? now + _policy.LockoutDuration : null,
+        };
+        _accounts.Update(updated);
+        return updated;
+    }
+
+    // ---- sessions ----------------------------------------------------------------
+
+    public StartedSession StartSession(Account account)
+    {
+        byte[] id = RandomNumberGenerator.GetBytes(32);
+        var now = _time.GetUtcNow();
+        var session = new ConsoleSession(SHA256.HashData(id), account.Id, Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)), now, now);
+        _sessions.Create(session);
+        return new StartedSession(Base64Url.EncodeToString(id), session);
+    }
+
+    /// <summary>The account and session behind a cookie, or null for a forged, altered, expired or disabled one.</summary>
+    public (Account Account, ConsoleSession Session)? Authenticate(string? cookieValue)
+    {
+        if (cookieValue is null || cookieValue.Length != 43) return null;
+        Span<byte> id = stackalloc byte[32];
+        if (!Base64Url.TryDecodeFromChars(cookieValue, id, out int written) || written != 32) return null;
+        byte[] idHash = SHA256.HashData(id);
+        var session = _sessions.Find(idHash);
+        if (session is null) return null;
+        var now = _time.GetUtcNow();
+        var idle = TimeSpan.FromMinutes(_settings.Get().SessionIdleMinutes);
+        var account = _accounts.Find(session.AccountId);
+        if (account is null || account.Disabled || now - session.LastSeenAt > idle || now - session.CreatedAt > _policy.SessionAbsoluteLifetime)
+        {
+            _sessions.Delete(idHash);
+            return null;
+        }
+        // Touch at most once a minute: a page with several requests writes once.
+        if (now - session.LastSeenAt > TimeSpan.FromMinutes(1)) _sessions.Touch(idHash, now);
+        return (account, session);
+    }
+
+    public void Logout(ConsoleSession session, Account account)
+    {
+        _sessions.Delete(session.IdHash);
+        _audit.Record(account.AuditName, "logout", "console", "ok");
+    }
+
+    // ---- TOTP enrolment -------------------------------------------------------------
+
+    public TotpEnrolment BeginTotpEnrolment(Account account)
+    {
+        byte[] secret = TotpAuthenticator.NewSecret();
+        try
+        {
+            _accounts.Update(account with { SealedPendingTotpSecret = _secrets.Protect(secret) });
+            string uri = TotpAuthenticator.ProvisioningUri(TotpIssuer, account.UserName, secret);
+            return new TotpEnrolment(TotpAuthenticator.ToBase32(secret), uri, TotpEnrolmentQr.PngDataUri(uri));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    /// <summary>Confirms the pending seed with a code from the app; the seed then replaces any earlier one.</summary>
+    public Account ConfirmTotpEnrolment(Account account, string? code)
+    {
+        var current = _accounts.Find(account.Id) ?? throw DomainException.NotFound("No such account.");
+        if (current.SealedPendingTotpSecret is null) throw DomainException.Invalid("Start the enrolment first: no code was shown to confirm.");
+        byte[] secret = _secrets.Unprotect(current.SealedPendingTotpSecret, $"pending TOTP seed of {current.AuditName}");
+        try
+        {
+            if (!_totp.TryVerify(secret, code ?? "", current.TotpLastStep, out long step))
+            {
+                _audit.Record(current.AuditName, "totp.enrol", current.AuditName, "refused: wrong code");
+                throw DomainException.Invalid("That code does not match: check the device's clock and enter the current 6-digit code.");
+            }
+            var enrolled = current with { SealedTotpSecret = current.SealedPendingTotpSecret, SealedPendingTotpSecret = null, TotpLastStep = step };
+            _accounts.Update(enrolled);
+            _audit.Record(current.AuditName, "totp.enrol", current.AuditName, "ok");
+            return enrolled;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    // ---- what admins do ---------------------------------------------------------------
+
+    public IReadOnlyList<Account> List(Account actor)
+    {
+        RequireAdmin(actor, "list users");
+        return _accounts.List();
+    }
+
+    public Account CreateAccount(Account actor, string? userName, string? displayName, string? password, Role roles)
+    {
+        RequireAdmin(actor, "create users");
+        var account = NewAccount(userName, displayName, password, roles);
+        _audit.Record(actor.AuditName, "user.create", account.AuditName, $"ok: roles {Roles.Describe(roles)}");
+        return account;
+    }
+
+    public Account SetRoles(Account actor, long accountId, Role roles)
+    {
+        RequireAdmin(actor, "change roles");
+        var account = Existing(accountId);
+        if (roles == Role.None) throw DomainException.Invalid("An account needs at least one role.");
+        if (account.Id == actor.Id && !roles.HasFlag(Role.Admin)) throw DomainException.Invalid("You cannot take the admin role from yourself.");
+        var updated = account with { Roles = roles };
+        _accounts.Update(updated);
+        _sessions.DeleteForAccount(account.Id);
+        _audit.Record(actor.AuditName, "user.roles", account.AuditName, $"ok: {Roles.Describe(roles)}");
+        return updated;
+    }
+
+    public Account SetDisabled(Account actor, long accountId, bool disabled)
+    {
+        RequireAdmin(actor, "disable users");
+        var account = Existing(accountId);
+        if (account.Id == actor.Id) throw DomainException.Invalid("You cannot disable your own account.");
+        var updated = account with { Disabled = disabled };
+        _accounts.Update(updated);
+        if (disabled) _sessions.DeleteForAccount(account.Id);
+        _audit.Record(actor.AuditName, disabled ? "user.disable" : "user.enable", account.AuditName, "ok");
+        return updated;
+    }
+
+    /// <summary>A new password set by an admin; it also clears the lockout and the TOTP enrolment (the user enrols again).</summary>
+    public Account ResetPassword(Account actor, long accountId, string? newPassword)
+    {
+        RequireAdmin(actor, "reset passwords");
+        var account = Existing(accountId);
+        var updated = account with
+        {
+            PasswordHash = HashChecked(newPassword),
+            SealedTotpSecret = null,
+            SealedPendingTotpSecret = null,
+            FailedLogins = 0,
+            FirstFailureAt = null,
+            LockedUntil = null,
+        };
+        _accounts.Update(updated);
+        _sessions.DeleteForAccount(account.Id);
+        _audit.Record(actor.AuditName, "user.reset", account.AuditName, "ok: password set, TOTP cleared");
+        return updated;
+    }
+
+    private Account NewAccount(string? userName, string? displayName, string? password, Role roles)
+    {
+        string name = Validation.UserName(userName);
+        string display = Validation.DisplayName(displayName);
+        if (roles == Role.None) throw DomainException.Invalid("An account needs at least one role.");
+        if (_accounts.FindByUserName(name) is not null) throw DomainException.Conflict($"The user name '{name}' is taken.");
+        return _accounts.Create(new Account(0, name, display, roles, false, HashChecked(password), null, null, 0, 0, null, null, _time.GetUtcNow()));
+    }
+
+    private string HashChecked(string? password)
+    {
+        if (password is null || password.Length < PasswordHasher.MinPasswordLength || password.Length > PasswordHasher.MaxPasswordLength)
+        {
+            throw DomainException.Invalid($"A password has {PasswordHasher.MinPasswordLength} to {PasswordHasher.MaxPasswordLength} characters.");
+        }
+        return _hasher.Hash(password);
+    }
+
+    private Account Existing(long accountId) => _accounts.Find(accountId) ?? throw DomainException.NotFound("No such account.");
+
+    private void RequireAdmin(Account actor, string what)
+    {
+        if (actor.Holds(Role.Admin)) return;
+        _audit.Record(actor.AuditName, "authorize", what, "refused: not an admin");
+        throw DomainException.Forbidden($"Only an admin may {what}.");
+    }
+}

@@ -1,0 +1,24 @@
+namespace Conclave.Meetings.Scheduling;
+
+/// <summary>A meeting a host scheduled. Its id is random and is also the media room's name.</summary>
+/// <param name="LobbyForMembers">Roster members wait in the lobby too (guests always do).</param>
+/// <param name="Locked">Nobody new may join (those inside stay).</param>
+/// <param name="EndedAt">Set when the host ended it for everyone; it cannot be joined again.</param>
+public sealed record Meeting(
+    string Id,
+    string Title,
+    long HostAccountId,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    bool LobbyForMembers,
+    bool Locked,
+    DateTimeOffset? EndedAt,
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>People may come in this long before the start, as into a real meeting room.</summary>
+    public static readonly TimeSpan EarlyEntry = TimeSpan.FromMinutes(15);
+
+    public bool IsOpenAt(DateTimeOffset time) => EndedAt is null && time >= StartsAt - EarlyEntry && time < EndsAt;
+
+    public string AuditName => $"meeting:{Id}";
+}

@@ -1,0 +1,105 @@
+using Conclave.Crypto.Audit;
+using Conclave.Meetings;
+using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Settings;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Conclave.Web.Console;
+
+/// <summary>The audit log view, token status and settings.</summary>
+internal static class AdminPages
+{
+    /// <summary>The newest records shown at once; filters narrow it further.</summary>
+    private const int MaxAuditRows = 500;
+
+    public static void Map(IEndpointRouteBuilder app, ConsoleGate gate, ConsoleOptions options)
+    {
+        app.MapGet("/console/audit", gate.Page(Role.Admin | Role.SecurityOfficer | Role.ComplianceOfficer, request => Audit(request, options.AuditLogPath)));
+        app.MapGet("/console/token", gate.Page(Role.Admin | Role.SecurityOfficer, Token));
+        app.MapGet("/console/settings", gate.Page(Role.Admin, request => Settings(request, null)));
+        app.MapPost("/console/settings", gate.Form(Role.Admin, (request, form) =>
+        {
+            try
+            {
+                var requested = new ApplianceSettings(form.ContainsKey("lobby_for_members"),
+                    Number(form["invitation_hours"], "Invitation lifetime"), Number(form["session_idle_minutes"], "Session idle time"));
+                request.Service<SettingsService>().Change(request.Account, requested);
+                return Results.Redirect("/console/settings");
+            }
+            catch (DomainException e) when (e.Kind == DomainErrorKind.Invalid)
+            {
+                return Settings(request, e.Message, StatusCodes.Status400BadRequest);
+            }
+        }));
+    }
+
+    private static int Number(string? text, string what) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value)
+            ? value : throw DomainException.Invalid($"{what} must be a whole number.");
+
+    private static IResult Audit(ConsoleRequest request, string path)
+    {
+        string? actor = Filter(request.Http.Request.Query["actor"]);
+        string? action = Filter(request.Http.Request.Query["action"]);
+        Html table;
+        try
+        {
+            var records = File.Exists(path) ? AuditReader.Read(path, actor, action).Where(r => r.Kind == AuditRecord.EventKind).TakeLast(MaxAuditRows).Reverse().ToList() : [];
+            table = Html.Of($"""
+                <table aria-label="Audit records">
+                  <thead><tr><th scope="col">#</th><th scope="col">Time (UTC)</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Object</th><th scope="col">Outcome</th></tr></thead>
+                  <tbody>{records.Select(r => Html.Of($"<tr><td>{r.Sequence}</td><td>{r.Time:yyyy-MM-dd HH:mm:ss}</td><td>{r.Actor}</td><td>{r.Action}</td><td>{r.Object}</td><td>{r.Outcome}</td></tr>"))}</tbody>
+                </table>
+                <p class="help">Newest first, at most {MaxAuditRows}. <code>conclavectl audit verify</code> checks the chain and its token-signed checkpoints.</p>
+                """);
+        }
+        catch (InvalidDataException e)
+        {
+            table = ConsoleLayout.ErrorNote($"The audit log cannot be read: {e.Message}. Run conclavectl audit verify.");
+        }
+        return ConsoleLayout.Page(request, "Audit log", Html.Of($"""
+            <form method="get" action="/console/audit" aria-label="Filter">
+              <label for="actor">Actor</label><input id="actor" name="actor" value="{actor}" maxlength="128">
+              <label for="action">Action</label><input id="action" name="action" value="{action}" maxlength="64">
+              <button type="submit">Filter</button>
+            </form>
+            {table}
+            """));
+    }
+
+    private static string? Filter(string? value) => string.IsNullOrWhiteSpace(value) || value.Length > 128 ? null : value.Trim();
+
+    private static IResult Token(ConsoleRequest request)
+    {
+        var status = request.Service<ITokenStatusSource>().Read();
+        var keys = status.Keys.Select(k => Html.Of($"<tr><td>{k.Role}</td><td>{k.Label}</td><td>{(k.Found ? "yes" : "MISSING")}</td><td>{(k.Found ? k.Sensitive ? "yes" : "NO" : "-")}</td><td>{(k.Found ? k.Extractable ? "YES" : "no" : "-")}</td></tr>"));
+        var certificates = status.Certificates.Select(c => Html.Of($"<tr><td>{c.Role}</td><td>{c.Subject}</td><td><code>{c.Sha256Fingerprint}</code></td><td>{c.NotAfter:yyyy-MM-dd}</td></tr>"));
+        return ConsoleLayout.Page(request, "Token", Html.Of($"""
+            <p role="status">Token <strong>{status.Label}</strong> via <code>{status.ModulePath}</code>: {(status.Reachable ? "present and logged in" : $"UNREACHABLE — {status.Problem}. Media goes on; signing, unwrapping and new sessions that need keys fail until it is back.")}</p>
+            <table aria-label="Keys"><thead><tr><th scope="col">Role</th><th scope="col">Label</th><th scope="col">Found</th><th scope="col">Sensitive</th><th scope="col">Extractable</th></tr></thead><tbody>{keys}</tbody></table>
+            <h2>Certificates</h2>
+            <table aria-label="Certificates"><thead><tr><th scope="col">Role</th><th scope="col">Subject</th><th scope="col">SHA-256 fingerprint</th><th scope="col">Expires</th></tr></thead><tbody>{certificates}</tbody></table>
+            <p class="help">Browsers warn about the HTTPS certificate until they trust the credential CA above; compare its fingerprint before installing it. Keys are provisioned and rotated with <code>conclavectl token</code>.</p>
+            """));
+    }
+
+    private static IResult Settings(ConsoleRequest request, string? error, int status = StatusCodes.Status200OK)
+    {
+        var current = request.Service<SettingsService>().Current;
+        return ConsoleLayout.Page(request, "Settings", Html.Of($"""
+            {ConsoleLayout.ErrorNote(error)}
+            <form method="post" action="/console/settings" aria-label="Settings">
+              {request.CsrfField}
+              <label class="check"><input type="checkbox" id="lobby_for_members" name="lobby_for_members"{Html.When(current.LobbyForMembersByDefault, new Html(" checked"))}> New meetings make members wait in the lobby</label>
+              <label for="invitation_hours">Guest invitations last (hours)</label>
+              <input id="invitation_hours" name="invitation_hours" inputmode="numeric" required value="{current.InvitationLifetimeHours}">
+              <label for="session_idle_minutes">Console sessions end after idle (minutes)</label>
+              <input id="session_idle_minutes" name="session_idle_minutes" inputmode="numeric" required value="{current.SessionIdleMinutes}">
+              <button type="submit">Save settings</button>
+            </form>
+            <p class="help">Every change is written to the audit log. Addresses, ports and the token are set in /etc/conclave/conclave.json (README).</p>
+            """), status);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Security.Cryptography;
+using System.Text;
+using Conclave.Meetings;
+using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Ports;
+using Microsoft.AspNetCore.Http;
+
+namespace Conclave.Web.Console;
+
+/// <summary>
+/// In front of every console page and form: a valid session (else the login page, or
+/// 401 for a form), TOTP enrolled where the roles need it, one of the roles the page
+/// needs (else 403), and for forms the session's CSRF token (else 403). Each refusal is
+/// audited; a <see cref="DomainException"/> from the work becomes its status and message.
+/// </summary>
+internal sealed class ConsoleGate(AccountService accounts, IAuditTrail audit)
+{
+    public const string CsrfFieldName = "_csrf";
+    public const string EnrolPath = "/console/enrol";
+
+    /// <summary>Forms are small: 64 KiB is room for a 100-name roster many times over.</summary>
+    public const long MaxFormBytes = 64 * 1024;
+
+    public delegate IResult PageHandler(ConsoleRequest request);
+
+    public delegate IResult FormHandler(ConsoleRequest request, IFormCollection form);
+
+    public static string SourceOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    public RequestDelegate Page(Role anyOf, PageHandler handler) => async http =>
+    {
+        var request = Admit(http, anyOf);
+        await (request is null ? Refusal(http, anyOf) : Run(http, () => handler(request))).ExecuteAsync(http);
+    };
+
+    public RequestDelegate Form(Role anyOf, FormHandler handler) => async http =>
+    {
+        var request = Admit(http, anyOf);
+        if (request is null)
+        {
+            await Refusal(http, anyOf).ExecuteAsync(http);
+            return;
+        }
+        var form = await ReadFormAsync(http);
+        if (form is null)
+        {
+            await ConsoleLayout.Message(http, StatusCodes.Status413PayloadTooLarge, "Form too large", $"A form may hold at most {MaxFormBytes / 1024} KiB.").ExecuteAsync(http);
+            return;
+        }
+        if (!TokensEqual(form[CsrfFieldName], request.Session.CsrfToken))
+        {
+            audit.Record(request.Account.AuditName, "console.form", http.Request.Path, "refused: missing or wrong CSRF token");
+            await ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Form refused",
+                "This form did not come from your current console page. Reload the page and try again.").ExecuteAsync(http);
+            return;
+        }
+        await Run(http, () => handler(request, form)).ExecuteAsync(http);
+    };
+
+    /// <summary>The account behind the session cookie, or null (forged, altered, expired, disabled).</summary>
+    public ConsoleRequest? Identify(HttpContext http) =>
+        accounts.Authenticate(http.Request.Cookies[ConsoleCookies.Session]) is { } who ? new ConsoleRequest(http, who.Account, who.Session) : null;
+
+    private ConsoleRequest? Admit(HttpContext http, Role anyOf)
+    {
+        var request = Identify(http);
+        if (request is null) return null;
+        if (request.Account.MustEnrolSecondFactor && http.Request.Path != EnrolPath) return null;
+        return anyOf == Role.None || request.Account.Holds(anyOf) ? request : null;
+    }
+
+    /// <summary>Why <see cref="Admit"/> said no, audited, as the answer to send.</summary>
+    private IResult Refusal(HttpContext http, Role anyOf)
+    {
+        string path = http.Request.Path;
+        var request = Identify(http);
+        if (request is null)
+        {
+            bool forged = http.Request.Cookies.ContainsKey(ConsoleCookies.Session);
+            audit.Record($"anonymous@{SourceOf(http)}", "console.access", path, forged ? "refused: invalid or expired session cookie" : "refused: not logged in");
+            if (forged) http.Response.Cookies.Delete(ConsoleCookies.Session, ConsoleCookies.Options());
+            return HttpMethods.IsGet(http.Request.Method)
+                ? Results.Redirect($"/login?return={Uri.EscapeDataString(path)}")
+                : ConsoleLayout.Message(http, StatusCodes.Status401Unauthorized, "Log in first", "Your session has ended; log in again.");
+        }
+        if (request.Account.MustEnrolSecondFactor)
+        {
+            audit.Record(request.Account.AuditName, "console.access", path, "refused: TOTP enrolment required first");
+            return Results.Redirect(EnrolPath);
+        }
+        audit.Record(request.Account.AuditName, "console.access", path, $"refused: needs role {Roles.Describe(anyOf)}");
+        return ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Not allowed",
+            $"This page needs one of these roles: {Roles.Describe(anyOf)}. Yours: {Roles.Describe(request.Account.Roles)}.");
+    }
+
+    public static IResult Run(HttpContext http, Func<IResult> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (DomainException e)
+        {
+            return ConsoleLayout.Message(http, StatusOf(e.Kind), "Not done", e.Message);
+        }
+    }
+
+    public static int StatusOf(DomainErrorKind kind) => kind switch
+    {
+        DomainErrorKind.Invalid => StatusCodes.Status400BadRequest,
+        DomainErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        DomainErrorKind.NotFound => StatusCodes.Status404NotFound,
+        DomainErrorKind.Conflict => StatusCodes.Status409Conflict,
+        DomainErrorKind.Gone => StatusCodes.Status410Gone,
+        DomainErrorKind.Locked => StatusCodes.Status423Locked,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>The posted form, or null when it is too large or not a form.</summary>
+    public static async Task<IFormCollection?> ReadFormAsync(HttpContext http)
+    {
+        if (http.Request.ContentLength is > MaxFormBytes || !http.Request.HasFormContentType) return http.Request.HasFormContentType ? null : FormCollection.Empty;
+        try
+        {
+            return await http.Request.ReadFormAsync(http.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            return null;
+        }
+    }
+
+    public static bool TokensEqual(string? given, string expected) =>
+        given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+}

@@ -1,0 +1,64 @@
+using Conclave.Meetings;
+using Conclave.Meetings.Ports;
+using Conclave.Meetings.Scheduling;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Conclave.Web.Console;
+
+/// <summary>
+/// /i/{token}: a guest opens the link, enters the passcode if there is one, and gets a
+/// guest pass cookie for the meeting; the link then stops working (one-time).
+/// </summary>
+internal static class InvitationPages
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/i/{token}", (HttpContext http, string token, MeetingService meetings) => ConsoleGate.Run(http, () =>
+        {
+            var invitation = meetings.Open(token, ConsoleGate.SourceOf(http));
+            return Form(http, token, invitation, null);
+        }));
+        app.MapPost("/i/{token}", async (HttpContext http, string token, MeetingService meetings, IAuditTrail audit) =>
+        {
+            var form = await ConsoleGate.ReadFormAsync(http);
+            if (form is null || !AnonymousForms.IsValid(http, form))
+            {
+                audit.Record($"anonymous@{ConsoleGate.SourceOf(http)}", "console.form", "/i/…", "refused: missing or wrong CSRF token");
+                return ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Form refused", "This form did not come from this appliance's page. Open the invitation link again.");
+            }
+            try
+            {
+                var redeemed = meetings.Redeem(token, form["passcode"], ConsoleGate.SourceOf(http));
+                var lifetime = redeemed.Invitation.ExpiresAt - DateTimeOffset.UtcNow;
+                http.Response.Cookies.Append(ConsoleCookies.Guest, redeemed.GuestPass, ConsoleCookies.Options(lifetime > TimeSpan.FromDays(1) ? lifetime : TimeSpan.FromDays(1)));
+                return Results.Redirect($"/m/{redeemed.Invitation.MeetingId}");
+            }
+            catch (DomainException e) when (e.Kind == DomainErrorKind.Invalid)
+            {
+                var invitation = meetings.Open(token, ConsoleGate.SourceOf(http));
+                return Form(http, token, invitation, e.Message, StatusCodes.Status400BadRequest);
+            }
+            catch (DomainException e)
+            {
+                return ConsoleLayout.Message(http, ConsoleGate.StatusOf(e.Kind), "Invitation", e.Message);
+            }
+        });
+    }
+
+    private static IResult Form(HttpContext http, string token, Invitation invitation, string? error, int status = StatusCodes.Status200OK) =>
+        ConsoleLayout.Bare("You are invited", Html.Of($"""
+            <p>This invitation is for <strong>{invitation.DisplayName}</strong> and can be used once, until {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC.
+            After you continue, you wait in the lobby until the host lets you in.</p>
+            {ConsoleLayout.ErrorNote(error)}
+            <form method="post" action="/i/{token}" aria-label="Accept the invitation">
+              {AnonymousForms.Field(http)}
+              {Html.When(invitation.PasscodeHash is not null, Html.Of($"""
+                <label for="passcode">Passcode</label>
+                <input id="passcode" name="passcode" required autocomplete="off" maxlength="{Validation.MaxPasscodeLength}">
+                """))}
+              <button type="submit">Continue to the meeting</button>
+            </form>
+            """), status);
+}

@@ -1,0 +1,147 @@
+using Conclave.Meetings;
+using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Ports;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Conclave.Web.Console;
+
+/// <summary>First-admin setup, login with TOTP, logout, and TOTP enrolment.</summary>
+internal static class LoginPages
+{
+    public static void Map(IEndpointRouteBuilder app, ConsoleGate gate)
+    {
+        app.MapGet("/setup", (HttpContext http, AccountService accounts, string? token) =>
+            accounts.AdminExists || !accounts.Setup.IsOpen
+                ? ConsoleLayout.Message(http, StatusCodes.Status410Gone, "Setup done", "An admin exists already: log in instead.")
+                : SetupForm(http, token, null));
+        app.MapPost("/setup", async (HttpContext http, AccountService accounts, IAuditTrail audit) =>
+        {
+            var form = await ConsoleGate.ReadFormAsync(http);
+            if (form is null || !AnonymousForms.IsValid(http, form)) return FormRefused(http, audit, "/setup");
+            try
+            {
+                var admin = accounts.CreateFirstAdmin(form["token"], form["username"], form["display_name"], form["password"], ConsoleGate.SourceOf(http));
+                StartSession(http, accounts, admin);
+                return Results.Redirect(ConsoleGate.EnrolPath);
+            }
+            catch (DomainException e) when (e.Kind != DomainErrorKind.Gone)
+            {
+                return SetupForm(http, form["token"], e.Message, ConsoleGate.StatusOf(e.Kind));
+            }
+            catch (DomainException e)
+            {
+                return ConsoleLayout.Message(http, ConsoleGate.StatusOf(e.Kind), "Setup refused", e.Message);
+            }
+        });
+
+        app.MapGet("/login", (HttpContext http, string? @return) => LoginForm(http, @return, null));
+        app.MapPost("/login", async (HttpContext http, AccountService accounts, IAuditTrail audit) =>
+        {
+            var form = await ConsoleGate.ReadFormAsync(http);
+            if (form is null || !AnonymousForms.IsValid(http, form)) return FormRefused(http, audit, "/login");
+            var result = accounts.Login(form["username"], form["password"], form["code"], ConsoleGate.SourceOf(http));
+            if (!result.Succeeded)
+            {
+                int status = result.Outcome is LoginOutcome.LockedOut or LoginOutcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized;
+                return LoginForm(http, form["return"], result.Message, status);
+            }
+            StartSession(http, accounts, result.Account!);
+            return Results.Redirect(result.Account!.MustEnrolSecondFactor ? ConsoleGate.EnrolPath : LocalPath(form["return"]));
+        });
+
+        app.MapPost("/logout", gate.Form(Role.None, (request, _) =>
+        {
+            request.Service<AccountService>().Logout(request.Session, request.Account);
+            request.Http.Response.Cookies.Delete(ConsoleCookies.Session, ConsoleCookies.Options());
+            return Results.Redirect("/login");
+        }));
+
+        app.MapGet(ConsoleGate.EnrolPath, gate.Page(Role.None, request => EnrolForm(request, null)));
+        app.MapPost(ConsoleGate.EnrolPath, gate.Form(Role.None, (request, form) =>
+        {
+            try
+            {
+                request.Service<AccountService>().ConfirmTotpEnrolment(request.Account, form["code"]);
+                return Results.Redirect("/console");
+            }
+            catch (DomainException e) when (e.Kind == DomainErrorKind.Invalid)
+            {
+                return EnrolForm(request, e.Message, StatusCodes.Status400BadRequest);
+            }
+        }));
+    }
+
+    private static void StartSession(HttpContext http, AccountService accounts, Account account)
+    {
+        var started = accounts.StartSession(account);
+        http.Response.Cookies.Append(ConsoleCookies.Session, started.CookieValue, ConsoleCookies.Options());
+    }
+
+    private static IResult FormRefused(HttpContext http, IAuditTrail audit, string path)
+    {
+        audit.Record($"anonymous@{ConsoleGate.SourceOf(http)}", "console.form", path, "refused: missing or wrong CSRF token");
+        return ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Form refused", "This form did not come from this appliance's page (or it is too large). Reload the page and try again.");
+    }
+
+    /// <summary>Only a path on this appliance: "/x", never "//evil" or "https://…" (open redirect).</summary>
+    private static string LocalPath(string? path) =>
+        path is { Length: > 1 and < 512 } && path[0] == '/' && path[1] != '/' && path[1] != '\\' ? path : "/console";
+
+    private static IResult LoginForm(HttpContext http, string? returnPath, string? error, int status = StatusCodes.Status200OK) =>
+        ConsoleLayout.Bare("Log in", Html.Of($"""
+            {ConsoleLayout.ErrorNote(error)}
+            <form method="post" action="/login" aria-label="Log in">
+              {AnonymousForms.Field(http)}
+              <input type="hidden" name="return" value="{LocalPath(returnPath)}">
+              <label for="username">User name</label>
+              <input id="username" name="username" autocomplete="username" required maxlength="{Validation.MaxUserNameLength}">
+              <label for="password">Password</label>
+              <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="{PasswordHasher.MaxPasswordLength}">
+              <label for="code">Authentication code</label>
+              <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" aria-describedby="code-help">
+              <p id="code-help" class="help">The 6-digit code from your authenticator app, if your account has one.</p>
+              <button type="submit">Log in</button>
+            </form>
+            """), status);
+
+    private static IResult SetupForm(HttpContext http, string? token, string? error, int status = StatusCodes.Status200OK) =>
+        ConsoleLayout.Bare("Create the first admin", Html.Of($"""
+            <p>This appliance has no admin yet. The link you opened was printed once by conclaved; it works until an admin exists.</p>
+            {ConsoleLayout.ErrorNote(error)}
+            <form method="post" action="/setup" aria-label="Create the first admin">
+              {AnonymousForms.Field(http)}
+              <input type="hidden" name="token" value="{token}">
+              <label for="username">User name</label>
+              <input id="username" name="username" autocomplete="username" required maxlength="{Validation.MaxUserNameLength}">
+              <label for="display_name">Display name</label>
+              <input id="display_name" name="display_name" autocomplete="name" required maxlength="{Validation.MaxDisplayNameLength}">
+              <label for="password">Password</label>
+              <input id="password" name="password" type="password" autocomplete="new-password" required minlength="{PasswordHasher.MinPasswordLength}" maxlength="{PasswordHasher.MaxPasswordLength}">
+              <button type="submit">Create admin</button>
+            </form>
+            """), status);
+
+    private static IResult EnrolForm(ConsoleRequest request, string? error, int status = StatusCodes.Status200OK)
+    {
+        var enrolment = request.Service<AccountService>().BeginTotpEnrolment(request.Account);
+        string why = request.Account.MustEnrolSecondFactor
+            ? "Your roles need a second factor: enrol an authenticator app before anything else."
+            : "Enrol an authenticator app (or replace the one you have).";
+        return ConsoleLayout.Page(request, "Two-factor authentication", Html.Of($"""
+            <p>{why}</p>
+            {ConsoleLayout.ErrorNote(error)}
+            <figure>
+              <img src="{enrolment.QrPngDataUri}" alt="QR code to scan with an authenticator app" width="240" height="240">
+              <figcaption>Or type this key: <code id="totp-secret" aria-label="Secret key">{enrolment.SecretBase32}</code></figcaption>
+            </figure>
+            <form method="post" action="{ConsoleGate.EnrolPath}" aria-label="Confirm the authenticator">
+              {request.CsrfField}
+              <label for="code">Code from the app</label>
+              <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="6">
+              <button type="submit">Confirm</button>
+            </form>
+            """), status);
+    }
+}

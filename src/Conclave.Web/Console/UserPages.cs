@@ -1,0 +1,105 @@
+using Conclave.Meetings;
+using Conclave.Meetings.Accounts;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Builder;
+
+namespace Conclave.Web.Console;
+
+/// <summary>Users: create, roles, disable/enable, reset (admins only).</summary>
+internal static class UserPages
+{
+    public static void Map(IEndpointRouteBuilder app, ConsoleGate gate)
+    {
+        app.MapGet("/console/users", gate.Page(Role.Admin, request => List(request, null)));
+        app.MapPost("/console/users", gate.Form(Role.Admin, (request, form) =>
+        {
+            try
+            {
+                var roles = ParseRoles(form["roles"]);
+                request.Service<AccountService>().CreateAccount(request.Account, form["username"], form["display_name"], form["password"], roles);
+                return Results.Redirect("/console/users");
+            }
+            catch (DomainException e) when (e.Kind is DomainErrorKind.Invalid or DomainErrorKind.Conflict)
+            {
+                return List(request, e.Message, ConsoleGate.StatusOf(e.Kind));
+            }
+        }));
+        app.MapPost("/console/users/{id:long}/roles", (HttpContext http, long id) => gate.Form(Role.Admin, (request, form) =>
+        {
+            request.Service<AccountService>().SetRoles(request.Account, id, ParseRoles(form["roles"]));
+            return Results.Redirect("/console/users");
+        })(http));
+        app.MapPost("/console/users/{id:long}/disable", (HttpContext http, long id) => gate.Form(Role.Admin, (request, _) =>
+        {
+            request.Service<AccountService>().SetDisabled(request.Account, id, true);
+            return Results.Redirect("/console/users");
+        })(http));
+        app.MapPost("/console/users/{id:long}/enable", (HttpContext http, long id) => gate.Form(Role.Admin, (request, _) =>
+        {
+            request.Service<AccountService>().SetDisabled(request.Account, id, false);
+            return Results.Redirect("/console/users");
+        })(http));
+        app.MapPost("/console/users/{id:long}/reset", (HttpContext http, long id) => gate.Form(Role.Admin, (request, form) =>
+        {
+            request.Service<AccountService>().ResetPassword(request.Account, id, form["password"]);
+            return Results.Redirect("/console/users");
+        })(http));
+    }
+
+    /// <summary>Every posted role must be a known one: an unknown name is refused, not ignored.</summary>
+    private static Role ParseRoles(IEnumerable<string?> names)
+    {
+        var roles = Role.None;
+        foreach (string? name in names)
+        {
+            if (!Roles.TryParse(name, out var role)) throw DomainException.Invalid($"Unknown role '{name}': use admin, security, compliance, host or member.");
+            roles |= role;
+        }
+        if (roles == Role.None) throw DomainException.Invalid("Choose at least one role.");
+        return roles;
+    }
+
+    private static Html RoleChoices(string idPrefix, Role selected) => Html.Join(Roles.All.Select(role => Html.Of($"""
+        <label class="check"><input type="checkbox" name="roles" value="{Roles.Name(role)}" id="{idPrefix}-{Roles.Name(role)}"{Html.When(selected.HasFlag(role), new Html(" checked"))}> {Roles.Name(role)}</label>
+        """)));
+
+    private static IResult List(ConsoleRequest request, string? error, int status = StatusCodes.Status200OK)
+    {
+        var accounts = request.Service<AccountService>().List(request.Account);
+        var rows = accounts.Select(a => Html.Of($"""
+            <tr>
+              <td>{a.UserName}</td><td>{a.DisplayName}</td><td>{Roles.Describe(a.Roles)}</td>
+              <td>{(a.Disabled ? "disabled" : a.LockedUntil is { } l && l > DateTimeOffset.UtcNow ? "locked" : "active")}</td>
+              <td>{(a.HasSecondFactor ? "yes" : a.MustEnrolSecondFactor ? "required, not enrolled" : "no")}</td>
+              <td>
+                <form method="post" action="/console/users/{a.Id}/roles" aria-label="Roles of {a.UserName}">{request.CsrfField}{RoleChoices($"roles-{a.Id}", a.Roles)}<button type="submit">Save roles</button></form>
+                <form method="post" action="/console/users/{a.Id}/{(a.Disabled ? "enable" : "disable")}" aria-label="{(a.Disabled ? "Enable" : "Disable")} {a.UserName}">{request.CsrfField}<button type="submit">{(a.Disabled ? "Enable" : "Disable")}</button></form>
+                <form method="post" action="/console/users/{a.Id}/reset" aria-label="Reset {a.UserName}">{request.CsrfField}
+                  <label for="reset-{a.Id}">New password</label><input id="reset-{a.Id}" name="password" type="password" autocomplete="new-password" minlength="{PasswordHasher.MinPasswordLength}" required>
+                  <button type="submit">Reset password and TOTP</button></form>
+              </td>
+            </tr>
+            """));
+        return ConsoleLayout.Page(request, "Users", Html.Of($"""
+            {ConsoleLayout.ErrorNote(error)}
+            <table aria-label="Users">
+              <thead><tr><th scope="col">User name</th><th scope="col">Name</th><th scope="col">Roles</th><th scope="col">State</th><th scope="col">TOTP</th><th scope="col">Actions</th></tr></thead>
+              <tbody>{rows}</tbody>
+            </table>
+            <h2>New user</h2>
+            <form method="post" action="/console/users" aria-label="New user">
+              {request.CsrfField}
+              <label for="new-username">User name</label>
+              <input id="new-username" name="username" required maxlength="{Validation.MaxUserNameLength}">
+              <label for="new-display-name">Display name</label>
+              <input id="new-display-name" name="display_name" required maxlength="{Validation.MaxDisplayNameLength}">
+              <label for="new-password">Initial password</label>
+              <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength="{PasswordHasher.MinPasswordLength}">
+              <fieldset><legend>Roles</legend>{RoleChoices("new", Role.Member)}</fieldset>
+              <button type="submit">Create user</button>
+            </form>
+            <p class="help">Admin, security and compliance accounts must enrol an authenticator app at their first login.</p>
+            """), status);
+    }
+}

@@ -1,0 +1,301 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Conclave.Crypto.Audit;
+using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Ports;
+using Conclave.Meetings.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Conclave.Daemon.Tests;
+
+/// <summary>
+/// Issue 4's access matrix, through the real HTTPS console and signalling of an in-process
+/// conclaved: each refusal answers with its status (or signalling error) and leaves an
+/// audit record; each authorized case goes through.
+/// </summary>
+[Collection(InProcessDaemonCollection.Name)]
+public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
+{
+    private const string Password = "correct horse battery";
+
+    private IServiceProvider Services => fixture.Daemon.App.Services;
+
+    private Account NewAccount(Role roles)
+    {
+        string userName = $"u{Guid.NewGuid():N}"[..16];
+        var hasher = Services.GetRequiredService<PasswordHasher>();
+        return Services.GetRequiredService<IAccountStore>().Create(new Account(0, userName, $"Person {userName}", roles, false, hasher.Hash(Password),
+            null, null, 0, 0, null, null, DateTimeOffset.UtcNow));
+    }
+
+    private async Task<ConsoleClient> LoggedInAsync(Account account)
+    {
+        var client = new ConsoleClient(fixture.Daemon.HttpsUri);
+        await client.LoginAsync(account.UserName, Password);
+        return client;
+    }
+
+    private Meeting NewMeeting(Account host, params Account[] roster) =>
+        Services.GetRequiredService<MeetingService>().Create(host, "Matrix", DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1), roster.Select(a => a.UserName));
+
+    /// <summary>The newest audit record of <paramref name="action"/> whose outcome starts with <paramref name="outcome"/>, after the action.</summary>
+    private void AssertAudited(string action, string outcome, string? actor = null) =>
+        Assert.Contains(AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log"), action: action),
+            r => r.Outcome.StartsWith(outcome, StringComparison.Ordinal) && (actor is null || r.Actor.StartsWith(actor, StringComparison.Ordinal)));
+
+    [Fact]
+    public async Task Not_logged_in_a_page_redirects_to_login_and_a_form_gets_401()
+    {
+        using var anonymous = new ConsoleClient(fixture.Daemon.HttpsUri);
+        var page = await anonymous.GetAsync("/console/users");
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith("/login?return=", page.Headers.Location!.OriginalString);
+        var form = await anonymous.PostAsync("/console/meetings", ("title", "sneaky"));
+        Assert.Equal(HttpStatusCode.Unauthorized, form.StatusCode);
+        AssertAudited("console.access", "refused: not logged in");
+    }
+
+    [Fact]
+    public async Task A_forged_or_altered_session_cookie_is_refused()
+    {
+        var member = NewAccount(Role.Member);
+        using var client = await LoggedInAsync(member);
+        string real = client.Cookie("__Host-conclave-session")!;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/console")).StatusCode);
+
+        char flipped = real[10] == 'A' ? 'B' : 'A';
+        client.SetCookie("__Host-conclave-session", real[..10] + flipped + real[11..]);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/console")).StatusCode);
+        client.SetCookie("__Host-conclave-session", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/console")).StatusCode);
+        AssertAudited("console.access", "refused: invalid or expired session cookie");
+    }
+
+    [Fact]
+    public async Task The_wrong_role_gets_403_and_the_right_role_gets_the_page()
+    {
+        var member = NewAccount(Role.Member);
+        using var memberClient = await LoggedInAsync(member);
+        Assert.Equal(HttpStatusCode.Forbidden, (await memberClient.GetAsync("/console/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await memberClient.GetAsync("/console/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await memberClient.GetAsync("/console/meetings")).StatusCode);
+        AssertAudited("console.access", "refused: needs role admin", member.AuditName);
+
+        var security = NewAccount(Role.SecurityOfficer);
+        security = Services.GetRequiredService<IAccountStore>().Find(security.Id)!;
+        using var anonymous = new ConsoleClient(fixture.Daemon.HttpsUri);
+        await anonymous.LoginAsync(security.UserName, Password);
+        // Security officers must enrol TOTP before anything else.
+        var beforeEnrolment = await anonymous.GetAsync("/console/token");
+        Assert.Equal(HttpStatusCode.Redirect, beforeEnrolment.StatusCode);
+        Assert.Equal("/console/enrol", beforeEnrolment.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task A_form_without_its_csrf_token_is_refused_and_with_it_goes_through()
+    {
+        var host = NewAccount(Role.Host);
+        using var client = await LoggedInAsync(host);
+        var start = DateTimeOffset.UtcNow;
+        (string, string)[] fields = [("title", "Budget review"), ("starts_at", $"{start:yyyy-MM-dd'T'HH:mm}"), ("ends_at", $"{start.AddHours(1):yyyy-MM-dd'T'HH:mm}"), ("roster", "")];
+        var without = await client.PostAsync("/console/meetings", fields);
+        Assert.Equal(HttpStatusCode.Forbidden, without.StatusCode);
+        var forged = await client.PostAsync("/console/meetings", [("_csrf", "forged"), .. fields]);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        AssertAudited("console.form", "refused: missing or wrong CSRF token", host.AuditName);
+        Assert.DoesNotContain(Services.GetRequiredService<IMeetingStore>().ListHostedBy(host.Id), m => m.Title == "Budget review");
+
+        var with = await client.SubmitAsync("/console/meetings", "/console/meetings", fields);
+        Assert.Equal(HttpStatusCode.Redirect, with.StatusCode);
+        Assert.Contains(Services.GetRequiredService<IMeetingStore>().ListHostedBy(host.Id), m => m.Title == "Budget review");
+    }
+
+    [Fact]
+    public async Task A_host_cannot_see_another_hosts_meeting()
+    {
+        var owner = NewAccount(Role.Host);
+        var meeting = NewMeeting(owner);
+        using var other = await LoggedInAsync(NewAccount(Role.Host));
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/console/meetings/{meeting.Id}")).StatusCode);
+        using var ownerClient = await LoggedInAsync(owner);
+        Assert.Equal(HttpStatusCode.OK, (await ownerClient.GetAsync($"/console/meetings/{meeting.Id}")).StatusCode);
+        AssertAudited("meeting.view", "refused: not its host");
+    }
+
+    [Fact]
+    public async Task Signalling_refuses_anyone_not_logged_in_and_anyone_not_on_the_roster()
+    {
+        var host = NewAccount(Role.Host);
+        var member = NewAccount(Role.Member);
+        var outsider = NewAccount(Role.Member);
+        var meeting = NewMeeting(host, member);
+
+        var anonymous = await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, null));
+        Assert.Contains("401", anonymous.Message);
+        AssertAudited("signalling.connect", "refused: not logged in");
+
+        using var outsiderConsole = await LoggedInAsync(outsider);
+        await using var refused = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, outsiderConsole.Cookie("__Host-conclave-session"));
+        await refused.SendJsonAsync(new { type = "join", room = meeting.Id, name = "x" });
+        await ExpectRefusalAsync(refused, "not-on-roster");
+        AssertAudited("admission", "refused: not-on-roster", outsider.AuditName);
+
+        using var memberConsole = await LoggedInAsync(member);
+        await using var allowed = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, memberConsole.Cookie("__Host-conclave-session"));
+        await allowed.SendJsonAsync(new { type = "join", room = meeting.Id, name = "whatever the browser says" });
+        var joined = await allowed.ReceiveTypeAsync("joined");
+        Assert.NotNull(joined.GetProperty("participantId").GetString());
+        AssertAudited("admission", "ok: enter", member.AuditName);
+    }
+
+    [Fact]
+    public async Task Expired_and_reused_invitations_are_gone()
+    {
+        var host = NewAccount(Role.Host);
+        var meeting = NewMeeting(host);
+        var meetings = Services.GetRequiredService<MeetingService>();
+
+        // An invitation that expired an hour ago (written straight to the store: the daemon's clock is real).
+        byte[] token = RandomNumberGenerator.GetBytes(32);
+        Services.GetRequiredService<IMeetingStore>().AddInvitation(new Invitation("expired" + Guid.NewGuid().ToString("N")[..6], meeting.Id, SHA256.HashData(token), "Late guest",
+            DateTimeOffset.UtcNow.AddHours(-1), null, 0, InvitationState.Issued, null, DateTimeOffset.UtcNow.AddHours(-2)));
+        using var late = new ConsoleClient(fixture.Daemon.HttpsUri);
+        Assert.Equal(HttpStatusCode.Gone, (await late.GetAsync($"/i/{System.Buffers.Text.Base64Url.EncodeToString(token)}")).StatusCode);
+        AssertAudited("invitation.open", "refused: it has expired");
+
+        var issued = meetings.Invite(host, meeting.Id, "Guest", 24, null);
+        using var guest = new ConsoleClient(fixture.Daemon.HttpsUri);
+        var redeemed = await guest.SubmitAsync($"/i/{issued.LinkToken}", $"/i/{issued.LinkToken}");
+        Assert.Equal(HttpStatusCode.Redirect, redeemed.StatusCode);
+        Assert.Equal($"/m/{meeting.Id}", redeemed.Headers.Location!.OriginalString);
+        Assert.NotNull(guest.Cookie("__Host-conclave-guest"));
+
+        using var second = new ConsoleClient(fixture.Daemon.HttpsUri);
+        Assert.Equal(HttpStatusCode.Gone, (await second.GetAsync($"/i/{issued.LinkToken}")).StatusCode);
+        AssertAudited("invitation.open", "refused: it has been used already");
+    }
+
+    [Fact]
+    public async Task A_guest_waits_in_the_lobby_and_once_denied_cannot_come_back()
+    {
+        var host = NewAccount(Role.Host);
+        var meeting = NewMeeting(host);
+        var (guestPass, invitation) = await RedeemedGuestAsync(host, meeting, "Visitor");
+
+        await using var waiting = await GuestSocketAsync(guestPass);
+        await waiting.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Visitor" });
+        await waiting.ReceiveTypeAsync("lobby");
+
+        using var hostConsole = await LoggedInAsync(host);
+        var entry = Services.GetRequiredService<Conclave.Meetings.Admission.AdmissionService>().Lobby.Waiting(meeting.Id).Single();
+        var denied = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/deny", ("entry", entry.Id));
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        await ExpectRefusalAsync(waiting, "denied");
+        AssertAudited("lobby.deny", "ok", host.AuditName);
+
+        await using var again = await GuestSocketAsync(guestPass);
+        await again.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Visitor" });
+        await ExpectRefusalAsync(again, "denied");
+        AssertAudited("admission", "refused: denied", $"guest:{invitation.Id}");
+    }
+
+    [Fact]
+    public async Task An_admitted_guest_enters_and_a_removed_one_cannot_come_back()
+    {
+        var host = NewAccount(Role.Host);
+        var meeting = NewMeeting(host);
+        var (guestPass, invitation) = await RedeemedGuestAsync(host, meeting, "Consultant");
+        using var hostConsole = await LoggedInAsync(host);
+
+        await using var guest = await GuestSocketAsync(guestPass);
+        await guest.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Consultant" });
+        await guest.ReceiveTypeAsync("lobby");
+        var entry = Services.GetRequiredService<Conclave.Meetings.Admission.AdmissionService>().Lobby.Waiting(meeting.Id).Single();
+        await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/admit", ("entry", entry.Id));
+        await guest.ReceiveTypeAsync("joined");
+        AssertAudited("lobby.admit", "ok", host.AuditName);
+
+        var removed = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/remove", ("attendee", $"invitation:{invitation.Id}"));
+        Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
+        await ExpectRefusalAsync(guest, "removed");
+        AssertAudited("participant.remove", "ok", host.AuditName);
+
+        await using var again = await GuestSocketAsync(guestPass);
+        await again.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Consultant" });
+        await ExpectRefusalAsync(again, "removed");
+    }
+
+    [Fact]
+    public async Task A_removed_member_and_a_locked_meeting_keep_people_out()
+    {
+        var host = NewAccount(Role.Host);
+        var alice = NewAccount(Role.Member);
+        var bob = NewAccount(Role.Member);
+        var meeting = NewMeeting(host, alice, bob);
+        using var hostConsole = await LoggedInAsync(host);
+        using var aliceConsole = await LoggedInAsync(alice);
+        using var bobConsole = await LoggedInAsync(bob);
+
+        await using var aliceSocket = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, aliceConsole.Cookie("__Host-conclave-session"));
+        await aliceSocket.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Alice" });
+        await aliceSocket.ReceiveTypeAsync("joined");
+        await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/remove", ("attendee", $"account:{alice.Id}"));
+        await ExpectRefusalAsync(aliceSocket, "removed");
+        await using var aliceAgain = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, aliceConsole.Cookie("__Host-conclave-session"));
+        await aliceAgain.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Alice" });
+        await ExpectRefusalAsync(aliceAgain, "removed");
+
+        var locked = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/lock");
+        Assert.Equal(HttpStatusCode.Redirect, locked.StatusCode);
+        await using var bobSocket = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, bobConsole.Cookie("__Host-conclave-session"));
+        await bobSocket.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Bob" });
+        await ExpectRefusalAsync(bobSocket, "meeting-locked");
+        AssertAudited("admission", "refused: meeting-locked", bob.AuditName);
+        AssertAudited("meeting.lock", "ok", host.AuditName);
+    }
+
+    [Fact]
+    public async Task The_first_admin_setup_link_works_once()
+    {
+        var link = fixture.Daemon.SetupLink;
+        Assert.NotNull(link);
+        using var client = new ConsoleClient(fixture.Daemon.HttpsUri);
+        string token = System.Web.HttpUtility.ParseQueryString(link!.Query)["token"]!;
+        var created = await client.SubmitAsync(link.PathAndQuery, "/setup", ("token", token), ("username", $"admin{Guid.NewGuid():N}"[..20]), ("display_name", "First Admin"), ("password", Password));
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        Assert.Equal("/console/enrol", created.Headers.Location!.OriginalString);
+        // An admin without TOTP may only enrol.
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/console/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/console/enrol")).StatusCode);
+
+        using var second = new ConsoleClient(fixture.Daemon.HttpsUri);
+        Assert.Equal(HttpStatusCode.Gone, (await second.GetAsync(link.PathAndQuery)).StatusCode);
+        var reused = await second.PostAsync("/setup", ("token", token), ("username", "mallory-admin"), ("display_name", "M"), ("password", Password));
+        Assert.Equal(HttpStatusCode.Forbidden, reused.StatusCode); // no form token either
+        AssertAudited("setup.first-admin", "ok");
+    }
+
+    private async Task<(string GuestPass, Invitation Invitation)> RedeemedGuestAsync(Account host, Meeting meeting, string name)
+    {
+        var issued = Services.GetRequiredService<MeetingService>().Invite(host, meeting.Id, name, 24, null);
+        using var guest = new ConsoleClient(fixture.Daemon.HttpsUri);
+        await guest.SubmitAsync($"/i/{issued.LinkToken}", $"/i/{issued.LinkToken}");
+        return (guest.Cookie("__Host-conclave-guest")!, issued.Invitation);
+    }
+
+    private Task<SignallingClient> GuestSocketAsync(string guestPass) =>
+        SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, null, cookieHeader: $"__Host-conclave-guest={guestPass}");
+
+    private static async Task ExpectRefusalAsync(SignallingClient client, string code)
+    {
+        JsonElement? message;
+        do
+        {
+            message = await client.ReceiveAsync();
+            Assert.True(message is not null, $"the socket closed without an error (expected '{code}')");
+        }
+        while (message.Value.GetProperty("type").GetString() != "error");
+        Assert.Equal(code, message.Value.GetProperty("code").GetString());
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Conclave.Daemon.Tests;
+
+/// <summary>A browser-like HTTPS client for the console: keeps cookies, never follows redirects, finds form tokens.</summary>
+internal sealed partial class ConsoleClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public ConsoleClient(Uri daemon)
+    {
+        Cookies = new CookieContainer();
+        _http = new HttpClient(new HttpClientHandler
+        {
+            CookieContainer = Cookies,
+            AllowAutoRedirect = false,
+            // The development certificate chains to the appliance's own CA (README).
+            ServerCertificateCustomValidationCallback = (_, _, _, _) => true,
+        }) { BaseAddress = daemon };
+    }
+
+    public CookieContainer Cookies { get; }
+
+    public string? Cookie(string name) => Cookies.GetAllCookies().FirstOrDefault(c => c.Name == name)?.Value;
+
+    public void SetCookie(string name, string value) => Cookies.Add(_http.BaseAddress!, new System.Net.Cookie(name, value, "/") { Secure = true, HttpOnly = true });
+
+    public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
+
+    public Task<HttpResponseMessage> PostAsync(string path, params (string Name, string Value)[] fields) =>
+        _http.PostAsync(path, new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))));
+
+    /// <summary>GETs the page that holds a form and posts the form with the page's CSRF token.</summary>
+    public async Task<HttpResponseMessage> SubmitAsync(string pagePath, string action, params (string Name, string Value)[] fields)
+    {
+        string page = await (await GetAsync(pagePath)).Content.ReadAsStringAsync();
+        var token = CsrfField().Match(page);
+        if (!token.Success) throw new Xunit.Sdk.XunitException($"{pagePath} has no form token");
+        return await PostAsync(action, [("_csrf", WebUtility.HtmlDecode(token.Groups[1].Value)), .. fields]);
+    }
+
+    public async Task LoginAsync(string userName, string password, string code = "")
+    {
+        var response = await SubmitAsync("/login", "/login", ("username", userName), ("password", password), ("code", code), ("return", "/console"));
+        if (response.StatusCode != HttpStatusCode.Redirect) throw new Xunit.Sdk.XunitException($"login of {userName} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    [GeneratedRegex("name=\"_csrf\" value=\"([^\"]+)\"")]
+    private static partial Regex CsrfField();
+
+    public void Dispose() => _http.Dispose();
+}
