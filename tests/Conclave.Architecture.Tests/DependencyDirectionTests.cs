@@ -15,6 +15,8 @@ public sealed class DependencyDirectionTests
     private static readonly Assembly Daemon = typeof(Conclave.Daemon.DaemonHost).Assembly;
     private static readonly Assembly Keys = typeof(Conclave.Keys.Token).Assembly;
     private static readonly Assembly Crypto = typeof(Conclave.Crypto.Envelopes.SealedEnvelope).Assembly;
+    private static readonly Assembly Meetings = typeof(Conclave.Meetings.Admission.AdmissionService).Assembly;
+    private static readonly Assembly Storage = typeof(Conclave.Storage.ApplianceDatabase).Assembly;
     private static readonly Assembly Cli = Assembly.Load("conclavectl"); // an exe: no public type to name
 
     /// <summary>Which Conclave projects each may reference (DESIGN.md "Dependency direction").</summary>
@@ -23,8 +25,10 @@ public sealed class DependencyDirectionTests
         { "Conclave.Media", [] },
         { "Conclave.Keys", [] },
         { "Conclave.Crypto", [] },
-        { "Conclave.Web", ["Conclave.Media"] },
-        { "conclaved", ["Conclave.Media", "Conclave.Web", "Conclave.Keys", "Conclave.Crypto"] }, // Conclave.Daemon's assembly
+        { "Conclave.Meetings", [] },
+        { "Conclave.Storage", ["Conclave.Meetings"] },
+        { "Conclave.Web", ["Conclave.Media", "Conclave.Meetings", "Conclave.Crypto"] },
+        { "conclaved", ["Conclave.Media", "Conclave.Web", "Conclave.Keys", "Conclave.Crypto", "Conclave.Meetings", "Conclave.Storage"] }, // Conclave.Daemon's assembly
         { "conclavectl", ["Conclave.Keys", "Conclave.Crypto"] }, // Conclave.Cli's assembly
     };
 
@@ -32,7 +36,7 @@ public sealed class DependencyDirectionTests
     [MemberData(nameof(AllowedReferences))]
     public void A_project_references_only_the_projects_inside_it(string project, string[] allowed)
     {
-        var assembly = new[] { Media, Keys, Crypto, Web, Daemon, Cli }.Single(a => a.GetName().Name == project);
+        var assembly = new[] { Media, Keys, Crypto, Meetings, Storage, Web, Daemon, Cli }.Single(a => a.GetName().Name == project);
         var conclaveReferences = assembly.GetReferencedAssemblies()
             .Select(a => a.Name!)
             .Where(name => name.StartsWith("Conclave.", StringComparison.Ordinal))
@@ -56,6 +60,15 @@ public sealed class DependencyDirectionTests
             .GetResult();
         Assert.True(result.IsSuccessful, $"{protocolNamespace} depends on the SFU: {string.Join(", ", result.FailingTypeNames ?? [])}");
         Assert.NotEmpty(Types.InAssembly(Media).That().ResideInNamespace(protocolNamespace).GetTypes());
+    }
+
+    [Fact]
+    public void The_domain_never_sees_sockets_sql_or_aspnet()
+    {
+        var result = Types.InAssembly(Meetings).ShouldNot()
+            .HaveDependencyOnAny("Microsoft.AspNetCore", "Microsoft.Data.Sqlite", "System.Net.Sockets", "System.Net.WebSockets", "Conclave.Media")
+            .GetResult();
+        Assert.True(result.IsSuccessful, string.Join(", ", result.FailingTypeNames ?? []));
     }
 
     [Fact]

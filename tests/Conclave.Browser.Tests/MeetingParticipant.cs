@@ -53,6 +53,12 @@ internal sealed class MeetingParticipant : IAsyncDisposable
         await Assertions.Expect(page.GetByText($"You join as {name}")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
         await page.WaitForFunctionAsync("() => window.conclave?.selfId !== undefined", null, new() { Timeout = timeoutMs });
+        return await OnPageAsync(context, page, name);
+    }
+
+    /// <summary>Someone already in the meeting on <paramref name="page"/> (a guest the host admitted).</summary>
+    public static async Task<MeetingParticipant> OnPageAsync(IBrowserContext context, IPage page, string name)
+    {
         string id = await page.EvaluateAsync<string>("() => window.conclave.selfId");
         return new MeetingParticipant(context, page, name, id);
     }
