@@ -164,15 +164,29 @@ internal sealed class SqliteMeetingStore(SqliteConnector connector) : IMeetingSt
 
     public void UpdateInvitation(Invitation invitation)
     {
+        if (!ReplaceRow(invitation, expected: null)) throw DomainException.NotFound("No such invitation.");
+    }
+
+    public bool TryReplaceInvitation(Invitation current, Invitation replacement) => ReplaceRow(replacement, current);
+
+    /// <summary>
+    /// Writes the whole row; with <paramref name="expected"/>, only while the row still has that
+    /// state and passcode count (two browsers opening one link at once: one of them wins).
+    /// </summary>
+    private bool ReplaceRow(Invitation invitation, Invitation? expected)
+    {
         using var connection = connector.Open();
         using var update = BindInvitation(connection.Command("""
             UPDATE invitations
             SET meeting_id = $meeting_id, token_hash = $token_hash, display_name = $display_name, expires_at = $expires_at,
                 passcode_hash = $passcode_hash, passcode_failures = $passcode_failures, state = $state,
                 guest_pass_hash = $guest_pass_hash, created_at = $created_at
-            WHERE id = $id
-            """), invitation);
-        if (WriteInvitation(update) == 0) throw DomainException.NotFound("No such invitation.");
+            WHERE id = $id AND ($any = 1 OR (state = $expected_state AND passcode_failures = $expected_failures))
+            """), invitation)
+            .With("$any", expected is null ? 1 : 0)
+            .With("$expected_state", (expected ?? invitation).State.ToString())
+            .With("$expected_failures", (expected ?? invitation).PasscodeFailures);
+        return WriteInvitation(update) > 0;
     }
 
     public void Bar(string meetingId, long accountId)

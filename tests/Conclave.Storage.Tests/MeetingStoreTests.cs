@@ -200,4 +200,19 @@ public sealed class MeetingStoreTests : DatabaseTest
         Assert.False(Database.Meetings.IsBarred("m1", _bob));
         Assert.Equal(DomainErrorKind.NotFound, Assert.Throws<DomainException>(() => Database.Meetings.Bar("nope", _alice)).Kind);
     }
+
+    [Fact]
+    public void A_one_time_invitation_opened_twice_at_once_is_redeemed_only_once()
+    {
+        Database.Meetings.Create(Samples.Meeting("m1", _host), []);
+        var issued = Samples.Invitation("inv", "m1", 7);
+        Database.Meetings.AddInvitation(issued);
+        var first = issued with { State = InvitationState.Redeemed, GuestPassHash = [1, 2, 3] };
+        var second = issued with { State = InvitationState.Redeemed, GuestPassHash = [4, 5, 6] };
+
+        // Both browsers read the invitation as Issued; the second write finds it changed.
+        Assert.True(Database.Meetings.TryReplaceInvitation(issued, first));
+        Assert.False(Database.Meetings.TryReplaceInvitation(issued, second));
+        Assert.Equal([1, 2, 3], Database.Meetings.FindInvitation("inv")!.GuestPassHash);
+    }
 }

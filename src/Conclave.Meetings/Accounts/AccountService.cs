@@ -25,6 +25,7 @@ public sealed class AccountService
     private readonly LoginPolicy _policy;
     private readonly SourceThrottle _sourceThrottle;
     private readonly Lazy<string> _unknownUserHash;
+    private readonly Lock[] _accountLocks = Enumerable.Range(0, 64).Select(_ => new Lock()).ToArray();
 
     public AccountService(IAccountStore accounts, ISessionStore sessions, ISettingsStore settings, IAuditTrail audit, ISecretProtector secrets,
         PasswordHasher hasher, TimeProvider time, LoginPolicy? policy = null)
@@ -55,9 +56,18 @@ public sealed class AccountService
             _audit.Record($"anonymous@{source}", "setup.first-admin", "appliance", "refused: invalid or used setup link");
             throw DomainException.Gone("This setup link is not valid any more: an admin exists, or the daemon was restarted (it prints a new link while no admin exists).");
         }
-        var admin = NewAccount(userName, displayName, password, Role.Admin);
-        _audit.Record($"anonymous@{source}", "setup.first-admin", admin.AuditName, "ok");
-        return admin;
+        try
+        {
+            var admin = NewAccount(userName, displayName, password, Role.Admin);
+            _audit.Record($"anonymous@{source}", "setup.first-admin", admin.AuditName, "ok");
+            return admin;
+        }
+        catch (DomainException)
+        {
+            // A mistyped form must not burn the one-time link.
+            Setup.Reopen(setupToken!);
+            throw;
+        }
     }
 
     public LoginResult Login(string? userName, string? password, string? code, string source)
@@ -70,14 +80,26 @@ public sealed class AccountService
             _audit.Record(actor, "login", "console", "refused: too many failures from this address");
             return new LoginResult(LoginOutcome.Throttled, null, $"Too many failed logins from your address; try again in {_policy.FailureWindow.TotalMinutes:0} minutes.");
         }
-        var account = name.Length is > 0 and <= Validation.MaxUserNameLength ? _accounts.FindByUserName(name) : null;
-        if (account is null)
+        var found = name.Length is > 0 and <= Validation.MaxUserNameLength ? _accounts.FindByUserName(name) : null;
+        if (found is null)
         {
             _hasher.Verify(password ?? "", _unknownUserHash.Value);
             _sourceThrottle.RecordFailure(source);
             _audit.Record(actor, "login", "console", "refused: unknown user");
             return new LoginResult(LoginOutcome.WrongCredentials, null, WrongCredentialsMessage);
         }
+        // One login of an account at a time, reading it afresh: concurrent guesses all count,
+        // and an admin's change made meanwhile (disable) is never overwritten.
+        lock (LockFor(found.Id))
+        {
+            return LoginLocked(found.Id, password, code, source, actor, now);
+        }
+    }
+
+    private LoginResult LoginLocked(long accountId, string? password, string? code, string source, string actor, DateTimeOffset now)
+    {
+        var account = _accounts.Find(accountId);
+        if (account is null) return new LoginResult(LoginOutcome.WrongCredentials, null, WrongCredentialsMessage);
         if (account.LockedUntil is { } lockedUntil && lockedUntil > now)
         {
             // Refused before hashing: the N+1th guess is not even checked.
@@ -103,6 +125,9 @@ public sealed class AccountService
         _audit.Record(actor, "login", "console", account.MustEnrolSecondFactor ? "ok: must enrol TOTP" : "ok");
         return new LoginResult(LoginOutcome.Succeeded, account, "Welcome.");
     }
+
+    /// <summary>Striped: changes to one account (logins, admin actions) happen one at a time.</summary>
+    private Lock LockFor(long accountId) => _accountLocks[(int)((ulong)accountId % (ulong)_accountLocks.Length)];
 
     private bool SecondFactorAccepted(ref Account account, string? code)
     {
@@ -138,20 +163,17 @@ public sealed class AccountService
 
     public StartedSession StartSession(Account account)
     {
-        byte[] id = RandomNumberGenerator.GetBytes(32);
+        string cookie = RandomToken.New(out byte[] idHash);
         var now = _time.GetUtcNow();
-        var session = new ConsoleSession(SHA256.HashData(id), account.Id, Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)), now, now);
+        var session = new ConsoleSession(idHash, account.Id, RandomToken.New(out _), now, now);
         _sessions.Create(session);
-        return new StartedSession(Base64Url.EncodeToString(id), session);
+        return new StartedSession(cookie, session);
     }
 
     /// <summary>The account and session behind a cookie, or null for a forged, altered, expired or disabled one.</summary>
     public (Account Account, ConsoleSession Session)? Authenticate(string? cookieValue)
     {
-        if (cookieValue is null || cookieValue.Length != 43) return null;
-        Span<byte> id = stackalloc byte[32];
-        if (!Base64Url.TryDecodeFromChars(cookieValue, id, out int written) || written != 32) return null;
-        byte[] idHash = SHA256.HashData(id);
+        if (RandomToken.HashOf(cookieValue) is not { } idHash) return null;
         var session = _sessions.Find(idHash);
         if (session is null) return null;
         var now = _time.GetUtcNow();
@@ -233,8 +255,9 @@ public sealed class AccountService
     public Account SetRoles(Account actor, long accountId, Role roles)
     {
         RequireAdmin(actor, "change roles");
+        using var scope = LockFor(accountId).EnterScope();
         var account = Existing(accountId);
-        if (roles == Role.None) throw DomainException.Invalid("An account needs at least one role.");
+        if (!Roles.AreValid(roles)) throw DomainException.Invalid("An account needs at least one role, and only known ones.");
         if (account.Id == actor.Id && !roles.HasFlag(Role.Admin)) throw DomainException.Invalid("You cannot take the admin role from yourself.");
         var updated = account with { Roles = roles };
         _accounts.Update(updated);
@@ -246,6 +269,7 @@ public sealed class AccountService
     public Account SetDisabled(Account actor, long accountId, bool disabled)
     {
         RequireAdmin(actor, "disable users");
+        using var scope = LockFor(accountId).EnterScope();
         var account = Existing(accountId);
         if (account.Id == actor.Id) throw DomainException.Invalid("You cannot disable your own account.");
         var updated = account with { Disabled = disabled };
@@ -259,6 +283,7 @@ public sealed class AccountService
     public Account ResetPassword(Account actor, long accountId, string? newPassword)
     {
         RequireAdmin(actor, "reset passwords");
+        using var scope = LockFor(accountId).EnterScope();
         var account = Existing(accountId);
         var updated = account with
         {
@@ -279,7 +304,7 @@ public sealed class AccountService
     {
         string name = Validation.UserName(userName);
         string display = Validation.DisplayName(displayName);
-        if (roles == Role.None) throw DomainException.Invalid("An account needs at least one role.");
+        if (!Roles.AreValid(roles)) throw DomainException.Invalid("An account needs at least one role, and only known ones.");
         if (_accounts.FindByUserName(name) is not null) throw DomainException.Conflict($"The user name '{name}' is taken.");
         return _accounts.Create(new Account(0, name, display, roles, false, HashChecked(password), null, null, 0, 0, null, null, _time.GetUtcNow()));
     }

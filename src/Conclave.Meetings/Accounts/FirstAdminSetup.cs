@@ -29,6 +29,15 @@ public sealed class FirstAdminSetup
         get { lock (_lock) return _token is not null; }
     }
 
+    /// <summary>Puts a consumed token back, when the admin it was for could not be created (a bad form).</summary>
+    public void Reopen(string token)
+    {
+        lock (_lock)
+        {
+            if (_token is null && token.Length <= 64) _token = Base64Url.DecodeFromChars(token);
+        }
+    }
+
     /// <summary>True once for the issued token; constant-time comparison.</summary>
     public bool TryConsume(string? candidate)
     {

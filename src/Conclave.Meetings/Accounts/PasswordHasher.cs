@@ -40,13 +40,11 @@ public sealed class PasswordHasher
         ArgumentNullException.ThrowIfNull(password);
         if (password.Length is < MinPasswordLength or > MaxPasswordLength)
             throw new ArgumentException($"A password must be {MinPasswordLength} to {MaxPasswordLength} characters long.", nameof(password));
-
-        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        return new PhcHash(_parameters, salt, HashPassword(password, salt, _parameters)).ToPhcString();
+        return HashWithNewSalt(password);
     }
 
     /// <summary>
-    /// A guest invitation's passcode (4 characters or more): hashed like a password, but
+    /// A guest invitation's passcode (MeetingService asks for 4 characters or more): hashed like a password, but
     /// without the password length rule, since the invitation link's own 256-bit token
     /// is the real secret and wrong passcodes revoke the invitation after a few tries.
     /// </summary>
@@ -54,15 +52,21 @@ public sealed class PasswordHasher
     {
         ArgumentException.ThrowIfNullOrEmpty(passcode);
         if (passcode.Length > MaxPasswordLength) throw new ArgumentException($"A passcode has at most {MaxPasswordLength} characters.", nameof(passcode));
+        return HashWithNewSalt(passcode);
+    }
+
+    private string HashWithNewSalt(string secret)
+    {
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        return new PhcHash(_parameters, salt, HashPassword(passcode, salt, _parameters)).ToPhcString();
+        return new PhcHash(_parameters, salt, HashPassword(secret, salt, _parameters)).ToPhcString();
     }
 
     /// <summary>False for a wrong password, an over-long one (without hashing it) or a malformed stored hash.</summary>
     public bool Verify(string password, string phcHash)
     {
         ArgumentNullException.ThrowIfNull(password);
-        if (password.Length > MaxPasswordLength || !PhcHash.TryParse(phcHash, out var stored)) return false;
+        // Argon2 refuses an empty password; so do we, before hashing anything.
+        if (password.Length is 0 or > MaxPasswordLength || !PhcHash.TryParse(phcHash, out var stored)) return false;
         return CryptographicOperations.FixedTimeEquals(HashPassword(password, stored.Salt, stored.Parameters), stored.Tag);
     }
 

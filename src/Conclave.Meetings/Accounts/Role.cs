@@ -24,6 +24,11 @@ public static class Roles
     /// <summary>Roles that can change who may meet or read what was audited: a stolen password alone must not be enough.</summary>
     public const Role RequiringSecondFactor = Role.Admin | Role.SecurityOfficer | Role.ComplianceOfficer;
 
+    /// <summary>Every defined role; a value with any other bit is no set of roles.</summary>
+    public const Role Defined = Role.Admin | Role.SecurityOfficer | Role.ComplianceOfficer | Role.Host | Role.Member;
+
+    public static bool AreValid(Role roles) => roles != Role.None && (roles & ~Defined) == 0;
+
     public static bool RequiresSecondFactor(Role roles) => (roles & RequiringSecondFactor) != 0;
 
     public static string Name(Role role) => role switch

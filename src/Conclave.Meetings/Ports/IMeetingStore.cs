@@ -35,6 +35,12 @@ public interface IMeetingStore
 
     void UpdateInvitation(Invitation invitation);
 
+    /// <summary>
+    /// Replaces <paramref name="current"/> only if nobody changed its state or passcode count
+    /// since it was read; false when someone did (a one-time link opened twice at once).
+    /// </summary>
+    bool TryReplaceInvitation(Invitation current, Invitation replacement);
+
     /// <summary>A removed or denied member may not come back to this meeting.</summary>
     void Bar(string meetingId, long accountId);
 

@@ -97,13 +97,13 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
             if (passcode.Length is < 4 or > Validation.MaxPasscodeLength) throw DomainException.Invalid($"A passcode has 4 to {Validation.MaxPasscodeLength} characters.");
             passcodeHash = hasher.HashPasscode(passcode);
         }
-        byte[] token = RandomNumberGenerator.GetBytes(32);
+        string linkToken = RandomToken.New(out byte[] tokenHash);
         var now = time.GetUtcNow();
-        var invitation = new Invitation(NewId(9), meeting.Id, SHA256.HashData(token), name, now.AddHours(hours), passcodeHash, 0,
+        var invitation = new Invitation(NewId(9), meeting.Id, tokenHash, name, now.AddHours(hours), passcodeHash, 0,
             InvitationState.Issued, null, now);
         meetings.AddInvitation(invitation);
         audit.Record(actor.AuditName, "invitation.create", invitation.AuditName, $"ok: {meeting.AuditName}, guest \"{name}\", expires {invitation.ExpiresAt:u}");
-        return new IssuedInvitation(invitation, Base64Url.EncodeToString(token));
+        return new IssuedInvitation(invitation, linkToken);
     }
 
     public void Revoke(Account actor, string? meetingId, string? invitationId)
@@ -143,39 +143,32 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
         {
             int failures = invitation.PasscodeFailures + 1;
             bool revoke = failures >= Invitation.MaxPasscodeFailures;
-            meetings.UpdateInvitation(invitation with { PasscodeFailures = failures, State = revoke ? InvitationState.Revoked : InvitationState.Issued });
+            if (!meetings.TryReplaceInvitation(invitation, invitation with { PasscodeFailures = failures, State = revoke ? InvitationState.Revoked : InvitationState.Issued }))
+            {
+                throw DomainException.Gone("This invitation changed while you entered the passcode; open the link again.");
+            }
             audit.Record($"anonymous@{source}", "invitation.redeem", invitation.AuditName, revoke ? "refused: wrong passcode, invitation revoked" : "refused: wrong passcode");
             throw revoke
                 ? DomainException.Gone("Too many wrong passcodes: this invitation no longer works. Ask the host for a new one.")
                 : DomainException.Invalid($"Wrong passcode ({Invitation.MaxPasscodeFailures - failures} tries left).");
         }
-        byte[] pass = RandomNumberGenerator.GetBytes(32);
-        var redeemed = invitation with { State = InvitationState.Redeemed, GuestPassHash = SHA256.HashData(pass) };
-        meetings.UpdateInvitation(redeemed);
+        string guestPass = RandomToken.New(out byte[] guestPassHash);
+        var redeemed = invitation with { State = InvitationState.Redeemed, GuestPassHash = guestPassHash };
+        if (!meetings.TryReplaceInvitation(invitation, redeemed))
+        {
+            audit.Record($"anonymous@{source}", "invitation.redeem", invitation.AuditName, "refused: opened by someone else at the same moment");
+            throw DomainException.Gone("This invitation has been used already. Ask the host for a new one.");
+        }
         audit.Record($"guest:{invitation.Id}@{source}", "invitation.redeem", invitation.AuditName, "ok");
-        return new RedeemedInvitation(redeemed, Base64Url.EncodeToString(pass));
+        return new RedeemedInvitation(redeemed, guestPass);
     }
 
     /// <summary>The invitation behind a guest pass cookie, or null for a forged or unknown one.</summary>
-    public Invitation? FindGuest(string? guestPass)
-    {
-        byte[]? hash = HashOf(guestPass);
-        return hash is null ? null : meetings.FindInvitationByGuestPass(hash);
-    }
+    public Invitation? FindGuest(string? guestPass) =>
+        RandomToken.HashOf(guestPass) is { } hash ? meetings.FindInvitationByGuestPass(hash) : null;
 
-    private Invitation? FindByLink(string? linkToken)
-    {
-        byte[]? hash = HashOf(linkToken);
-        return hash is null ? null : meetings.FindInvitationByToken(hash);
-    }
-
-    /// <summary>SHA-256 of a 256-bit base64url secret, or null when it is not one.</summary>
-    private static byte[]? HashOf(string? secret)
-    {
-        if (secret is null || secret.Length != 43) return null;
-        Span<byte> bytes = stackalloc byte[32];
-        return Base64Url.TryDecodeFromChars(secret, bytes, out int written) && written == 32 ? SHA256.HashData(bytes) : null;
-    }
+    private Invitation? FindByLink(string? linkToken) =>
+        RandomToken.HashOf(linkToken) is { } hash ? meetings.FindInvitationByToken(hash) : null;
 
     private void CheckTimes(DateTimeOffset startsAt, DateTimeOffset endsAt)
     {

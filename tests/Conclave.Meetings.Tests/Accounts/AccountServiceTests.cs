@@ -1,0 +1,530 @@
+using Conclave.Meetings.Accounts;
+using static Conclave.Meetings.Tests.DomainHarness;
+
+namespace Conclave.Meetings.Tests.Accounts;
+
+public sealed class AccountServiceTests : IDisposable
+{
+    private readonly DomainHarness _h = new();
+    private readonly Account _admin;
+    private readonly Account _alice;
+
+    public AccountServiceTests()
+    {
+        _admin = _h.NewAccount("root", Role.Admin);
+        _alice = _h.NewAccount("alice", Role.Host | Role.Member);
+    }
+
+    public void Dispose() => _h.Dispose();
+
+    private AccountService Accounts => _h.Accounts;
+
+    private void FailLogins(int times, string user = "alice")
+    {
+        for (int i = 0; i < times; i++) Assert.Equal(LoginOutcome.WrongCredentials, _h.Login(user, "wrong password!").Outcome);
+    }
+
+    // ---- the first admin ------------------------------------------------------------------
+
+    [Fact]
+    public void The_setup_token_creates_the_first_admin_once()
+    {
+        using var fresh = new DomainHarness();
+        string token = fresh.Accounts.Setup.Issue();
+
+        var admin = fresh.Accounts.CreateFirstAdmin(token, "Boss", "The Boss", Password, Source);
+
+        Assert.Equal("boss", admin.UserName);
+        Assert.Equal(Role.Admin, admin.Roles);
+        Assert.True(fresh.Accounts.AdminExists);
+        Assert.Equal(new AuditRecord($"anonymous@{Source}", "setup.first-admin", "user:boss", "ok"), fresh.Audit.Last);
+        Refused(DomainErrorKind.Gone, () => fresh.Accounts.CreateFirstAdmin(token, "boss2", "Another", Password, Source));
+    }
+
+    [Fact]
+    public void A_wrong_setup_token_is_gone_and_creates_nobody()
+    {
+        using var fresh = new DomainHarness();
+        fresh.Accounts.Setup.Issue();
+
+        Refused(DomainErrorKind.Gone, () => fresh.Accounts.CreateFirstAdmin("not-the-token", "boss", "The Boss", Password, Source));
+
+        Assert.False(fresh.Accounts.AdminExists);
+        Assert.Equal("refused: invalid or used setup link", fresh.Audit.Last.Outcome);
+    }
+
+    [Fact]
+    public void A_new_setup_token_is_gone_once_an_admin_exists()
+    {
+        string token = Accounts.Setup.Issue();
+
+        Refused(DomainErrorKind.Gone, () => Accounts.CreateFirstAdmin(token, "boss", "The Boss", Password, Source));
+    }
+
+    [Fact]
+    public void The_first_admin_must_enrol_a_second_factor()
+    {
+        using var fresh = new DomainHarness();
+        var admin = fresh.Accounts.CreateFirstAdmin(fresh.Accounts.Setup.Issue(), "boss", "The Boss", Password, Source);
+
+        Assert.True(admin.MustEnrolSecondFactor);
+        Assert.True(fresh.Login("boss").Succeeded);
+        Assert.Equal("ok: must enrol TOTP", fresh.Audit.Last.Outcome);
+    }
+
+    /// <summary>
+    /// BUG (AccountService.CreateFirstAdmin): the token is consumed before the form is validated,
+    /// so a too-short password burns the one-time link, although the setup page offers the same
+    /// token again with the error (LoginPages.cs catches Invalid and re-renders the form).
+    /// </summary>
+    [Fact]
+    public void A_first_admin_form_refused_as_invalid_leaves_the_setup_token_usable()
+    {
+        using var fresh = new DomainHarness();
+        string token = fresh.Accounts.Setup.Issue();
+        Refused(DomainErrorKind.Invalid, () => fresh.Accounts.CreateFirstAdmin(token, "boss", "The Boss", "too short", Source));
+
+        var admin = fresh.Accounts.CreateFirstAdmin(token, "boss", "The Boss", Password, Source);
+
+        Assert.Equal("boss", admin.UserName);
+    }
+
+    // ---- logins ------------------------------------------------------------------------------
+
+    [Fact]
+    public void The_right_password_logs_in()
+    {
+        var result = _h.Login("alice");
+
+        Assert.Equal(LoginOutcome.Succeeded, result.Outcome);
+        Assert.Equal(_alice.Id, result.Account!.Id);
+        Assert.Equal(new AuditRecord($"user:alice@{Source}", "login", "console", "ok"), _h.Audit.Last);
+    }
+
+    [Fact]
+    public void The_user_name_is_not_case_sensitive()
+    {
+        Assert.True(_h.Login("  ALICE ").Succeeded);
+    }
+
+    [Fact]
+    public void A_wrong_password_is_refused_as_wrong_credentials()
+    {
+        var result = _h.Login("alice", "not the password");
+
+        Assert.Equal(LoginOutcome.WrongCredentials, result.Outcome);
+        Assert.Null(result.Account);
+        Assert.Equal("refused: wrong credentials", _h.Audit.Last.Outcome);
+    }
+
+    /// <summary>
+    /// BUG (PasswordHasher.Verify): Konscious' Argon2 refuses an empty password with an
+    /// ArgumentException, so an empty password field (or a missing one: Login verifies
+    /// "password ?? \"\"") throws instead of being wrong credentials.
+    /// </summary>
+    [Theory]
+    [InlineData("alice", "")]
+    [InlineData("alice", null)]
+    [InlineData("nobody", "")]
+    public void An_empty_password_is_wrong_credentials(string user, string? password)
+    {
+        Assert.Equal(LoginOutcome.WrongCredentials, Accounts.Login(user, password, null, Source).Outcome);
+    }
+
+    [Fact]
+    public void An_unknown_user_gets_the_same_answer_as_a_wrong_password()
+    {
+        var wrongPassword = _h.Login("alice", "not the password");
+        var unknownUser = _h.Login("nobody", Password);
+
+        Assert.Equal(LoginOutcome.WrongCredentials, unknownUser.Outcome);
+        Assert.Equal(wrongPassword.Message, unknownUser.Message);
+        Assert.Equal("refused: unknown user", _h.Audit.Last.Outcome);
+    }
+
+    [Fact]
+    public void The_fifth_wrong_password_locks_the_account()
+    {
+        FailLogins(5);
+
+        Assert.Equal($"refused: wrong credentials, locked until {_h.Now + TimeSpan.FromMinutes(15):u}", _h.Audit.Last.Outcome);
+        Assert.Equal(_h.Now + TimeSpan.FromMinutes(15), _h.Reload(_alice).LockedUntil);
+    }
+
+    [Fact]
+    public void The_sixth_attempt_is_refused_without_checking_the_password()
+    {
+        FailLogins(5);
+
+        var result = _h.Login("alice", Password);
+
+        Assert.Equal(LoginOutcome.LockedOut, result.Outcome);
+        Assert.Null(result.Account);
+        Assert.Equal($"refused: locked until {_h.Now + TimeSpan.FromMinutes(15):u}", _h.Audit.Last.Outcome);
+    }
+
+    [Fact]
+    public void A_locked_account_opens_again_after_fifteen_minutes()
+    {
+        FailLogins(5);
+        _h.Time.Advance(TimeSpan.FromMinutes(14));
+        Assert.Equal(LoginOutcome.LockedOut, _h.Login("alice").Outcome);
+
+        _h.Time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+
+        Assert.True(_h.Login("alice").Succeeded);
+        var reloaded = _h.Reload(_alice);
+        Assert.Equal(0, reloaded.FailedLogins);
+        Assert.Null(reloaded.FirstFailureAt);
+        Assert.Null(reloaded.LockedUntil);
+    }
+
+    [Fact]
+    public void Failures_spread_over_more_than_the_window_do_not_lock()
+    {
+        for (int i = 0; i < 8; i++)
+        {
+            FailLogins(1);
+            _h.Time.Advance(TimeSpan.FromMinutes(4));
+        }
+
+        Assert.Null(_h.Reload(_alice).LockedUntil);
+        Assert.True(_h.Login("alice").Succeeded);
+    }
+
+    [Fact]
+    public void A_successful_login_forgets_earlier_failures()
+    {
+        FailLogins(4);
+        Assert.True(_h.Login("alice").Succeeded);
+
+        FailLogins(4);
+
+        Assert.True(_h.Login("alice").Succeeded);
+    }
+
+    [Fact]
+    public void Thirty_failures_from_one_source_throttle_its_next_attempt()
+    {
+        for (int i = 0; i < 30; i++) Assert.Equal(LoginOutcome.WrongCredentials, _h.Login($"ghost{i}", Password).Outcome);
+
+        var result = _h.Login("alice", Password);
+
+        Assert.Equal(LoginOutcome.Throttled, result.Outcome);
+        Assert.Equal("refused: too many failures from this address", _h.Audit.Last.Outcome);
+        Assert.True(_h.Login("alice", Password, source: "198.51.100.7").Succeeded);
+    }
+
+    [Fact]
+    public void A_source_throttle_ends_with_its_window()
+    {
+        for (int i = 0; i < 30; i++) _h.Login($"ghost{i}", Password);
+        _h.Time.Advance(TimeSpan.FromMinutes(15));
+
+        Assert.True(_h.Login("alice").Succeeded);
+    }
+
+    [Fact]
+    public void A_disabled_account_with_the_right_password_is_refused()
+    {
+        Accounts.SetDisabled(_admin, _alice.Id, true);
+
+        Assert.Equal(LoginOutcome.Disabled, _h.Login("alice").Outcome);
+    }
+
+    // ---- TOTP ------------------------------------------------------------------------------------
+
+    [Fact]
+    public void A_confirmed_TOTP_enrolment_replaces_the_must_enrol_state()
+    {
+        _h.EnrolTotp(_admin);
+
+        var admin = _h.Reload(_admin);
+        Assert.True(admin.HasSecondFactor);
+        Assert.False(admin.MustEnrolSecondFactor);
+        Assert.Null(admin.SealedPendingTotpSecret);
+        Assert.Equal(new AuditRecord("user:root", "totp.enrol", "user:root", "ok"), _h.Audit.Last);
+    }
+
+    [Fact]
+    public void The_TOTP_seed_is_stored_sealed()
+    {
+        byte[] secret = _h.EnrolTotp(_admin);
+
+        byte[] stored = _h.Reload(_admin).SealedTotpSecret!;
+        Assert.Equal(secret, _h.Secrets.Unprotect(stored, "seed"));
+        Assert.DoesNotContain(Convert.ToHexString(secret), Convert.ToHexString(stored), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void After_enrolment_a_login_needs_the_current_code_once()
+    {
+        byte[] secret = _h.EnrolTotp(_admin);
+        _h.Time.Advance(TimeSpan.FromSeconds(30));
+        string code = _h.CodeNow(secret);
+
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("root").Outcome);
+        Assert.True(_h.Login("root", code: code).Succeeded);
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("root", code: code).Outcome);
+    }
+
+    [Fact]
+    public void The_code_that_confirmed_the_enrolment_cannot_log_in()
+    {
+        byte[] secret = _h.EnrolTotp(_admin);
+
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("root", code: _h.CodeNow(secret)).Outcome);
+    }
+
+    [Fact]
+    public void A_right_code_with_a_wrong_password_is_refused()
+    {
+        byte[] secret = _h.EnrolTotp(_admin);
+        _h.Time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("root", "not the password", _h.CodeNow(secret)).Outcome);
+    }
+
+    [Fact]
+    public void A_wrong_confirmation_code_is_invalid_and_enrols_nothing()
+    {
+        byte[] secret = OtpNet.Base32Encoding.ToBytes(Accounts.BeginTotpEnrolment(_admin).SecretBase32);
+        string right = _h.CodeNow(secret);
+        string wrong = (char)('0' + (right[0] - '0' + 5) % 10) + right[1..];
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, wrong));
+
+        Assert.False(_h.Reload(_admin).HasSecondFactor);
+        Assert.Equal("refused: wrong code", _h.Audit.Last.Outcome);
+    }
+
+    [Fact]
+    public void Confirming_without_beginning_is_invalid()
+    {
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, "123456"));
+    }
+
+    [Fact]
+    public void A_tampered_TOTP_seed_fails_loudly_instead_of_logging_in()
+    {
+        _h.EnrolTotp(_admin);
+        var admin = _h.Reload(_admin);
+        byte[] tampered = admin.SealedTotpSecret!.ToArray();
+        tampered[^1] ^= 1;
+        _h.Database.Accounts.Update(admin with { SealedTotpSecret = tampered });
+
+        Assert.Throws<InvalidDataException>(() => _h.Login("root", code: "123456"));
+    }
+
+    // ---- sessions ------------------------------------------------------------------------------
+
+    [Fact]
+    public void A_session_cookie_authenticates_its_account()
+    {
+        var started = Accounts.StartSession(_alice);
+
+        var who = Accounts.Authenticate(started.CookieValue);
+
+        Assert.Equal(_alice.Id, who?.Account.Id);
+        Assert.Equal(started.Session.CsrfToken, who?.Session.CsrfToken);
+    }
+
+    [Fact]
+    public void A_cookie_with_one_character_changed_is_refused()
+    {
+        string cookie = Accounts.StartSession(_alice).CookieValue;
+        string altered = (cookie[0] == 'A' ? 'B' : 'A') + cookie[1..];
+
+        Assert.Null(Accounts.Authenticate(altered));
+        Assert.NotNull(Accounts.Authenticate(cookie));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("not a cookie")]
+    public void A_malformed_cookie_is_refused(string? cookie)
+    {
+        Accounts.StartSession(_alice);
+
+        Assert.Null(Accounts.Authenticate(cookie));
+    }
+
+    /// <summary>
+    /// BUG (AccountService.Authenticate): Base64Url.TryDecodeFromChars throws FormatException on
+    /// characters outside the alphabet (it returns false only for a short destination), so a forged
+    /// cookie of the right length crashes the request instead of being refused.
+    /// </summary>
+    [Fact]
+    public void A_cookie_of_the_right_length_but_not_base64url_is_refused()
+    {
+        Accounts.StartSession(_alice);
+
+        Assert.Null(Accounts.Authenticate(new string('!', 43)));
+    }
+
+    [Fact]
+    public void A_session_idle_longer_than_the_setting_ends()
+    {
+        string cookie = Accounts.StartSession(_alice).CookieValue;
+
+        _h.Time.Advance(TimeSpan.FromMinutes(31));
+
+        Assert.Null(Accounts.Authenticate(cookie));
+    }
+
+    [Fact]
+    public void A_session_in_use_stays_alive_past_the_idle_time()
+    {
+        string cookie = Accounts.StartSession(_alice).CookieValue;
+
+        for (int i = 0; i < 4; i++)
+        {
+            _h.Time.Advance(TimeSpan.FromMinutes(20));
+            Assert.NotNull(Accounts.Authenticate(cookie));
+        }
+    }
+
+    [Fact]
+    public void A_session_ends_after_twelve_hours_however_busy()
+    {
+        string cookie = Accounts.StartSession(_alice).CookieValue;
+        for (int i = 0; i < 35; i++)
+        {
+            _h.Time.Advance(TimeSpan.FromMinutes(20));
+            Assert.NotNull(Accounts.Authenticate(cookie));
+        }
+
+        _h.Time.Advance(TimeSpan.FromMinutes(21));
+
+        Assert.Null(Accounts.Authenticate(cookie));
+    }
+
+    [Fact]
+    public void A_disabled_accounts_session_ends()
+    {
+        string cookie = Accounts.StartSession(_alice).CookieValue;
+
+        _h.Database.Accounts.Update(_h.Reload(_alice) with { Disabled = true });
+
+        Assert.Null(Accounts.Authenticate(cookie));
+    }
+
+    [Fact]
+    public void Disabling_an_account_ends_its_sessions()
+    {
+        string cookie = Accounts.StartSession(_alice).CookieValue;
+
+        Accounts.SetDisabled(_admin, _alice.Id, true);
+        Accounts.SetDisabled(_admin, _alice.Id, false);
+
+        Assert.Null(Accounts.Authenticate(cookie));
+    }
+
+    [Fact]
+    public void Logout_ends_the_session()
+    {
+        var started = Accounts.StartSession(_alice);
+
+        Accounts.Logout(started.Session, _alice);
+
+        Assert.Null(Accounts.Authenticate(started.CookieValue));
+        Assert.Equal(new AuditRecord("user:alice", "logout", "console", "ok"), _h.Audit.Last);
+    }
+
+    // ---- what admins do -----------------------------------------------------------------------
+
+    [Fact]
+    public void An_admin_creates_an_account_that_can_log_in()
+    {
+        var bob = Accounts.CreateAccount(_admin, "Bob", "Bob B.", "another fine password", Role.Member);
+
+        Assert.Equal("bob", bob.UserName);
+        Assert.Equal(new AuditRecord("user:root", "user.create", "user:bob", "ok: roles member"), _h.Audit.Last);
+        Assert.True(_h.Login("bob", "another fine password").Succeeded);
+    }
+
+    [Fact]
+    public void A_non_admin_cannot_create_accounts_and_the_refusal_is_audited()
+    {
+        Refused(DomainErrorKind.Forbidden, () => Accounts.CreateAccount(_alice, "bob", "Bob", Password, Role.Member));
+
+        Assert.Null(_h.Database.Accounts.FindByUserName("bob"));
+        Assert.Equal(new AuditRecord("user:alice", "authorize", "create users", "refused: not an admin"), _h.Audit.Last);
+    }
+
+    [Fact]
+    public void A_user_name_taken_in_another_case_conflicts()
+    {
+        Refused(DomainErrorKind.Conflict, () => Accounts.CreateAccount(_admin, "ALICE", "Another Alice", Password, Role.Member));
+    }
+
+    [Fact]
+    public void An_account_without_a_role_is_invalid()
+    {
+        Refused(DomainErrorKind.Invalid, () => Accounts.CreateAccount(_admin, "bob", "Bob", Password, Role.None));
+        Refused(DomainErrorKind.Invalid, () => Accounts.SetRoles(_admin, _alice.Id, Role.None));
+    }
+
+    [Theory]
+    [InlineData("superuser")]
+    [InlineData("")]
+    [InlineData(null)]
+    [InlineData("admin,host")]
+    public void An_unknown_role_name_is_refused(string? name)
+    {
+        Assert.False(Roles.TryParse(name, out _));
+    }
+
+    [Fact]
+    public void A_short_password_is_invalid()
+    {
+        Refused(DomainErrorKind.Invalid, () => Accounts.CreateAccount(_admin, "bob", "Bob", new string('x', PasswordHasher.MinPasswordLength - 1), Role.Member));
+        Refused(DomainErrorKind.Invalid, () => Accounts.ResetPassword(_admin, _alice.Id, "short"));
+    }
+
+    [Theory]
+    [InlineData("ab")]
+    [InlineData("-alice")]
+    [InlineData("al ice")]
+    [InlineData("")]
+    public void A_malformed_user_name_is_invalid(string name)
+    {
+        Refused(DomainErrorKind.Invalid, () => Accounts.CreateAccount(_admin, name, "Someone", Password, Role.Member));
+    }
+
+    [Fact]
+    public void Resetting_a_password_clears_TOTP_and_lockout()
+    {
+        _h.EnrolTotp(_alice);
+        FailLogins(5);
+        Assert.Equal(LoginOutcome.LockedOut, _h.Login("alice").Outcome);
+
+        Accounts.ResetPassword(_admin, _alice.Id, "a brand new password");
+
+        var alice = _h.Reload(_alice);
+        Assert.False(alice.HasSecondFactor);
+        Assert.Null(alice.LockedUntil);
+        Assert.Equal(0, alice.FailedLogins);
+        Assert.True(_h.Login("alice", "a brand new password").Succeeded);
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("alice", Password).Outcome);
+    }
+
+    [Fact]
+    public void An_admin_cannot_take_their_own_admin_role_or_disable_themselves()
+    {
+        Refused(DomainErrorKind.Invalid, () => Accounts.SetRoles(_admin, _admin.Id, Role.Host));
+        Refused(DomainErrorKind.Invalid, () => Accounts.SetDisabled(_admin, _admin.Id, true));
+    }
+
+    [Fact]
+    public void Changing_roles_ends_the_accounts_sessions()
+    {
+        string cookie = Accounts.StartSession(_alice).CookieValue;
+
+        Accounts.SetRoles(_admin, _alice.Id, Role.Member);
+
+        Assert.Null(Accounts.Authenticate(cookie));
+        Assert.Equal(Role.Member, _h.Reload(_alice).Roles);
+    }
+}

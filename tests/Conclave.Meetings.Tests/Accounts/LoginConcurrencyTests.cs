@@ -1,0 +1,87 @@
+using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Ports;
+
+namespace Conclave.Meetings.Tests.Accounts;
+
+/// <summary>
+/// Logins run concurrently (one per HTTP request), and Login reads the account, spends an
+/// Argon2 hash, then writes the whole record it read. These tests hold each login right after
+/// its read, the way a slow hash does, to show what happens to writes made meanwhile.
+/// </summary>
+public sealed class LoginConcurrencyTests : IDisposable
+{
+    private readonly PausingAccountStore _store;
+    private readonly DomainHarness _h;
+    private readonly Account _admin;
+    private readonly Account _alice;
+
+    public LoginConcurrencyTests()
+    {
+        PausingAccountStore? store = null;
+        _h = new DomainHarness(inner => store = new PausingAccountStore(inner));
+        _store = store!;
+        _admin = _h.NewAccount("root", Role.Admin);
+        _alice = _h.NewAccount("alice", Role.Member);
+    }
+
+    public void Dispose() => _h.Dispose();
+
+    /// <summary>
+    /// BUG (AccountService.RecordFailure): the failure count is read-modify-written from the
+    /// snapshot taken before hashing, so guesses in parallel all write "1 failure" and the
+    /// account never locks: the per-account lockout is bypassed by sending guesses concurrently.
+    /// </summary>
+    [Fact]
+    public async Task Five_wrong_passwords_sent_at_once_lock_the_account()
+    {
+        using var allRead = new Barrier(5);
+        _store.AfterFindByUserName = () => allRead.SignalAndWait(TimeSpan.FromSeconds(10));
+
+        var guesses = Enumerable.Range(0, 5).Select(i => Task.Factory.StartNew(
+            () => _h.Login("alice", $"guess number {i}", source: $"203.0.113.{i}"),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        var results = await Task.WhenAll(guesses);
+        Assert.All(results, r => Assert.Equal(LoginOutcome.WrongCredentials, r.Outcome));
+        _store.AfterFindByUserName = null;
+
+        Assert.Equal(LoginOutcome.LockedOut, _h.Login("alice").Outcome);
+    }
+
+    /// <summary>
+    /// BUG (AccountService.Login, the success path's _accounts.Update): the whole account read
+    /// before hashing is written back, so an admin's "disable" made while the password was being
+    /// checked is undone (the same holds for a password reset or a change of roles).
+    /// </summary>
+    [Fact]
+    public void An_account_disabled_while_its_login_is_checked_stays_disabled()
+    {
+        _store.AfterFindByUserName = () =>
+        {
+            _store.AfterFindByUserName = null;
+            _h.Accounts.SetDisabled(_admin, _alice.Id, true);
+        };
+
+        _h.Login("alice");
+
+        Assert.True(_h.Reload(_alice).Disabled);
+    }
+
+    /// <summary>The real store, with a hook run after each look-up by user name.</summary>
+    private sealed class PausingAccountStore(IAccountStore inner) : IAccountStore
+    {
+        public Action? AfterFindByUserName { get; set; }
+
+        public Account? FindByUserName(string userName)
+        {
+            var account = inner.FindByUserName(userName);
+            AfterFindByUserName?.Invoke();
+            return account;
+        }
+
+        public Account? Find(long id) => inner.Find(id);
+        public IReadOnlyList<Account> List() => inner.List();
+        public bool AnyHolding(Role role) => inner.AnyHolding(role);
+        public Account Create(Account account) => inner.Create(account);
+        public void Update(Account account) => inner.Update(account);
+    }
+}
