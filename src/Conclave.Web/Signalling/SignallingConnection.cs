@@ -19,6 +19,13 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     /// <summary>Offers and roster updates queued for a browser that does not read; past this it is gone.</summary>
     private const int MaxQueuedMessages = 256;
 
+    /// <summary>
+    /// How long the browser has to answer our close frame (RFC 6455 §7.1.1: the server
+    /// closes TCP after the handshake). Closing TCP while its reply is still in flight makes
+    /// the kernel answer with a reset, which can destroy our error message unread.
+    /// </summary>
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
     private readonly WebSocket _socket;
     private readonly MediaPlane _plane;
     private readonly RoomDirectory _directory;
@@ -73,6 +80,25 @@ public sealed partial class SignallingConnection : IPeerSignalSink
             _handling.Release();
             _outgoing.Writer.TryComplete();
             await writer;
+            await AwaitCloseReplyAsync();
+        }
+    }
+
+    /// <summary>After our close frame, read (and drop) until the browser's close frame arrives or time runs out.</summary>
+    private async Task AwaitCloseReplyAsync()
+    {
+        if (_socket.State != WebSocketState.CloseSent) return;
+        using var timeout = new CancellationTokenSource(CloseHandshakeTimeout);
+        var scratch = new byte[256];
+        try
+        {
+            while (_socket.State == WebSocketState.CloseSent)
+            {
+                if ((await _socket.ReceiveAsync(scratch.AsMemory(), timeout.Token)).MessageType == WebSocketMessageType.Close) return;
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
         }
     }
 
@@ -269,7 +295,9 @@ public sealed partial class SignallingConnection : IPeerSignalSink
                 else if (item.Close is { } status)
                 {
                     await _socket.CloseOutputAsync(status, item.CloseReason, stopping);
-                    _closing.Cancel();
+                    // The browser's close frame ends the read loop; cancelling a pending
+                    // receive would abort the socket before our error is read.
+                    _closing.CancelAfter(CloseHandshakeTimeout);
                     break;
                 }
             }
