@@ -87,7 +87,7 @@ public static class DaemonHost
         ApplianceDatabase database;
         try
         {
-            database = ApplianceDatabase.Open(Path.Combine(validated.StateDirectory, DatabaseFileName));
+            database = ApplianceDatabase.Open(Path.Combine(validated.StateDirectory, ApplianceDatabase.FileName));
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -141,8 +141,6 @@ public static class DaemonHost
         }
         return new RunningDaemon(app, mediaPlane, custody, httpsUri, setupLink);
     }
-
-    public const string DatabaseFileName = "conclave.db";
 
     /// <summary>The domain and its ports: SQLite stores, the token-signed audit log, token-sealed secrets.</summary>
     private static void AddMeetings(IServiceCollection services, ApplianceDatabase database, TokenCustody custody)

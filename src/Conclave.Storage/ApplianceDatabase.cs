@@ -10,6 +10,9 @@ namespace Conclave.Storage;
 /// </summary>
 public sealed class ApplianceDatabase
 {
+    /// <summary>The database's file name under the state directory.</summary>
+    public const string FileName = "conclave.db";
+
     private readonly SqliteConnector _connector;
 
     private ApplianceDatabase(SqliteConnector connector)

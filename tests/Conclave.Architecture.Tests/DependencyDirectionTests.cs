@@ -29,7 +29,7 @@ public sealed class DependencyDirectionTests
         { "Conclave.Storage", ["Conclave.Meetings"] },
         { "Conclave.Web", ["Conclave.Media", "Conclave.Meetings", "Conclave.Crypto"] },
         { "conclaved", ["Conclave.Media", "Conclave.Web", "Conclave.Keys", "Conclave.Crypto", "Conclave.Meetings", "Conclave.Storage"] }, // Conclave.Daemon's assembly
-        { "conclavectl", ["Conclave.Keys", "Conclave.Crypto"] }, // Conclave.Cli's assembly
+        { "conclavectl", ["Conclave.Keys", "Conclave.Crypto", "Conclave.Storage", "Conclave.Meetings"] }, // Conclave.Cli's assembly
     };
 
     [Theory]

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using Conclave.Crypto.Envelopes;
 using Conclave.Keys;
+using Conclave.Meetings.Accounts;
+using Conclave.Storage;
 
 namespace Conclave.Cli.Tests;
 
-/// <summary>conclavectl token rotate storage: interrupted (by --limit), resumed, and every object still readable.</summary>
+/// <summary>conclavectl token rotate storage: interrupted (by --limit), resumed, and every object — files and the database's sealed TOTP seeds — still readable.</summary>
 [Collection(SharedTokenCollection.Name)]
 public sealed class StorageRotationTests : IDisposable
 {
@@ -26,20 +28,25 @@ public sealed class StorageRotationTests : IDisposable
         Directory.CreateDirectory(store);
         var contents = Enumerable.Range(0, 10).Select(i => RandomNumberGenerator.GetBytes(1000 * i)).ToList();
         DevelopmentToken.UseConfiguration(_state);
+        byte[] totpSeed = RandomNumberGenerator.GetBytes(20);
+        long accountId;
         using (var token = Keys.Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
         {
             for (int i = 0; i < contents.Count; i++) File.WriteAllBytes(Path.Combine(store, $"object-{i:D2}"), SealedEnvelope.Seal(contents[i], new Wrapper(token)));
+            accountId = ApplianceDatabase.Open(Path.Combine(_state, ApplianceDatabase.FileName)).Accounts.Create(new Account(0, "ada", "Ada", Role.Admin, false, "$argon2id$unused",
+                SealedEnvelope.Seal(totpSeed, new Wrapper(token)), null, 0, 0, null, null, DateTimeOffset.UtcNow)).Id;
         }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
         var first = Run("token", "rotate", "storage", "--limit", "3");
-        Assert.Equal(0, first.ExitCode);
-        Assert.Contains("7 remain", first.Output);
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("8 remain", first.Output);
         Assert.True(File.Exists(Path.Combine(_state, "rotation-storage.json")), "the journal records the rotation in progress");
 
         var second = Run("token", "rotate", "storage");
-        Assert.Equal(0, second.ExitCode);
+        Assert.True(second.ExitCode == 0, second.Output);
         Assert.Contains("Resuming", second.Output);
-        Assert.Contains("Rotated: 10 objects", second.Output);
+        Assert.Contains("Rotated: 11 objects", second.Output);
         Assert.False(File.Exists(Path.Combine(_state, "rotation-storage.json")));
 
         using (var token = Keys.Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
@@ -51,7 +58,11 @@ public sealed class StorageRotationTests : IDisposable
                 Assert.Equal(contents[i], SealedEnvelope.Open(sealedBytes, new Wrapper(token), $"object-{i}"));
                 Assert.Throws<SealedDataException>(() => SealedEnvelope.Open(sealedBytes, new Wrapper(token, retired), $"object-{i}"));
             }
+            var sealedSeed = ApplianceDatabase.Open(Path.Combine(_state, ApplianceDatabase.FileName)).Accounts.Find(accountId)!.SealedTotpSecret!;
+            Assert.Equal(totpSeed, SealedEnvelope.Open(sealedSeed, new Wrapper(token), "TOTP seed"));
+            Assert.Throws<SealedDataException>(() => SealedEnvelope.Open(sealedSeed, new Wrapper(token, retired), "TOTP seed"));
         }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
     public void Dispose() => Directory.Delete(_state, recursive: true);

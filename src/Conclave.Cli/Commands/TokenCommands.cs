@@ -79,8 +79,9 @@ internal static class TokenCommands
             if (context.Development) DevelopmentToken.UseConfiguration(context.StateDirectory);
             return command(context);
         }
-        catch (TokenException e)
+        catch (Exception e) when (e is TokenException or InvalidDataException or Crypto.Envelopes.SealedDataException)
         {
+            // One line naming the token, file or object, never a stack trace.
             AnsiConsole.MarkupLineInterpolated($"[red]conclavectl: {e.Message}[/]");
             return 1;
         }
