@@ -172,26 +172,40 @@ public sealed class Token : IDisposable
 
     private void Reconnect()
     {
-        var library = Pkcs11LibraryLoader.Load(Options.ModulePath);
-        ISlot? slot;
-        try
+        var slot = FindSlotOrNull(Pkcs11LibraryLoader.Load(Options.ModulePath));
+        if (slot is null && Options.ReinitializeModuleToFindToken)
         {
-            slot = FindSlot(library, Label);
-        }
-        catch (Pkcs11Exception)
-        {
-            slot = null;
+            DropSessions();
+            slot = FindSlotOrNull(Pkcs11LibraryLoader.Reinitialize(Options.ModulePath));
         }
         if (slot is null) throw new TokenException($"token '{Label}' is not present; operations resume when it is back");
         _slot = slot;
         _handles.Clear();
+        DropSessions();
+        Relogin();
+        CacheRoleKeys();
+    }
+
+    private ISlot? FindSlotOrNull(IPkcs11Library library)
+    {
+        try
+        {
+            return FindSlot(library, Label);
+        }
+        catch (Pkcs11Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Closes the sessions of a token that went away; their handles mean nothing any more.</summary>
+    private void DropSessions()
+    {
         while (_idle.TryTake(out var stale))
         {
             _all.TryRemove(stale, out _);
-            try { stale.Dispose(); } catch (Pkcs11Exception) { }
+            try { stale.Dispose(); } catch (Exception e) when (e is Pkcs11Exception or ObjectDisposedException) { }
         }
-        Relogin();
-        CacheRoleKeys();
     }
 
     private void Relogin()
@@ -243,7 +257,13 @@ public sealed class Token : IDisposable
             }
             catch (Pkcs11Exception e)
             {
-                throw new TokenException($"token '{Label}' refused a session ({e.RV}); is it still present?");
+                // A slot that went away with its token: Run finds the token again.
+                throw new TokenUnreachableException($"token '{Label}' refused a session ({e.RV}); is it still present?");
+            }
+            catch (ObjectDisposedException)
+            {
+                // The slot belonged to a module instance that was initialised again meanwhile.
+                throw new TokenUnreachableException($"token '{Label}' is not reachable (its module was re-initialised)");
             }
             _all[session] = true;
         }
@@ -252,7 +272,8 @@ public sealed class Token : IDisposable
         {
             return work(session);
         }
-        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_SESSION_HANDLE_INVALID or CKR.CKR_SESSION_CLOSED or CKR.CKR_DEVICE_REMOVED or CKR.CKR_TOKEN_NOT_PRESENT)
+        // CKR_DEVICE_ERROR too: a reader (or p11-kit's remoting) that lost its token says so.
+        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_SESSION_HANDLE_INVALID or CKR.CKR_SESSION_CLOSED or CKR.CKR_DEVICE_REMOVED or CKR.CKR_TOKEN_NOT_PRESENT or CKR.CKR_DEVICE_ERROR)
         {
             healthy = false;
             throw new TokenUnreachableException($"token '{Label}' is not reachable ({e.RV})");

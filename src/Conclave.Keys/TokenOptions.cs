@@ -13,5 +13,15 @@ public sealed class TokenOptions
     /// <summary>Label overrides per role; roles absent here use <see cref="KeyRoles.DefaultLabel"/>.</summary>
     public Dictionary<KeyRole, string> KeyLabels { get; set; } = new();
 
+    /// <summary>
+    /// When the token is missing after it went away, initialise the module again
+    /// (C_Finalize, C_Initialize) before looking for it once more. Hot-plug modules (a
+    /// smart-card reader's) see a token come back in C_GetSlotList and need no such thing;
+    /// some modules only see it after re-initialisation (p11-kit's client after its server
+    /// restarted; SoftHSM2). It ends every other session of the module in this process,
+    /// OpenSSL's pkcs11 engine's included, so it is off unless the module needs it.
+    /// </summary>
+    public bool ReinitializeModuleToFindToken { get; set; }
+
     public string LabelOf(KeyRole role) => KeyLabels.TryGetValue(role, out var label) ? label : KeyRoles.DefaultLabel(role);
 }

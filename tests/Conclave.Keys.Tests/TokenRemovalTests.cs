@@ -5,8 +5,7 @@ namespace Conclave.Keys.Tests;
 /// <summary>
 /// A token removed while in use: every operation fails with a clear error naming the
 /// token, never a raw PKCS#11 exception or a crash. SoftHSM2's "removal" is its token
-/// directory disappearing; it does not notice a token put back without reinitialising
-/// the module, so re-insertion is not tested here (docs/notes.md).
+/// directory disappearing; putting a token back is <see cref="TokenReinsertionTests"/>.
 /// </summary>
 [Collection(SharedTokenCollection.Name)]
 public sealed class TokenRemovalTests

@@ -36,6 +36,16 @@ internal static class Pkcs11LibraryLoader
         }
     }
 
+    /// <summary>Finalizes the module and initialises it afresh (see <see cref="TokenOptions.ReinitializeModuleToFindToken"/>).</summary>
+    public static IPkcs11Library Reinitialize(string modulePath)
+    {
+        if (Libraries.TryRemove(Path.GetFullPath(modulePath), out var old) && old.IsValueCreated)
+        {
+            try { old.Value.Dispose(); } catch (Pkcs11Exception) { }
+        }
+        return Load(modulePath);
+    }
+
     private static void InstallLibdlResolver()
     {
         if (Interlocked.Exchange(ref _resolverInstalled, 1) == 1) return;
