@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Conclave.Keys.Pkcs11;
 using Net.Pkcs11Interop.Common;
+using Net.Pkcs11Interop.HighLevelAPI;
 
 namespace Conclave.Keys;
 
@@ -47,7 +48,7 @@ public static class DevelopmentToken
         var library = Pkcs11LibraryLoader.Load(SoftHsmModulePath);
         if (Token.FindSlot(library, label) is not null) return false;
 
-        var free = library.GetSlotList(SlotsType.WithTokenPresent).FirstOrDefault(s => !s.GetTokenInfo().TokenFlags.TokenInitialized)
+        var free = library.GetSlotList(SlotsType.WithTokenPresent).FirstOrDefault(IsFree)
             ?? throw new TokenException("SoftHSM2 offers no free slot for a new token");
         string securityOfficerPin = RandomNumberGenerator.GetString(PinAlphabet, 24);
         string userPin = RandomNumberGenerator.GetString(PinAlphabet, 24);
@@ -63,6 +64,19 @@ public static class DevelopmentToken
         WriteSecret(Path.Combine(stateDirectory, SecurityOfficerPinFileName), securityOfficerPin);
         WriteSecret(Path.Combine(stateDirectory, PinFileName), userPin);
         return true;
+    }
+
+    /// <summary>An uninitialised token; a slot whose token cannot answer (being removed) is not one.</summary>
+    private static bool IsFree(ISlot slot)
+    {
+        try
+        {
+            return !slot.GetTokenInfo().TokenFlags.TokenInitialized;
+        }
+        catch (Pkcs11Exception)
+        {
+            return false;
+        }
     }
 
     private static void WriteSecret(string path, string secret)

@@ -14,6 +14,7 @@ namespace Conclave.Keys.Tests;
 /// it again puts it back, and SoftHSM2 (in the server) reads the same token files again.
 /// (p11-kit's remoting carries ECDSA but not AES key wrapping, so signing is what is checked.)
 /// </summary>
+[Collection(SharedTokenCollection.Name)]
 public sealed class TokenReinsertionTests : IDisposable
 {
     private const string ClientModule = "/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so";
@@ -26,19 +27,21 @@ public sealed class TokenReinsertionTests : IDisposable
     public TokenReinsertionTests()
     {
         _socket = Path.Combine(_state, "reader.sock");
-        string tokens = Path.Combine(_state, "tokens");
-        Directory.CreateDirectory(tokens);
-        File.WriteAllText(Configuration, $"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n");
-        string pin = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
-        RunTool("softhsm2-util", "--init-token", "--free", "--label", Label, "--so-pin", Convert.ToHexString(RandomNumberGenerator.GetBytes(8)), "--pin", pin);
-        string pinFile = Path.Combine(_state, DevelopmentToken.PinFileName);
-        File.WriteAllText(pinFile, pin);
-        File.SetUnixFileMode(pinFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // The token is made by this process's SoftHSM2 (in the shared token directory), then
+        // its files are copied to where the reader's SoftHSM2 looks: no PIN on a command line.
+        _ = SoftHsmToken.Token;
+        string shared = Path.Combine(SoftHsmToken.StateDirectory, "softhsm", "tokens");
+        var before = Directory.GetDirectories(shared).ToHashSet();
+        DevelopmentToken.Initialize(_state, Label);
+        string made = Directory.GetDirectories(shared).Single(d => !before.Contains(d));
+        string copy = Path.Combine(_state, "softhsm", "tokens", Path.GetFileName(made));
+        Directory.CreateDirectory(copy);
+        foreach (string file in Directory.GetFiles(made)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
         // p11-kit-client.so reads the server's address from the native environment when it connects.
         if (SetEnvironment("P11_KIT_SERVER_ADDRESS", $"unix:path={_socket}", 1) != 0) throw new InvalidOperationException("setenv failed");
     }
 
-    private string Configuration => Path.Combine(_state, "softhsm2.conf");
+    private string Configuration => DevelopmentToken.ConfigurationPath(_state);
 
     [Fact]
     public void A_token_put_back_works_again_without_reopening_it()
@@ -82,17 +85,6 @@ public sealed class TokenReinsertionTests : IDisposable
         _reader.Dispose();
         _reader = null;
         File.Delete(_socket);
-    }
-
-    private void RunTool(string tool, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment["SOFTHSM2_CONF"] = Configuration;
-        using var process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{tool} failed: {output}");
     }
 
     public void Dispose()
