@@ -12,6 +12,7 @@ internal sealed class TokenStatusReader(Token token) : ITokenStatusSource
     {
         try
         {
+            token.EnsureReachable();
             var keys = KeyRoles.All
                 .Where(role => role != KeyRole.ComplianceEscrow) // on the compliance officers' token
                 .Select(role =>

@@ -1,5 +1,4 @@
 using Conclave.Keys;
-using Conclave.Keys.Roles;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -22,7 +21,7 @@ internal sealed partial class TokenWatch(Token token, ILogger<TokenWatch> logger
         {
             try
             {
-                token.ExportPublicKey(KeyRole.AuditSigning);
+                token.EnsureReachable();
                 if (!reachable) LogBack(logger, token.Label);
                 reachable = true;
             }

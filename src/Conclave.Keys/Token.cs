@@ -419,6 +419,13 @@ public sealed class Token : IDisposable
         return session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_DATA), attributes.Create(CKA.CKA_LABEL, label)]);
     }
 
+    /// <summary>
+    /// Asks the token something only it can answer (the audit key's public half); throws
+    /// <see cref="TokenException"/> when it is gone. Finding objects is no such test: a
+    /// token that went away can answer "no such key" instead of an error.
+    /// </summary>
+    public void EnsureReachable() => ExportPublicKey(KeyRole.AuditSigning);
+
     /// <summary>The SubjectPublicKeyInfo (DER) of an EC role's public key.</summary>
     public byte[] ExportPublicKey(KeyRole role) => Run(session =>
     {

@@ -15,6 +15,8 @@ public enum DomainErrorKind
     Gone,
     /// <summary>The meeting is locked or ended: 423.</summary>
     Locked,
+    /// <summary>Something the appliance needs is missing right now (its key token): 503.</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -31,4 +33,5 @@ public sealed class DomainException(DomainErrorKind kind, string message) : Exce
     public static DomainException Conflict(string message) => new(DomainErrorKind.Conflict, message);
     public static DomainException Gone(string message) => new(DomainErrorKind.Gone, message);
     public static DomainException Locked(string message) => new(DomainErrorKind.Locked, message);
+    public static DomainException Unavailable(string message) => new(DomainErrorKind.Unavailable, message);
 }

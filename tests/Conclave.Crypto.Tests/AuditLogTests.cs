@@ -34,6 +34,32 @@ public sealed class AuditLogTests : IDisposable
         _anchor = log.LastCheckpoint!;
     }
 
+    /// <summary>A signer whose token is out, then back.</summary>
+    private sealed class FlakySigner(Token token) : IAuditSigner
+    {
+        public bool Out { get; set; }
+
+        public byte[] SignDer(ReadOnlySpan<byte> data) => Out ? throw new TokenException("token 'conclave-seal-test' is not present") : token.SignDer(KeyRole.AuditSigning, data);
+    }
+
+    [Fact]
+    public void Records_are_kept_while_the_token_is_out_and_the_next_checkpoint_signs_them_all()
+    {
+        string path = Path.Combine(_directory, "flaky.log");
+        var signer = new FlakySigner(TokenKeyWrapper.Shared) { Out = true };
+        var log = AuditLog.Open(path, signer, checkpointEvery: 5);
+        for (int i = 0; i < 12; i++) log.Append("user:ada", "login", "console", "ok"); // two checkpoints due, neither signable
+        Assert.True(log.CheckpointsDeferred >= 2);
+        Assert.Equal(12, File.ReadLines(path).Count());
+
+        signer.Out = false;
+        log.Append("user:ada", "logout", "console", "ok");
+        log.Close();
+        var result = AuditVerifier.Verify(path, _publicKey, log.LastCheckpoint);
+        Assert.True(result.Intact, result.Message);
+        Assert.Equal(13, AuditReader.Read(path).Count(r => r.Kind == AuditRecord.EventKind));
+    }
+
     [Fact]
     public void An_untouched_log_verifies_with_its_checkpoints_signed_on_the_token()
     {

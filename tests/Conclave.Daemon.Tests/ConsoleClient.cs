@@ -35,9 +35,15 @@ internal sealed partial class ConsoleClient : IDisposable
     public async Task<HttpResponseMessage> SubmitAsync(string pagePath, string action, params (string Name, string Value)[] fields)
     {
         string page = await (await GetAsync(pagePath)).Content.ReadAsStringAsync();
+        return await SubmitFromAsync(page, action, fields);
+    }
+
+    /// <summary>Posts a form of a page already fetched (a page that changes on every GET, like TOTP enrolment).</summary>
+    public Task<HttpResponseMessage> SubmitFromAsync(string page, string action, params (string Name, string Value)[] fields)
+    {
         var token = CsrfField().Match(page);
-        if (!token.Success) throw new Xunit.Sdk.XunitException($"{pagePath} has no form token");
-        return await PostAsync(action, [("_csrf", WebUtility.HtmlDecode(token.Groups[1].Value)), .. fields]);
+        if (!token.Success) throw new Xunit.Sdk.XunitException($"the page posting to {action} has no form token");
+        return PostAsync(action, [("_csrf", WebUtility.HtmlDecode(token.Groups[1].Value)), .. fields]);
     }
 
     public async Task LoginAsync(string userName, string password, string code = "")

@@ -68,7 +68,7 @@ public sealed class AuditLog : IDisposable
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             Write(new AuditRecord(_sequence + 1, _time.GetUtcNow(), AuditRecord.EventKind, actor, action, objectName, outcome, _head), sign: false);
-            if (++_sinceCheckpoint >= CheckpointEvery) WriteCheckpoint();
+            if (++_sinceCheckpoint >= CheckpointEvery) TryWriteCheckpoint();
         }
     }
 
@@ -81,6 +81,26 @@ public sealed class AuditLog : IDisposable
             WriteCheckpoint();
         }
     }
+
+    /// <summary>
+    /// The record is on disk and chained already; a signer that cannot sign now (its token
+    /// is out) only delays the checkpoint to the next record, or to <see cref="Close"/>, which
+    /// then covers everything before it. An audited action never fails for want of a signature.
+    /// </summary>
+    private void TryWriteCheckpoint()
+    {
+        try
+        {
+            WriteCheckpoint();
+        }
+        catch (Exception e) when (e is not ObjectDisposedException and not IOException)
+        {
+            CheckpointsDeferred++;
+        }
+    }
+
+    /// <summary>Checkpoints that could not be signed when due (each retried with the next record).</summary>
+    public long CheckpointsDeferred { get; private set; }
 
     private void WriteCheckpoint()
     {

@@ -9,6 +9,10 @@ public interface ISecretProtector
 {
     byte[] Protect(ReadOnlySpan<byte> secret);
 
-    /// <summary>Opens what <see cref="Protect"/> sealed; throws <see cref="InvalidDataException"/> naming the object if it was tampered with.</summary>
+    /// <summary>
+    /// Opens what <see cref="Protect"/> sealed. Throws <see cref="DomainException"/>
+    /// (Unavailable) naming the object when it was altered, or when the key that opens it
+    /// cannot be reached.
+    /// </summary>
     byte[] Unprotect(ReadOnlySpan<byte> sealedSecret, string objectName);
 }

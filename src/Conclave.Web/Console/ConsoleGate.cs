@@ -113,6 +113,7 @@ internal sealed class ConsoleGate(AccountService accounts, IAuditTrail audit)
         DomainErrorKind.Conflict => StatusCodes.Status409Conflict,
         DomainErrorKind.Gone => StatusCodes.Status410Gone,
         DomainErrorKind.Locked => StatusCodes.Status423Locked,
+        DomainErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 

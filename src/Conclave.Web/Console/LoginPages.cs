@@ -41,14 +41,17 @@ internal static class LoginPages
         {
             var form = await ConsoleGate.ReadFormAsync(http);
             if (form is null || !AnonymousForms.IsValid(http, form)) return FormRefused(http, audit, "/login");
-            var result = accounts.Login(form["username"], form["password"], form["code"], ConsoleGate.SourceOf(http));
-            if (!result.Succeeded)
+            return ConsoleGate.Run(http, () =>
             {
-                int status = result.Outcome is LoginOutcome.LockedOut or LoginOutcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized;
-                return LoginForm(http, form["return"], result.Message, status);
-            }
-            StartSession(http, accounts, result.Account!);
-            return Results.Redirect(result.Account!.MustEnrolSecondFactor ? ConsoleGate.EnrolPath : LocalPath(form["return"]));
+                var result = accounts.Login(form["username"], form["password"], form["code"], ConsoleGate.SourceOf(http));
+                if (!result.Succeeded)
+                {
+                    int status = result.Outcome is LoginOutcome.LockedOut or LoginOutcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized;
+                    return LoginForm(http, form["return"], result.Message, status);
+                }
+                StartSession(http, accounts, result.Account!);
+                return Results.Redirect(result.Account!.MustEnrolSecondFactor ? ConsoleGate.EnrolPath : LocalPath(form["return"]));
+            });
         });
 
         app.MapPost("/logout", gate.Form(Role.None, (request, _) =>
