@@ -260,20 +260,18 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
     {
         var link = fixture.Daemon.SetupLink;
         Assert.NotNull(link);
-        using var client = new ConsoleClient(fixture.Daemon.HttpsUri);
-        string token = System.Web.HttpUtility.ParseQueryString(link!.Query)["token"]!;
-        var created = await client.SubmitAsync(link.PathAndQuery, "/setup", ("token", token), ("username", $"admin{Guid.NewGuid():N}"[..20]), ("display_name", "First Admin"), ("password", Password));
-        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
-        Assert.Equal("/console/enrol", created.Headers.Location!.OriginalString);
-        // An admin without TOTP may only enrol.
-        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/console/users")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/console/enrol")).StatusCode);
+        using var admin = await fixture.AdminClientAsync();
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/console/users")).StatusCode);
+        AssertAudited("setup.first-admin", "ok");
+        AssertAudited("totp.enrol", "ok", "user:first-admin");
 
         using var second = new ConsoleClient(fixture.Daemon.HttpsUri);
-        Assert.Equal(HttpStatusCode.Gone, (await second.GetAsync(link.PathAndQuery)).StatusCode);
-        var reused = await second.PostAsync("/setup", ("token", token), ("username", "mallory-admin"), ("display_name", "M"), ("password", Password));
-        Assert.Equal(HttpStatusCode.Forbidden, reused.StatusCode); // no form token either
-        AssertAudited("setup.first-admin", "ok");
+        Assert.Equal(HttpStatusCode.Gone, (await second.GetAsync(link!.PathAndQuery)).StatusCode);
+        string token = System.Web.HttpUtility.ParseQueryString(link.Query)["token"]!;
+        var reused = await second.SubmitAsync("/login", "/setup", ("token", token), ("username", "mallory-admin"), ("display_name", "M"), ("password", Password));
+        Assert.Equal(HttpStatusCode.Gone, reused.StatusCode);
+        AssertAudited("setup.first-admin", "refused: invalid or used setup link");
+        Assert.Null(Services.GetRequiredService<IAccountStore>().FindByUserName("mallory-admin"));
     }
 
     private async Task<(string GuestPass, Invitation Invitation)> RedeemedGuestAsync(Account host, Meeting meeting, string name)

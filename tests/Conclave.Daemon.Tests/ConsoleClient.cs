@@ -46,6 +46,22 @@ internal sealed partial class ConsoleClient : IDisposable
         return PostAsync(action, [("_csrf", WebUtility.HtmlDecode(token.Groups[1].Value)), .. fields]);
     }
 
+    /// <summary>Creates the first admin through the one-time setup link and enrols TOTP, as a person would; this client stays logged in.</summary>
+    public async Task CreateFirstAdminAsync(Uri setupLink, string userName, string password)
+    {
+        string token = System.Web.HttpUtility.ParseQueryString(setupLink.Query)["token"]!;
+        var created = await SubmitAsync(setupLink.PathAndQuery, "/setup", ("token", token), ("username", userName), ("display_name", "First Admin"), ("password", password));
+        if (created.Headers.Location?.OriginalString != "/console/enrol") throw new Xunit.Sdk.XunitException($"setup answered {(int)created.StatusCode}");
+        string page = await (await GetAsync("/console/enrol")).Content.ReadAsStringAsync();
+        byte[] secret = OtpNet.Base32Encoding.ToBytes(TotpSecret().Match(page).Groups[1].Value);
+        string code = new Conclave.Meetings.Accounts.TotpAuthenticator(TimeProvider.System).CodeAt(secret, DateTimeOffset.UtcNow);
+        var enrolled = await SubmitFromAsync(page, "/console/enrol", ("code", code));
+        if (enrolled.Headers.Location?.OriginalString != "/console") throw new Xunit.Sdk.XunitException($"TOTP enrolment answered {(int)enrolled.StatusCode}");
+    }
+
+    [GeneratedRegex("id=\"totp-secret\"[^>]*>([A-Z2-7]+)<")]
+    private static partial Regex TotpSecret();
+
     public async Task LoginAsync(string userName, string password, string code = "")
     {
         var response = await SubmitAsync("/login", "/login", ("username", userName), ("password", password), ("code", code), ("return", "/console"));

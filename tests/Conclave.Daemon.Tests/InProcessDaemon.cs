@@ -31,6 +31,40 @@ public sealed class InProcessDaemon : IAsyncLifetime
         Meetings = new Conclave.Testing.TestMeetings(Daemon.App.Services);
     }
 
+    private readonly SemaphoreSlim _firstAdmin = new(1, 1);
+    private string? _adminSession;
+
+    /// <summary>
+    /// The session cookie of the appliance's first admin, created once through the setup
+    /// link (as a person would) and shared: the link works once, and a TOTP code once.
+    /// </summary>
+    internal async Task<string> AdminSessionAsync()
+    {
+        await _firstAdmin.WaitAsync();
+        try
+        {
+            if (_adminSession is null)
+            {
+                using var client = new ConsoleClient(Daemon.HttpsUri);
+                await client.CreateFirstAdminAsync(Daemon.SetupLink!, "first-admin", "first admin password");
+                _adminSession = client.Cookie(Conclave.Testing.TestMeetings.SessionCookie)!;
+            }
+            return _adminSession;
+        }
+        finally
+        {
+            _firstAdmin.Release();
+        }
+    }
+
+    /// <summary>A console client logged in as the first admin.</summary>
+    internal async Task<ConsoleClient> AdminClientAsync()
+    {
+        var client = new ConsoleClient(Daemon.HttpsUri);
+        client.SetCookie(Conclave.Testing.TestMeetings.SessionCookie, await AdminSessionAsync());
+        return client;
+    }
+
     /// <summary>A signalling socket of a new roster member of <paramref name="room"/>; join with <c>room = meetingId</c>.</summary>
     internal async Task<(SignallingClient Client, string MeetingId)> ConnectMemberAsync(string room, string name = "Member", string? origin = null)
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
-using Conclave.Meetings.Accounts;
 
 namespace Conclave.Daemon.Tests;
 
@@ -31,7 +30,7 @@ public sealed class TokenLossTests
             string setupLine = await ReadUntilAsync(daemon, "Create the first one");
             var setup = new Uri(Regex.Match(setupLine, @"https://\S+").Value);
             using var admin = new ConsoleClient(https);
-            await EnrolFirstAdminAsync(admin, setup);
+            await admin.CreateFirstAdminAsync(setup, "ada", "correct horse battery");
             string before = await (await admin.GetAsync("/console/token")).Content.ReadAsStringAsync();
             Assert.Contains("present and logged in", before);
 
@@ -56,18 +55,6 @@ public sealed class TokenLossTests
         {
             daemon.Kill(entireProcessTree: true);
         }
-    }
-
-    private static async Task EnrolFirstAdminAsync(ConsoleClient admin, Uri setup)
-    {
-        string token = System.Web.HttpUtility.ParseQueryString(setup.Query)["token"]!;
-        var created = await admin.SubmitAsync(setup.PathAndQuery, "/setup", ("token", token), ("username", "ada"), ("display_name", "Ada"), ("password", "correct horse battery"));
-        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
-        string page = await (await admin.GetAsync("/console/enrol")).Content.ReadAsStringAsync();
-        byte[] secret = OtpNet.Base32Encoding.ToBytes(Regex.Match(page, "id=\"totp-secret\"[^>]*>([A-Z2-7]+)<").Groups[1].Value);
-        string code = new TotpAuthenticator(TimeProvider.System).CodeAt(secret, DateTimeOffset.UtcNow);
-        var enrolled = await admin.SubmitFromAsync(page, "/console/enrol", ("code", code));
-        Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
     }
 
     private static async Task<string> ReadUntilAsync(Process process, string text)
