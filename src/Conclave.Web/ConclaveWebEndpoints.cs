@@ -76,9 +76,9 @@ public static class ConclaveWebEndpoints
             !ClientMessageParser.IsValidRoom(meeting) ? Results.NotFound()
             : attendees.Resolve(http) is null ? Results.Redirect($"/login?return={Uri.EscapeDataString($"/m/{meeting}")}")
             : Results.File(webRoot.GetFileInfo("meeting.html").PhysicalPath!, "text/html; charset=utf-8"));
-        app.MapGet("/m/{meeting}/me", (HttpContext http, string meeting, AttendeeResolver attendees) =>
+        app.MapGet("/m/{meeting}/me", (HttpContext http, string meeting, AttendeeResolver attendees, AdmissionService admission) =>
             attendees.Resolve(http) is { } attendee
-                ? Results.Json(new { displayName = attendee.DisplayName, guest = attendee is GuestAttendee })
+                ? Results.Json(new { displayName = attendee.DisplayName, guest = attendee is GuestAttendee, title = admission.TitleSeenBy(attendee, meeting) })
                 : Results.Unauthorized());
         app.Map("/ws", HandleWebSocketAsync);
         return app;

@@ -126,6 +126,7 @@ public sealed class ConsoleWalkTests(DaemonFixture fixture)
                 TimeSpan.FromSeconds(45), $"{receiver.Name} decoding {FramesRequired} frames from both others");
             foreach (var sender in senders) await Assertions.Expect(receiver.TileOf(sender)).ToBeVisibleAsync();
         }
+        await Assertions.Expect(mia.Page.Locator("#room-name")).ToHaveTextAsync("Chip design review");
         await Shot(mia.Page, "12-meeting");
         await host.GotoAsync(Url("/console"));
         await Assertions.Expect(host.GetByRole(AriaRole.Table, new() { Name = "Participants of Chip design review" })).ToContainTextAsync("Gustav Guest");

@@ -62,6 +62,20 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
         }
     }
 
+    /// <summary>The meeting's title for someone it concerns (host, roster, its guests); null for anyone else, who learns nothing.</summary>
+    public string? TitleSeenBy(Attendee attendee, string meetingId)
+    {
+        var meeting = meetingId.Length <= 64 ? meetings.Find(meetingId) : null;
+        if (meeting is null) return null;
+        bool concerned = attendee switch
+        {
+            MemberAttendee m => m.Account.Id == meeting.HostAccountId || meetings.Roster(meeting.Id).Contains(m.Account.Id),
+            GuestAttendee g => g.Invitation.MeetingId == meeting.Id,
+            _ => false,
+        };
+        return concerned ? meeting.Title : null;
+    }
+
     private static AdmissionDecision OutsideWindow(Meeting meeting) => AdmissionDecision.Refuse(RefusalCode.OutsideTimeWindow,
         $"This meeting runs from {meeting.StartsAt:yyyy-MM-dd HH:mm} to {meeting.EndsAt:yyyy-MM-dd HH:mm} UTC; you may come in {Meeting.EarlyEntry.TotalMinutes:0} minutes early.");
 

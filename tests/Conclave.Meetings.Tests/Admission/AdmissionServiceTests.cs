@@ -40,6 +40,15 @@ public sealed class AdmissionServiceTests : IDisposable
     // ---- deciding --------------------------------------------------------------------------------
 
     [Fact]
+    public void Only_those_the_meeting_concerns_learn_its_title()
+    {
+        Assert.Equal(_meeting.Title, Admission.TitleSeenBy(new MemberAttendee(_host), _meeting.Id));
+        Assert.Equal(_meeting.Title, Admission.TitleSeenBy(new MemberAttendee(_member), _meeting.Id));
+        Assert.Null(Admission.TitleSeenBy(new MemberAttendee(_outsider), _meeting.Id));
+        Assert.Null(Admission.TitleSeenBy(new MemberAttendee(_member), "no-such-meeting"));
+    }
+
+    [Fact]
     public void A_roster_member_enters()
     {
         Assert.Equal(AdmissionDecision.Enter, Decide(new MemberAttendee(_member)));

@@ -28,8 +28,12 @@ async function whoAmI(): Promise<void> {
     say("Log in or open your invitation link first.");
     return;
   }
-  const me = (await response.json()) as { displayName: string; guest: boolean };
+  const me = (await response.json()) as { displayName: string; guest: boolean; title: string | null };
   displayName = me.displayName;
+  if (me.title) {
+    document.querySelector<HTMLElement>("#room-name")!.textContent = me.title;
+    document.title = `${me.title} — Conclave`;
+  }
   joinAs.textContent = `You join as ${me.displayName}${me.guest ? " (guest)" : ""}.`;
   joinForm.querySelector("button")!.disabled = false;
 }
@@ -89,7 +93,7 @@ async function join(name: string): Promise<void> {
       }
       joinForm.hidden = true;
       meeting.hidden = false;
-      say(`In ${room}`);
+      say(`In ${document.querySelector<HTMLElement>("#room-name")!.textContent ?? room}`);
     },
     onParticipantJoined(p: Participant) {
       names.set(p.id, p.name);
