@@ -21,6 +21,7 @@ test: build
 bench: build
 	dotnet run -c Release --no-build --project bench/Conclave.Media.Benchmarks -- --filter '*'
 	dotnet run -c Release --no-build --project bench/Conclave.Keys.Benchmarks -- --filter '*'
+	dotnet run -c Release --no-build --project bench/Conclave.Meetings.Benchmarks -- --filter '*'
 
 clean:
 	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj src/Conclave.Web/wwwroot/js artifacts
