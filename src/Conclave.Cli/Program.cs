@@ -13,4 +13,5 @@ root.Options.Add(CliOptions.Label);
 root.Options.Add(CliOptions.Development);
 root.Subcommands.Add(TokenCommands.Create());
 root.Subcommands.Add(AuditCommands.Create());
+root.Subcommands.Add(UsersCommands.Create());
 return root.Parse(args).Invoke();

@@ -55,7 +55,23 @@ public static class DaemonHost
             throw new StartupException(error!, 2);
         }
         Directory.CreateDirectory(validated!.StateDirectory);
+        var stateLock = StateLock.TryAcquire(validated.StateDirectory)
+            ?? throw new StartupException($"state directory {validated.StateDirectory} is in use by another conclaved or a conclavectl command that changes it", 2);
 
+        try
+        {
+            return await StartLockedAsync(builder, validated, stateLock);
+        }
+        catch
+        {
+            stateLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The rest of the start, holding the state directory's lock (handed to the running daemon).</summary>
+    private static async Task<RunningDaemon> StartLockedAsync(WebApplicationBuilder builder, ValidatedOptions validated, StateLock stateLock)
+    {
         builder.Host.UseSystemd();
         builder.Services.AddSerilog(ConfigureLogging);
 
@@ -139,7 +155,7 @@ public static class DaemonHost
             setupLink = new Uri(httpsUri, $"/setup?token={accounts.Setup.Issue()}");
             logger.LogWarning("No admin account yet. Create the first one within this run at {SetupLink}", setupLink);
         }
-        return new RunningDaemon(app, mediaPlane, custody, httpsUri, setupLink);
+        return new RunningDaemon(app, mediaPlane, custody, httpsUri, setupLink, stateLock);
     }
 
     /// <summary>The domain and its ports: SQLite stores, the token-signed audit log, token-sealed secrets.</summary>

@@ -9,8 +9,11 @@ public sealed class RunningDaemon : IAsyncDisposable
 {
     private readonly TokenCustody _custody;
 
-    internal RunningDaemon(WebApplication app, MediaPlane mediaPlane, TokenCustody custody, Uri httpsUri, Uri? setupLink)
+    private readonly Conclave.Storage.StateLock _stateLock;
+
+    internal RunningDaemon(WebApplication app, MediaPlane mediaPlane, TokenCustody custody, Uri httpsUri, Uri? setupLink, Conclave.Storage.StateLock stateLock)
     {
+        _stateLock = stateLock;
         SetupLink = setupLink;
         App = app;
         MediaPlane = mediaPlane;
@@ -38,5 +41,6 @@ public sealed class RunningDaemon : IAsyncDisposable
         // Last: the stop is audited and the log closed with a signed checkpoint.
         _custody.Audit.Append("conclaved", "daemon.stop", "shutdown", "ok");
         _custody.Dispose();
+        _stateLock.Dispose();
     }
 }

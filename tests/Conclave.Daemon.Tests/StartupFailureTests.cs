@@ -26,6 +26,18 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public async Task A_state_directory_in_use_by_another_daemon_exits_2()
+    {
+        string state = StateDirectory();
+        using (Conclave.Storage.StateLock.TryAcquire(state))
+        {
+            var (exitCode, stderr, _) = await DaemonProcess.RunUntilExitAsync($"--Conclave:StateDirectory={state}", "--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0");
+            Assert.Equal(2, exitCode);
+            Assert.Equal($"conclaved: state directory {state} is in use by another conclaved or a conclavectl command that changes it", stderr.Trim());
+        }
+    }
+
+    [Fact]
     public async Task A_wrong_pin_exits_4_with_one_line_that_does_not_contain_it()
     {
         const string wrong = "not-the-token-pin";

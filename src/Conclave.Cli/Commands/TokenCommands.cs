@@ -14,16 +14,16 @@ internal static class TokenCommands
         var token = new Command("token", "The PKCS#11 token that holds every long-term key");
 
         var init = new Command("init", "Create a development SoftHSM2 token under the state directory (never system-wide)");
-        init.SetAction(result => Run(result, Init));
+        init.SetAction(result => CommandContext.Run(result, Init));
         token.Subcommands.Add(init);
 
         var provision = new Command("provision", "Generate every missing role key, issue the CA and TLS certificates; nothing existing is overwritten");
         provision.Options.Add(TlsNames);
-        provision.SetAction(result => Run(result, context => Provision(context, result.GetValue(TlsNames))));
+        provision.SetAction(result => CommandContext.Run(result, context => Provision(context, result.GetValue(TlsNames))));
         token.Subcommands.Add(provision);
 
         var status = new Command("status", "Token present and logged in, each role key and its protection, mechanisms");
-        status.SetAction(result => Run(result, Status));
+        status.SetAction(result => CommandContext.Run(result, Status));
         token.Subcommands.Add(status);
 
         var store = new Option<string?>("--store") { Description = "Directory of sealed objects (default: <state-dir>/sealed)" };
@@ -31,9 +31,10 @@ internal static class TokenCommands
         var rotateStorage = new Command("storage", "New storage KEK; re-wrap every sealed object's data key (resumable)");
         rotateStorage.Options.Add(store);
         rotateStorage.Options.Add(limit);
-        rotateStorage.SetAction(result => Run(result, context =>
+        rotateStorage.SetAction(result => CommandContext.Run(result, context =>
         {
-            using var token = Open(context);
+            using var stateLock = context.LockState();
+            using var token = context.OpenToken();
             return StorageRotation.Run(token, context.StateDirectory, result.GetValue(store) ?? Path.Combine(context.StateDirectory, "sealed"), result.GetValue(limit));
         }));
         var rotate = new Command("rotate", "Replace a key with a new one");
@@ -41,9 +42,9 @@ internal static class TokenCommands
         foreach (var (name, role) in new[] { ("tls", KeyRole.TlsIdentity), ("audit", KeyRole.AuditSigning) })
         {
             var rotateSigning = new Command(name, $"New {role} key pair; the old one is kept, retired, so what it signed still verifies");
-            rotateSigning.SetAction(result => Run(result, context =>
+            rotateSigning.SetAction(result => CommandContext.Run(result, context =>
             {
-                using var token = Open(context);
+                using var token = context.OpenToken();
                 string retired = $"{context.Options.LabelOf(role)}-retired-{DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture)}";
                 KeyProvisioner.RotateSigningKey(token, role, retired);
                 if (role == KeyRole.TlsIdentity) IssueCertificates(token, null);
@@ -55,7 +56,7 @@ internal static class TokenCommands
         token.Subcommands.Add(rotate);
 
         var selfTest = new Command("self-test", "Sign/verify, ECDH and wrap/unwrap round trips on the token");
-        selfTest.SetAction(result => Run(result, SelfTest));
+        selfTest.SetAction(result => CommandContext.Run(result, SelfTest));
         token.Subcommands.Add(selfTest);
         return token;
     }
@@ -66,28 +67,7 @@ internal static class TokenCommands
         AllowMultipleArgumentsPerToken = true,
     };
 
-    private sealed record Context(string StateDirectory, TokenOptions Options, bool Development);
-
-    private static int Run(ParseResult result, Func<Context, int> command)
-    {
-        var context = new Context(
-            Path.GetFullPath(result.GetValue(CliOptions.StateDirectory)!),
-            new TokenOptions { ModulePath = result.GetValue(CliOptions.Module)!, TokenLabel = result.GetValue(CliOptions.Label)! },
-            result.GetValue(CliOptions.Development));
-        try
-        {
-            if (context.Development) DevelopmentToken.UseConfiguration(context.StateDirectory);
-            return command(context);
-        }
-        catch (Exception e) when (e is TokenException or InvalidDataException or Crypto.Envelopes.SealedDataException)
-        {
-            // One line naming the token, file or object, never a stack trace.
-            AnsiConsole.MarkupLineInterpolated($"[red]conclavectl: {e.Message}[/]");
-            return 1;
-        }
-    }
-
-    private static int Init(Context context)
+    private static int Init(CommandContext context)
     {
         if (!context.Development)
         {
@@ -107,12 +87,9 @@ internal static class TokenCommands
         return 0;
     }
 
-    private static Keys.Token Open(Context context) =>
-        Keys.Token.Open(context.Options, TokenPin.Read(context.StateDirectory, allowDevelopmentFile: context.Development));
-
-    private static int Provision(Context context, string[]? tlsNames)
+    private static int Provision(CommandContext context, string[]? tlsNames)
     {
-        using var token = Open(context);
+        using var token = context.OpenToken();
         var results = KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
         IssueCertificates(token, tlsNames);
         var table = new Table().AddColumns("role", "label", "action", "public key SHA-256 (first 16 bytes)");
@@ -158,9 +135,9 @@ internal static class TokenCommands
         AnsiConsole.Write(table);
     }
 
-    private static int Status(Context context)
+    private static int Status(CommandContext context)
     {
-        using var token = Open(context);
+        using var token = context.OpenToken();
         AnsiConsole.MarkupLineInterpolated($"Token [bold]{token.Label}[/] present, logged in ({context.Options.ModulePath}).");
         var keys = new Table().AddColumns("role", "label", "found", "sensitive", "extractable");
         bool allFound = true;
@@ -181,9 +158,9 @@ internal static class TokenCommands
         return allFound && certificates && Keys.Token.RequiredMechanisms.All(offered.Contains) ? 0 : 1;
     }
 
-    private static int SelfTest(Context context)
+    private static int SelfTest(CommandContext context)
     {
-        using var token = Open(context);
+        using var token = context.OpenToken();
         var checks = new List<(string Name, bool Passed)>();
         var data = RandomNumberGenerator.GetBytes(64);
         foreach (var role in new[] { KeyRole.TlsIdentity, KeyRole.CredentialCa, KeyRole.AuditSigning })

@@ -25,6 +25,7 @@ public sealed class AccountService
     private readonly LoginPolicy _policy;
     private readonly SourceThrottle _sourceThrottle;
     private readonly Lazy<string> _unknownUserHash;
+    private readonly CredentialReset _reset;
     private readonly Lock[] _accountLocks = Enumerable.Range(0, 64).Select(_ => new Lock()).ToArray();
 
     public AccountService(IAccountStore accounts, ISessionStore sessions, ISettingsStore settings, IAuditTrail audit, ISecretProtector secrets,
@@ -40,6 +41,7 @@ public sealed class AccountService
         _totp = new TotpAuthenticator(time);
         _policy = policy ?? new LoginPolicy();
         _sourceThrottle = new SourceThrottle(_policy, time);
+        _reset = new CredentialReset(accounts, sessions, audit, hasher);
         // An unknown user name costs one hash too, so timing does not tell which names exist.
         _unknownUserHash = new Lazy<string>(() => _hasher.Hash(Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
     }
@@ -284,20 +286,7 @@ public sealed class AccountService
     {
         RequireAdmin(actor, "reset passwords");
         using var scope = LockFor(accountId).EnterScope();
-        var account = Existing(accountId);
-        var updated = account with
-        {
-            PasswordHash = HashChecked(newPassword),
-            SealedTotpSecret = null,
-            SealedPendingTotpSecret = null,
-            FailedLogins = 0,
-            FirstFailureAt = null,
-            LockedUntil = null,
-        };
-        _accounts.Update(updated);
-        _sessions.DeleteForAccount(account.Id);
-        _audit.Record(actor.AuditName, "user.reset", account.AuditName, "ok: password set, TOTP cleared");
-        return updated;
+        return _reset.Reset(Existing(accountId), newPassword, actor.AuditName);
     }
 
     private Account NewAccount(string? userName, string? displayName, string? password, Role roles)
@@ -306,16 +295,7 @@ public sealed class AccountService
         string display = Validation.DisplayName(displayName);
         if (!Roles.AreValid(roles)) throw DomainException.Invalid("An account needs at least one role, and only known ones.");
         if (_accounts.FindByUserName(name) is not null) throw DomainException.Conflict($"The user name '{name}' is taken.");
-        return _accounts.Create(new Account(0, name, display, roles, false, HashChecked(password), null, null, 0, 0, null, null, _time.GetUtcNow()));
-    }
-
-    private string HashChecked(string? password)
-    {
-        if (password is null || password.Length < PasswordHasher.MinPasswordLength || password.Length > PasswordHasher.MaxPasswordLength)
-        {
-            throw DomainException.Invalid($"A password has {PasswordHasher.MinPasswordLength} to {PasswordHasher.MaxPasswordLength} characters.");
-        }
-        return _hasher.Hash(password);
+        return _accounts.Create(new Account(0, name, display, roles, false, _reset.HashChecked(password), null, null, 0, 0, null, null, _time.GetUtcNow()));
     }
 
     private Account Existing(long accountId) => _accounts.Find(accountId) ?? throw DomainException.NotFound("No such account.");

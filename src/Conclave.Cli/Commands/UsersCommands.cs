@@ -1,0 +1,93 @@
+using System.CommandLine;
+using Conclave.Crypto.Audit;
+using Conclave.Keys.Roles;
+using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Ports;
+using Conclave.Storage;
+using Spectre.Console;
+
+namespace Conclave.Cli.Commands;
+
+/// <summary>
+/// conclavectl users: the accounts, seen from the box. <c>reset</c> is the way back in when
+/// no admin can log in (a lost authenticator, a forgotten password): it needs root on the
+/// appliance, the token's PIN, and conclaved stopped, and it is audited like a console reset.
+/// </summary>
+internal static class UsersCommands
+{
+    public static Command Create()
+    {
+        var users = new Command("users", "Console accounts");
+
+        var list = new Command("list", "Every account: roles, state, second factor");
+        list.SetAction(result => CommandContext.Run(result, List));
+        users.Subcommands.Add(list);
+
+        var name = new Argument<string>("user") { Description = "The user name" };
+        var reset = new Command("reset", "New password (read from standard input, never the command line), TOTP cleared, lockout lifted, account enabled; conclaved must be stopped");
+        reset.Arguments.Add(name);
+        reset.SetAction(result => CommandContext.Run(result, context => Reset(context, result.GetValue(name)!)));
+        users.Subcommands.Add(reset);
+        return users;
+    }
+
+    private static ApplianceDatabase OpenDatabase(CommandContext context)
+    {
+        string path = Path.Combine(context.StateDirectory, ApplianceDatabase.FileName);
+        if (!File.Exists(path)) throw new InvalidDataException($"{path} does not exist: conclaved has not run with this state directory");
+        return ApplianceDatabase.Open(path);
+    }
+
+    private static int List(CommandContext context)
+    {
+        var table = new Table().AddColumns("user", "name", "roles", "state", "TOTP");
+        foreach (var account in OpenDatabase(context).Accounts.List())
+        {
+            string state = account.Disabled ? "disabled" : account.LockedUntil > DateTimeOffset.UtcNow ? $"locked until {account.LockedUntil:HH:mm} UTC" : "active";
+            table.AddRow(Markup.Escape(account.UserName), Markup.Escape(account.DisplayName), Roles.Describe(account.Roles), state,
+                account.HasSecondFactor ? "enrolled" : account.MustEnrolSecondFactor ? "[yellow]required, not enrolled[/]" : "no");
+        }
+        AnsiConsole.Write(table);
+        return 0;
+    }
+
+    private static int Reset(CommandContext context, string userName)
+    {
+        using var stateLock = context.LockState();
+        var database = OpenDatabase(context);
+        string password = ReadNewPassword();
+        using var token = context.OpenToken();
+        var audit = AuditLog.Open(Path.Combine(context.StateDirectory, "audit.log"),
+            new TokenAuditSigner(token), onCheckpoint: anchor => token.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()));
+        try
+        {
+            var reset = new CredentialReset(database.Accounts, database.Sessions, new AuditTrail(audit), new PasswordHasher(Argon2Parameters.Default));
+            var account = reset.ResetByOperator(userName, password, $"conclavectl@{Environment.UserName}");
+            AnsiConsole.MarkupLineInterpolated($"Reset [bold]{account.UserName}[/]: new password set, enabled, lockout lifted, TOTP cleared ({(account.MustEnrolSecondFactor ? "they enrol again at their next login" : "optional for their roles")}).");
+            return 0;
+        }
+        finally
+        {
+            audit.Close();
+        }
+    }
+
+    /// <summary>From a terminal: asked twice, not echoed. Piped: the first line of standard input.</summary>
+    private static string ReadNewPassword()
+    {
+        if (Console.IsInputRedirected) return Console.In.ReadLine() ?? "";
+        string first = AnsiConsole.Prompt(new TextPrompt<string>("New password:").Secret());
+        string again = AnsiConsole.Prompt(new TextPrompt<string>("Again:").Secret());
+        return first == again ? first : throw new Meetings.DomainException(Meetings.DomainErrorKind.Invalid, "the two passwords differ");
+    }
+
+    private sealed class TokenAuditSigner(Keys.Token token) : IAuditSigner
+    {
+        public byte[] SignDer(ReadOnlySpan<byte> data) => token.SignDer(KeyRole.AuditSigning, data);
+    }
+
+    private sealed class AuditTrail(AuditLog log) : IAuditTrail
+    {
+        public void Record(string actor, string action, string objectName, string outcome) => log.Append(actor, action, objectName, outcome);
+    }
+}
