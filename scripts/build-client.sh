@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../src/Conclave.Web/client"
 npx --no-install tsc --noEmit -p .
-npx --no-install esbuild src/meeting.ts --bundle --format=esm --target=chrome120 \
-  --sourcemap --outfile=../wwwroot/js/meeting.js --log-level=warning
+npx --no-install esbuild src/meeting.ts src/console.ts --bundle --format=esm --target=chrome120 \
+  --sourcemap --outdir=../wwwroot/js --log-level=warning

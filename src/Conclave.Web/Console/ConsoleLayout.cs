@@ -14,10 +14,13 @@ internal static class ConsoleLayout
         ("/console/audit", "Audit log", Role.Admin | Role.SecurityOfficer | Role.ComplianceOfficer),
         ("/console/token", "Token", Role.Admin | Role.SecurityOfficer),
         ("/console/settings", "Settings", Role.Admin),
+        ("/console/enrol", "Authenticator app", Role.None),
     ];
 
-    /// <param name="refreshSeconds">For live pages (lobby, dashboard): the browser reloads them, no script needed.</param>
-    public static IResult Page(ConsoleRequest request, string title, Html body, int status = StatusCodes.Status200OK, int? refreshSeconds = null)
+    /// <param name="refreshSeconds">For live pages without forms (dashboard): the browser reloads them, no script needed.</param>
+    /// <param name="watchLive">For live pages with forms (a meeting's lobby): /js/console.js reloads the page when its
+    /// element with data-live-url reports a change and nobody is typing.</param>
+    public static IResult Page(ConsoleRequest request, string title, Html body, int status = StatusCodes.Status200OK, int? refreshSeconds = null, bool watchLive = false)
     {
         string current = request.Http.Request.Path;
         var links = Navigation
@@ -34,7 +37,7 @@ internal static class ConsoleLayout
               </form>
             </header>
             """);
-        return Document(title, Html.Of($"{header}<main><h1>{title}</h1>{body}</main>"), status, refreshSeconds);
+        return Document(title, Html.Of($"{header}<main><h1>{title}</h1>{body}</main>"), status, refreshSeconds, watchLive);
     }
 
     /// <summary>A page for someone not logged in (login, setup, invitation, errors).</summary>
@@ -44,7 +47,7 @@ internal static class ConsoleLayout
     public static IResult Message(HttpContext http, int status, string title, string message) =>
         Bare(title, Html.Of($"<p role=\"alert\">{message}</p><p><a href=\"/console\">Back to the console</a></p>"), status);
 
-    private static IResult Document(string title, Html body, int status, int? refreshSeconds = null) => Results.Content(Html.Of($"""
+    private static IResult Document(string title, Html body, int status, int? refreshSeconds = null, bool watchLive = false) => Results.Content(Html.Of($"""
         <!doctype html>
         <html lang="en">
         <head>
@@ -53,6 +56,7 @@ internal static class ConsoleLayout
           <title>{title} — Conclave</title>
           <link rel="stylesheet" href="/css/console.css">
           {Html.When(refreshSeconds is not null, Html.Of($"<meta http-equiv=\"refresh\" content=\"{refreshSeconds}\">"))}
+          {Html.When(watchLive, new Html("<script type=\"module\" src=\"/js/console.js\"></script>"))}
         </head>
         <body>{body}</body>
         </html>

@@ -38,6 +38,11 @@ internal static class MeetingPages
             }
         }));
         app.MapGet("/console/meetings/{id}", (HttpContext http, string id) => gate.Page(Role.Host | Role.Admin, request => Details(request, id, null, null))(http));
+        app.MapGet("/console/meetings/{id}/live", (HttpContext http, string id) => gate.Page(Role.Host | Role.Admin, request =>
+        {
+            var meeting = request.Service<MeetingService>().Details(request.Account, id).Meeting;
+            return Results.Text(LiveState(request, meeting.Id), "text/plain; charset=utf-8");
+        })(http));
         MapAction(app, gate, "roster", (request, id, form) => request.Service<MeetingService>().ReplaceRoster(request.Account, id, SplitNames(form["roster"])));
         MapAction(app, gate, "lock", (request, id, _) => request.Service<MeetingService>().SetLocked(request.Account, id, true));
         MapAction(app, gate, "unlock", (request, id, _) => request.Service<MeetingService>().SetLocked(request.Account, id, false));
@@ -139,6 +144,11 @@ internal static class MeetingPages
             """), status);
     }
 
+    /// <summary>Who waits and who is inside, as one string: the page's script reloads when it changes.</summary>
+    private static string LiveState(ConsoleRequest request, string meetingId) =>
+        string.Join(',', request.Service<AdmissionService>().Lobby.Waiting(meetingId).Select(e => e.Id)) + "|" +
+        string.Join(',', request.Service<RoomDirectory>().Participants(meetingId).Select(p => p.ParticipantId));
+
     private static IResult Details(ConsoleRequest request, string id, string? error, Html? notice, int status = StatusCodes.Status200OK)
     {
         var details = request.Service<MeetingService>().Details(request.Account, id);
@@ -169,7 +179,7 @@ internal static class MeetingPages
             <p>{meeting.StartsAt:yyyy-MM-dd HH:mm}–{meeting.EndsAt:yyyy-MM-dd HH:mm} UTC · host {details.Host?.DisplayName} · {state} · {(meeting.LobbyForMembers ? "members wait in the lobby" : "members enter directly")}</p>
             <p>Join link for members: <a href="/m/{meeting.Id}">/m/{meeting.Id}</a></p>
             {controls}
-            <section aria-label="Lobby"><h2>Lobby ({lobby.Count})</h2><ul>{lobbyItems}</ul><p><a href="/console/meetings/{meeting.Id}">Refresh</a></p></section>
+            <section aria-label="Lobby" data-live-url="/console/meetings/{meeting.Id}/live" data-live-state="{LiveState(request, meeting.Id)}"><h2>Lobby ({lobby.Count})</h2><ul>{lobbyItems}</ul><p><a href="/console/meetings/{meeting.Id}">Refresh</a></p></section>
             <section aria-label="In the meeting"><h2>In the meeting ({live.Count})</h2><ul>{liveItems}</ul></section>
             <section aria-label="Roster"><h2>Roster</h2>
               <form method="post" action="/console/meetings/{meeting.Id}/roster" aria-label="Roster">
@@ -192,6 +202,6 @@ internal static class MeetingPages
                 <button type="submit">Invite guest</button>
               </form>
             </section>
-            """), status, refreshSeconds: notice is null && error is null ? 5 : null);
+            """), status, watchLive: true);
     }
 }
