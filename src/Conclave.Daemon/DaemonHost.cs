@@ -143,8 +143,8 @@ public static class DaemonHost
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var httpsUri = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
         custody.Audit.Append("conclaved", "daemon.start", $"https {validated.Https}, media udp {mediaPlane.LocalEndPoint}", "ok");
-        logger.LogInformation("Conclave is up: meetings at {MeetingUrl}, media on UDP {MediaEndPoint}, state in {StateDirectory}",
-            new Uri(httpsUri, "/m/lobby"), mediaPlane.LocalEndPoint, validated.StateDirectory);
+        logger.LogInformation("Conclave is up: console at {ConsoleUrl}, media on UDP {MediaEndPoint}, state in {StateDirectory}",
+            new Uri(httpsUri, "/console"), mediaPlane.LocalEndPoint, validated.StateDirectory);
         logger.LogInformation("Keys on token '{TokenLabel}'; HTTPS signs with its TLS key; audit log {AuditLog}",
             validated.Token.Label, Path.Combine(validated.StateDirectory, "audit.log"));
         var accounts = app.Services.GetRequiredService<AccountService>();
