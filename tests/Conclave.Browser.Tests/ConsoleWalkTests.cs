@@ -129,7 +129,9 @@ public sealed class ConsoleWalkTests(DaemonFixture fixture)
         await Assertions.Expect(mia.Page.Locator("#room-name")).ToHaveTextAsync("Chip design review");
         await Shot(mia.Page, "12-meeting");
         await host.GotoAsync(Url("/console"));
-        await Assertions.Expect(host.GetByRole(AriaRole.Table, new() { Name = "Participants of Chip design review" })).ToContainTextAsync("Gustav Guest");
+        var participants = host.GetByRole(AriaRole.Table, new() { Name = "Participants of Chip design review" });
+        await Assertions.Expect(participants).ToContainTextAsync("Gustav Guest");
+        await Assertions.Expect(participants).ToContainTextAsync("kbit/s"); // bitrates sampled from the media plane
         await Shot(host, "13-dashboard");
 
         // Oscar is not on the roster: the meeting page refuses him at join.

@@ -42,5 +42,4 @@ internal static class DashboardPage
     }
 
     private static string Kbps(long? bitsPerSecond) => bitsPerSecond is { } bps ? $"{bps / 1000:N0} kbit/s" : "—";
-
 }
