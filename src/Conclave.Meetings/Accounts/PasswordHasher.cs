@@ -27,13 +27,25 @@ public sealed class PasswordHasher
     /// <summary>RFC 9106 §4 recommends a 256-bit tag; it is the only length we write.</summary>
     private const int TagBytes = 32;
 
+    /// <summary>
+    /// Hashes at once: each holds its memory cost (19 MiB by default) and a core for ~50 ms,
+    /// so a flood of logins waits here instead of exhausting memory and stalling signalling.
+    /// </summary>
+    public static readonly int DefaultMaxConcurrentHashes = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>How long a login waits for a free hashing slot before it is told the appliance is busy.</summary>
+    public static readonly TimeSpan DefaultHashingWait = TimeSpan.FromSeconds(5);
+
     private readonly Argon2Parameters _parameters;
 
-    public PasswordHasher(Argon2Parameters parameters)
+    public PasswordHasher(Argon2Parameters parameters, int? maxConcurrentHashes = null, TimeSpan? hashingWait = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = parameters;
+        Hashing = new HashingSlots(maxConcurrentHashes ?? DefaultMaxConcurrentHashes, hashingWait ?? DefaultHashingWait);
     }
+
+    internal HashingSlots Hashing { get; }
 
     public string Hash(string password)
     {
@@ -89,8 +101,9 @@ public sealed class PasswordHasher
         return argon2.GetBytes(tagBytes);
     }
 
-    private static byte[] HashPassword(string password, byte[] salt, Argon2Parameters parameters)
+    private byte[] HashPassword(string password, byte[] salt, Argon2Parameters parameters)
     {
+        using var slot = Hashing.Enter();
         var passwordBytes = Encoding.UTF8.GetBytes(password);
         try
         {

@@ -1,3 +1,4 @@
+using Conclave.Meetings;
 using System.Diagnostics;
 using Conclave.Meetings.Accounts;
 
@@ -8,6 +9,19 @@ public sealed class PasswordHasherTests
     // Small costs keep the suite fast; Default is exercised once below.
     private static readonly Argon2Parameters Cheap = new(1024, 1, 1);
     private const string Password = "correct horse battery staple";
+
+    [Fact]
+    public void A_login_that_finds_every_hashing_slot_taken_is_told_the_appliance_is_busy()
+    {
+        var hasher = new PasswordHasher(Cheap, maxConcurrentHashes: 1, hashingWait: TimeSpan.FromMilliseconds(20));
+        string stored = hasher.Hash(Password);
+        using (hasher.Hashing.Enter()) // another login holds the only slot
+        {
+            var busy = Assert.Throws<DomainException>(() => hasher.Verify(Password, stored));
+            Assert.Equal(DomainErrorKind.Unavailable, busy.Kind);
+        }
+        Assert.True(hasher.Verify(Password, stored), "once the slot is free, hashing goes on");
+    }
 
     [Fact]
     public void Argon2id_matches_the_RFC_9106_section_5_3_test_vector()
