@@ -36,4 +36,17 @@ internal sealed class TokenStatusReader(Token token) : ITokenStatusSource
             return new TokenStatus(token.Label, token.Options.ModulePath, false, e.Message, [], []);
         }
     }
+
+    public string? CredentialCaPem()
+    {
+        try
+        {
+            using var certificate = TokenCertificates.Read(token, KeyRole.CredentialCa);
+            return certificate?.ExportCertificatePem();
+        }
+        catch (TokenException)
+        {
+            return null;
+        }
+    }
 }

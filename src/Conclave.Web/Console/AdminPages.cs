@@ -18,6 +18,10 @@ internal static class AdminPages
     {
         app.MapGet("/console/audit", gate.Page(Role.Admin | Role.SecurityOfficer | Role.ComplianceOfficer, request => Audit(request, options.AuditLogPath)));
         app.MapGet("/console/token", gate.Page(Role.Admin | Role.SecurityOfficer, Token));
+        app.MapGet("/console/token/credential-ca.pem", gate.Page(Role.Admin | Role.SecurityOfficer, request =>
+            request.Service<ITokenStatusSource>().CredentialCaPem() is { } pem
+                ? Results.File(System.Text.Encoding.ASCII.GetBytes(pem), "application/x-pem-file", "conclave-credential-ca.pem")
+                : ConsoleLayout.Message(request.Http, StatusCodes.Status503ServiceUnavailable, "Token unreachable", "The token cannot give its CA certificate right now.")));
         app.MapGet("/console/settings", gate.Page(Role.Admin, request => Settings(request, null)));
         app.MapPost("/console/settings", gate.Form(Role.Admin, (request, form) =>
         {
@@ -81,7 +85,8 @@ internal static class AdminPages
             <table aria-label="Keys"><thead><tr><th scope="col">Role</th><th scope="col">Label</th><th scope="col">Found</th><th scope="col">Sensitive</th><th scope="col">Extractable</th></tr></thead><tbody>{keys}</tbody></table>
             <h2>Certificates</h2>
             <table aria-label="Certificates"><thead><tr><th scope="col">Role</th><th scope="col">Subject</th><th scope="col">SHA-256 fingerprint</th><th scope="col">Expires</th></tr></thead><tbody>{certificates}</tbody></table>
-            <p class="help">Browsers warn about the HTTPS certificate until they trust the credential CA above; compare its fingerprint before installing it. Keys are provisioned and rotated with <code>conclavectl token</code>.</p>
+            <p class="help">Browsers warn about the HTTPS certificate until they trust the credential CA above:
+            <a href="/console/token/credential-ca.pem" download>download its certificate</a>, compare its SHA-256 fingerprint with the one here (or <code>conclavectl token status</code> on the box), then install it. Keys are provisioned and rotated with <code>conclavectl token</code>.</p>
             """));
     }
 

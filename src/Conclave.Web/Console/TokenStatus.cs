@@ -13,4 +13,7 @@ public sealed record TokenCertificateStatus(string Role, string Subject, string 
 public interface ITokenStatusSource
 {
     TokenStatus Read();
+
+    /// <summary>The credential CA's certificate (PEM) for browsers to trust, or null when the token cannot give it.</summary>
+    string? CredentialCaPem();
 }
