@@ -40,12 +40,6 @@ public sealed class TokenSection
     /// there. Production sets false: the PIN then comes only from the systemd credential.
     /// </summary>
     public bool Development { get; set; } = true;
-
-    /// <summary>
-    /// For modules that see a token put back only after re-initialisation (p11-kit's
-    /// client, SoftHSM2); a hot-plug vendor module needs false (docs/notes.md).
-    /// </summary>
-    public bool ReinitializeModuleToFindToken { get; set; }
 }
 
 /// <summary><see cref="DaemonOptions"/> checked and converted, or the one line saying what is wrong.</summary>

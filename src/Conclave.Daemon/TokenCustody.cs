@@ -36,7 +36,7 @@ internal sealed class TokenCustody : IDisposable
         {
             if (settings.Development) DevelopmentToken.UseConfiguration(options.StateDirectory);
             pin = TokenPin.Read(options.StateDirectory, allowDevelopmentFile: settings.Development);
-            token = Token.Open(new TokenOptions { ModulePath = settings.ModulePath, TokenLabel = settings.Label, ReinitializeModuleToFindToken = settings.ReinitializeModuleToFindToken },
+            token = Token.Open(new TokenOptions { ModulePath = settings.ModulePath, TokenLabel = settings.Label },
                 () => TokenPin.Read(options.StateDirectory, allowDevelopmentFile: settings.Development));
             foreach (var role in KeyRoles.All)
             {

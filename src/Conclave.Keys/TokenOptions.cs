@@ -17,9 +17,10 @@ public sealed class TokenOptions
     /// When the token is missing after it went away, initialise the module again
     /// (C_Finalize, C_Initialize) before looking for it once more. Hot-plug modules (a
     /// smart-card reader's) see a token come back in C_GetSlotList and need no such thing;
-    /// some modules only see it after re-initialisation (p11-kit's client after its server
-    /// restarted; SoftHSM2). It ends every other session of the module in this process,
-    /// OpenSSL's pkcs11 engine's included, so it is off unless the module needs it.
+    /// some only see it after re-initialisation (p11-kit's client after its server
+    /// restarted). Only for a process where nothing else uses the module: conclaved's
+    /// HTTPS key goes through OpenSSL's pkcs11 engine, and a C_Finalize under it (SoftHSM2)
+    /// hung the caller, so conclaved leaves this off (docs/notes.md).
     /// </summary>
     public bool ReinitializeModuleToFindToken { get; set; }
 
