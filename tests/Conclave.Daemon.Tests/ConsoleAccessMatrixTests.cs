@@ -177,6 +177,32 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
     }
 
     [Fact]
+    public async Task A_forged_guest_pass_is_refused_and_a_guessed_passcode_revokes_the_invitation()
+    {
+        var forged = await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() =>
+            SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, null, cookieHeader: $"__Host-conclave-guest={System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32))}"));
+        Assert.Contains("401", forged.Message);
+
+        var host = NewAccount(Role.Host);
+        var meeting = NewMeeting(host);
+        var issued = Services.GetRequiredService<MeetingService>().Invite(host, meeting.Id, "Careful guest", 24, "4711");
+        using var guesser = new ConsoleClient(fixture.Daemon.HttpsUri);
+        string link = $"/i/{issued.LinkToken}";
+        for (int tries = 1; tries < Invitation.MaxPasscodeFailures; tries++)
+        {
+            var wrong = await guesser.SubmitAsync(link, link, ("passcode", $"{tries:D4}"));
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+            Assert.Contains($"{Invitation.MaxPasscodeFailures - tries} tries left", WebUtility.HtmlDecode(await wrong.Content.ReadAsStringAsync()));
+        }
+        var last = await guesser.SubmitAsync(link, link, ("passcode", "0000"));
+        Assert.Equal(HttpStatusCode.Gone, last.StatusCode);
+        AssertAudited("invitation.redeem", "refused: wrong passcode, invitation revoked");
+        // Even the right passcode is too late now.
+        using var guest = new ConsoleClient(fixture.Daemon.HttpsUri);
+        Assert.Equal(HttpStatusCode.Gone, (await guest.GetAsync(link)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_guest_waits_in_the_lobby_and_once_denied_cannot_come_back()
     {
         var host = NewAccount(Role.Host);

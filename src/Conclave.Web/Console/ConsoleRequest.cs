@@ -1,5 +1,6 @@
 using Conclave.Meetings.Accounts;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Conclave.Web.Console;
 
@@ -13,13 +14,7 @@ public sealed class ConsoleRequest(HttpContext http, Account account, ConsoleSes
     /// <summary>The hidden field every form of this session posts back (synchronizer token).</summary>
     public Html CsrfField => Html.Of($"<input type=\"hidden\" name=\"{ConsoleGate.CsrfFieldName}\" value=\"{Session.CsrfToken}\">");
 
-    public T Service<T>() where T : notnull => Http.RequestServices.GetRequiredServiceOf<T>();
+    public T Service<T>() where T : notnull => Http.RequestServices.GetRequiredService<T>();
 
     public string Source => ConsoleGate.SourceOf(Http);
-}
-
-internal static class ServiceProviderExtensions
-{
-    public static T GetRequiredServiceOf<T>(this IServiceProvider services) where T : notnull =>
-        (T)(services.GetService(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not registered"));
 }
