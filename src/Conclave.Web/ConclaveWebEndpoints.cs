@@ -77,9 +77,11 @@ public static class ConclaveWebEndpoints
             : attendees.Resolve(http) is null ? Results.Redirect($"/login?return={Uri.EscapeDataString($"/m/{meeting}")}")
             : Results.File(webRoot.GetFileInfo("meeting.html").PhysicalPath!, "text/html; charset=utf-8"));
         app.MapGet("/m/{meeting}/me", (HttpContext http, string meeting, AttendeeResolver attendees, AdmissionService admission) =>
-            attendees.Resolve(http) is { } attendee
-                ? Results.Json(new { displayName = attendee.DisplayName, guest = attendee is GuestAttendee, title = admission.TitleSeenBy(attendee, meeting) })
-                : Results.Unauthorized());
+        {
+            if (attendees.Resolve(http) is not { } attendee) return Results.Unauthorized();
+            var view = admission.ViewFor(attendee, meeting);
+            return Results.Json(new { displayName = attendee.DisplayName, guest = attendee is GuestAttendee, title = view?.Title, runsIt = view?.RunsIt ?? false });
+        });
         app.Map("/ws", HandleWebSocketAsync);
         return app;
     }

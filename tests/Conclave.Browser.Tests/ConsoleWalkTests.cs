@@ -127,7 +127,13 @@ public sealed class ConsoleWalkTests(DaemonFixture fixture)
             foreach (var sender in senders) await Assertions.Expect(receiver.TileOf(sender)).ToBeVisibleAsync();
         }
         await Assertions.Expect(mia.Page.Locator("#room-name")).ToHaveTextAsync("Chip design review");
+        await Assertions.Expect(mia.Page.GetByRole(AriaRole.Link, new() { Name = "Lobby and controls" })).ToBeHiddenAsync();
         await Shot(mia.Page, "12-meeting");
+        // The host's own meeting page points to the lobby and controls.
+        var hostMeetingPage = await hostContext.NewPageAsync();
+        await hostMeetingPage.GotoAsync(Url($"/m/{meetingId}"));
+        await Assertions.Expect(hostMeetingPage.GetByRole(AriaRole.Link, new() { Name = "Lobby and controls" })).ToHaveAttributeAsync("href", meetingPath);
+        await hostMeetingPage.CloseAsync();
         await host.GotoAsync(Url("/console"));
         var participants = host.GetByRole(AriaRole.Table, new() { Name = "Participants of Chip design review" });
         await Assertions.Expect(participants).ToContainTextAsync("Gustav Guest");

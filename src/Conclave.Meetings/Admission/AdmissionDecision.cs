@@ -27,3 +27,7 @@ public sealed record AdmissionDecision(AdmissionVerdict Verdict, string? Code, s
 
     public static AdmissionDecision Refuse(string code, string message) => new(AdmissionVerdict.Refuse, code, message);
 }
+
+/// <summary>What the meeting page shows about the meeting to someone it concerns.</summary>
+/// <param name="RunsIt">The host (or an admin): the page links to the lobby and controls in the console.</param>
+public sealed record MeetingView(string Title, bool RunsIt);

@@ -62,18 +62,23 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
         }
     }
 
-    /// <summary>The meeting's title for someone it concerns (host, roster, its guests); null for anyone else, who learns nothing.</summary>
-    public string? TitleSeenBy(Attendee attendee, string meetingId)
+    /// <summary>
+    /// What the meeting page may tell this person: the title to those it concerns (host,
+    /// roster, its guests), and whether they run it (host, admin: the page links to its
+    /// lobby and controls). Null for anyone else, who learns nothing.
+    /// </summary>
+    public MeetingView? ViewFor(Attendee attendee, string meetingId)
     {
         var meeting = meetingId.Length <= 64 ? meetings.Find(meetingId) : null;
         if (meeting is null) return null;
-        bool concerned = attendee switch
+        bool runsIt = attendee is MemberAttendee host && (host.Account.Id == meeting.HostAccountId || host.Account.Holds(Role.Admin));
+        bool concerned = runsIt || attendee switch
         {
-            MemberAttendee m => m.Account.Id == meeting.HostAccountId || meetings.Roster(meeting.Id).Contains(m.Account.Id),
+            MemberAttendee m => meetings.Roster(meeting.Id).Contains(m.Account.Id),
             GuestAttendee g => g.Invitation.MeetingId == meeting.Id,
             _ => false,
         };
-        return concerned ? meeting.Title : null;
+        return concerned ? new MeetingView(meeting.Title, runsIt) : null;
     }
 
     private static AdmissionDecision OutsideWindow(Meeting meeting) => AdmissionDecision.Refuse(RefusalCode.OutsideTimeWindow,

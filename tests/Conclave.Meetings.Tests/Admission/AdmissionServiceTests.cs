@@ -40,12 +40,13 @@ public sealed class AdmissionServiceTests : IDisposable
     // ---- deciding --------------------------------------------------------------------------------
 
     [Fact]
-    public void Only_those_the_meeting_concerns_learn_its_title()
+    public void Only_those_the_meeting_concerns_learn_its_title_and_only_its_host_is_told_they_run_it()
     {
-        Assert.Equal(_meeting.Title, Admission.TitleSeenBy(new MemberAttendee(_host), _meeting.Id));
-        Assert.Equal(_meeting.Title, Admission.TitleSeenBy(new MemberAttendee(_member), _meeting.Id));
-        Assert.Null(Admission.TitleSeenBy(new MemberAttendee(_outsider), _meeting.Id));
-        Assert.Null(Admission.TitleSeenBy(new MemberAttendee(_member), "no-such-meeting"));
+        Assert.Equal(new MeetingView(_meeting.Title, RunsIt: true), Admission.ViewFor(new MemberAttendee(_host), _meeting.Id));
+        Assert.Equal(new MeetingView(_meeting.Title, RunsIt: false), Admission.ViewFor(new MemberAttendee(_member), _meeting.Id));
+        Assert.Null(Admission.ViewFor(new MemberAttendee(_outsider), _meeting.Id));
+        Assert.Null(Admission.ViewFor(new MemberAttendee(_otherHost), _meeting.Id));
+        Assert.Null(Admission.ViewFor(new MemberAttendee(_member), "no-such-meeting"));
     }
 
     [Fact]

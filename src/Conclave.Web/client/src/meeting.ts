@@ -28,12 +28,16 @@ async function whoAmI(): Promise<void> {
     say("Log in or open your invitation link first.");
     return;
   }
-  const me = (await response.json()) as { displayName: string; guest: boolean; title: string | null };
+  const me = (await response.json()) as { displayName: string; guest: boolean; title: string | null; runsIt: boolean };
   displayName = me.displayName;
   if (me.title) {
     document.querySelector<HTMLElement>("#room-name")!.textContent = me.title;
     document.title = `${me.title} — Conclave`;
   }
+  // The host admits guests from the console; the page points there.
+  const controls = document.querySelector<HTMLAnchorElement>("#host-controls")!;
+  controls.href = `/console/meetings/${encodeURIComponent(room)}`;
+  controls.hidden = !me.runsIt;
   joinAs.textContent = `You join as ${me.displayName}${me.guest ? " (guest)" : ""}.`;
   joinForm.querySelector("button")!.disabled = false;
 }
