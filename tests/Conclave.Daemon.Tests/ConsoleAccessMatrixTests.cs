@@ -282,6 +282,35 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
     }
 
     [Fact]
+    public async Task Ending_the_meeting_closes_it_for_everyone_inside_and_in_the_lobby_and_for_good()
+    {
+        var host = NewAccount(Role.Host);
+        var member = NewAccount(Role.Member);
+        var meeting = NewMeeting(host, member);
+        var (guestPass, _) = await RedeemedGuestAsync(host, meeting, "Late guest");
+        using var hostConsole = await LoggedInAsync(host);
+        using var memberConsole = await LoggedInAsync(member);
+
+        await using var inside = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, memberConsole.Cookie("__Host-conclave-session"));
+        await inside.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Member" });
+        await inside.ReceiveTypeAsync("joined");
+        await using var waiting = await GuestSocketAsync(guestPass);
+        await waiting.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Late guest" });
+        await waiting.ReceiveTypeAsync("lobby");
+
+        var ended = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/end");
+        Assert.Equal(HttpStatusCode.Redirect, ended.StatusCode);
+        await ExpectRefusalAsync(inside, "meeting-ended");
+        await ExpectRefusalAsync(waiting, "meeting-ended");
+        AssertAudited("meeting.end", "ok", host.AuditName);
+
+        await using var again = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, memberConsole.Cookie("__Host-conclave-session"));
+        await again.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Member" });
+        await ExpectRefusalAsync(again, "meeting-ended");
+        Assert.Equal(HttpStatusCode.Locked, (await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/invitations", ("guest_name", "Too late"))).StatusCode);
+    }
+
+    [Fact]
     public async Task The_first_admin_setup_link_works_once()
     {
         var link = fixture.Daemon.SetupLink;
