@@ -1,7 +1,5 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using Conclave.Meetings.Ports;
-using Conclave.Meetings.Settings;
 
 namespace Conclave.Meetings.Accounts;
 
@@ -204,7 +202,12 @@ public sealed class AccountService
         byte[] secret = TotpAuthenticator.NewSecret();
         try
         {
-            _accounts.Update(account with { SealedPendingTotpSecret = _secrets.Protect(secret) });
+            byte[] sealedSecret = _secrets.Protect(secret);
+            // The session's copy of the account may be stale (a failed login since): write onto a fresh read.
+            using (LockFor(account.Id).EnterScope())
+            {
+                _accounts.Update(Existing(account.Id) with { SealedPendingTotpSecret = sealedSecret });
+            }
             string uri = TotpAuthenticator.ProvisioningUri(TotpIssuer, account.UserName, secret);
             return new TotpEnrolment(TotpAuthenticator.ToBase32(secret), uri, TotpEnrolmentQr.PngDataUri(uri));
         }
@@ -217,7 +220,8 @@ public sealed class AccountService
     /// <summary>Confirms the pending seed with a code from the app; the seed then replaces any earlier one.</summary>
     public Account ConfirmTotpEnrolment(Account account, string? code)
     {
-        var current = _accounts.Find(account.Id) ?? throw DomainException.NotFound("No such account.");
+        using var scope = LockFor(account.Id).EnterScope();
+        var current = Existing(account.Id);
         if (current.SealedPendingTotpSecret is null) throw DomainException.Invalid("Start the enrolment first: no code was shown to confirm.");
         byte[] secret = _secrets.Unprotect(current.SealedPendingTotpSecret, $"pending TOTP seed of {current.AuditName}");
         try
