@@ -29,16 +29,16 @@ internal sealed class ConsoleGate(AccountService accounts, IAuditTrail audit)
 
     public RequestDelegate Page(Role anyOf, PageHandler handler) => async http =>
     {
-        var request = Admit(http, anyOf);
-        await (request is null ? Refusal(http, anyOf) : Run(http, () => handler(request))).ExecuteAsync(http);
+        var (request, refusal) = Admit(http, anyOf);
+        await (refusal ?? Run(http, () => handler(request!))).ExecuteAsync(http);
     };
 
     public RequestDelegate Form(Role anyOf, FormHandler handler) => async http =>
     {
-        var request = Admit(http, anyOf);
-        if (request is null)
+        var (request, refusal) = Admit(http, anyOf);
+        if (refusal is not null)
         {
-            await Refusal(http, anyOf).ExecuteAsync(http);
+            await refusal.ExecuteAsync(http);
             return;
         }
         var form = await ReadFormAsync(http);
@@ -47,7 +47,7 @@ internal sealed class ConsoleGate(AccountService accounts, IAuditTrail audit)
             await ConsoleLayout.Message(http, StatusCodes.Status413PayloadTooLarge, "Form too large", $"A form may hold at most {MaxFormBytes / 1024} KiB.").ExecuteAsync(http);
             return;
         }
-        if (!TokensEqual(form[CsrfFieldName], request.Session.CsrfToken))
+        if (!TokensEqual(form[CsrfFieldName], request!.Session.CsrfToken))
         {
             audit.Record(request.Account.AuditName, "console.form", http.Request.Path, "refused: missing or wrong CSRF token");
             await ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Form refused",
@@ -57,40 +57,37 @@ internal sealed class ConsoleGate(AccountService accounts, IAuditTrail audit)
         await Run(http, () => handler(request, form)).ExecuteAsync(http);
     };
 
-    /// <summary>The account behind the session cookie, or null (forged, altered, expired, disabled).</summary>
-    public ConsoleRequest? Identify(HttpContext http) =>
-        accounts.Authenticate(http.Request.Cookies[ConsoleCookies.Session]) is { } who ? new ConsoleRequest(http, who.Account, who.Session) : null;
-
-    private ConsoleRequest? Admit(HttpContext http, Role anyOf)
-    {
-        var request = Identify(http);
-        if (request is null) return null;
-        if (request.Account.MustEnrolSecondFactor && http.Request.Path != EnrolPath) return null;
-        return anyOf == Role.None || request.Account.Holds(anyOf) ? request : null;
-    }
-
-    /// <summary>Why <see cref="Admit"/> said no, audited, as the answer to send.</summary>
-    private IResult Refusal(HttpContext http, Role anyOf)
+    /// <summary>
+    /// The logged-in request, or why not, audited, as the answer to send: the login page (or
+    /// 401 for a form) without a valid session, the enrolment page before TOTP where the
+    /// roles need it, 403 without one of <paramref name="anyOf"/> (None: any account).
+    /// </summary>
+    private (ConsoleRequest? Request, IResult? Refusal) Admit(HttpContext http, Role anyOf)
     {
         string path = http.Request.Path;
-        var request = Identify(http);
-        if (request is null)
+        var who = accounts.Authenticate(http.Request.Cookies[ConsoleCookies.Session]);
+        if (who is not { } signedIn)
         {
             bool forged = http.Request.Cookies.ContainsKey(ConsoleCookies.Session);
             audit.Record($"anonymous@{SourceOf(http)}", "console.access", path, forged ? "refused: invalid or expired session cookie" : "refused: not logged in");
             if (forged) http.Response.Cookies.Delete(ConsoleCookies.Session, ConsoleCookies.Options());
-            return HttpMethods.IsGet(http.Request.Method)
+            return (null, HttpMethods.IsGet(http.Request.Method)
                 ? Results.Redirect($"/login?return={Uri.EscapeDataString(path)}")
-                : ConsoleLayout.Message(http, StatusCodes.Status401Unauthorized, "Log in first", "Your session has ended; log in again.");
+                : ConsoleLayout.Message(http, StatusCodes.Status401Unauthorized, "Log in first", "Your session has ended; log in again."));
         }
-        if (request.Account.MustEnrolSecondFactor)
+        var account = signedIn.Account;
+        if (account.MustEnrolSecondFactor && path != EnrolPath)
         {
-            audit.Record(request.Account.AuditName, "console.access", path, "refused: TOTP enrolment required first");
-            return Results.Redirect(EnrolPath);
+            audit.Record(account.AuditName, "console.access", path, "refused: TOTP enrolment required first");
+            return (null, Results.Redirect(EnrolPath));
         }
-        audit.Record(request.Account.AuditName, "console.access", path, $"refused: needs role {Roles.Describe(anyOf)}");
-        return ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Not allowed",
-            $"This page needs one of these roles: {Roles.Describe(anyOf)}. Yours: {Roles.Describe(request.Account.Roles)}.");
+        if (anyOf != Role.None && !account.Holds(anyOf))
+        {
+            audit.Record(account.AuditName, "console.access", path, $"refused: needs role {Roles.Describe(anyOf)}");
+            return (null, ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Not allowed",
+                $"This page needs one of these roles: {Roles.Describe(anyOf)}. Yours: {Roles.Describe(account.Roles)}."));
+        }
+        return (new ConsoleRequest(http, account, signedIn.Session), null);
     }
 
     public static IResult Run(HttpContext http, Func<IResult> work)
