@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using Conclave.Meetings.Ports;
 using Microsoft.AspNetCore.Http;
 
 namespace Conclave.Web.Console;
@@ -22,6 +23,17 @@ internal static class AnonymousForms
         return Html.Of($"<input type=\"hidden\" name=\"{ConsoleGate.CsrfFieldName}\" value=\"{token}\">");
     }
 
-    public static bool IsValid(HttpContext http, IFormCollection form) =>
-        http.Request.Cookies[ConsoleCookies.FormToken] is { Length: 43 } cookie && ConsoleGate.TokensEqual(form[ConsoleGate.CsrfFieldName], cookie);
+    /// <summary>The posted form, or the audited 403 to answer when it is too large or lacks its token.</summary>
+    /// <param name="auditedPath">The path as the audit log shows it (an invitation's token is secret: not its path).</param>
+    public static async Task<(IFormCollection? Form, IResult? Refusal)> ReadAsync(HttpContext http, IAuditTrail audit, string auditedPath)
+    {
+        var form = await ConsoleGate.ReadFormAsync(http);
+        if (form is not null && http.Request.Cookies[ConsoleCookies.FormToken] is { Length: 43 } cookie && ConsoleGate.TokensEqual(form[ConsoleGate.CsrfFieldName], cookie))
+        {
+            return (form, null);
+        }
+        audit.Record($"anonymous@{ConsoleGate.SourceOf(http)}", "console.form", auditedPath, "refused: missing or wrong CSRF token");
+        return (null, ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Form refused",
+            "This form did not come from this appliance's page (or it is too large). Open the page again and retry."));
+    }
 }

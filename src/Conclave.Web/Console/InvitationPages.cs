@@ -22,12 +22,8 @@ internal static class InvitationPages
         }));
         app.MapPost("/i/{token}", async (HttpContext http, string token, MeetingService meetings, IAuditTrail audit) =>
         {
-            var form = await ConsoleGate.ReadFormAsync(http);
-            if (form is null || !AnonymousForms.IsValid(http, form))
-            {
-                audit.Record($"anonymous@{ConsoleGate.SourceOf(http)}", "console.form", "/i/…", "refused: missing or wrong CSRF token");
-                return ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Form refused", "This form did not come from this appliance's page. Open the invitation link again.");
-            }
+            var (form, refusal) = await AnonymousForms.ReadAsync(http, audit, "/i/…");
+            if (form is null) return refusal!;
             try
             {
                 var redeemed = meetings.Redeem(token, form["passcode"], ConsoleGate.SourceOf(http));

@@ -18,8 +18,8 @@ internal static class LoginPages
                 : SetupForm(http, token, null));
         app.MapPost("/setup", async (HttpContext http, AccountService accounts, IAuditTrail audit) =>
         {
-            var form = await ConsoleGate.ReadFormAsync(http);
-            if (form is null || !AnonymousForms.IsValid(http, form)) return FormRefused(http, audit, "/setup");
+            var (form, refusal) = await AnonymousForms.ReadAsync(http, audit, "/setup");
+            if (form is null) return refusal!;
             try
             {
                 var admin = accounts.CreateFirstAdmin(form["token"], form["username"], form["display_name"], form["password"], ConsoleGate.SourceOf(http));
@@ -39,8 +39,8 @@ internal static class LoginPages
         app.MapGet("/login", (HttpContext http, string? @return) => LoginForm(http, @return, null));
         app.MapPost("/login", async (HttpContext http, AccountService accounts, IAuditTrail audit) =>
         {
-            var form = await ConsoleGate.ReadFormAsync(http);
-            if (form is null || !AnonymousForms.IsValid(http, form)) return FormRefused(http, audit, "/login");
+            var (form, refusal) = await AnonymousForms.ReadAsync(http, audit, "/login");
+            if (form is null) return refusal!;
             return ConsoleGate.Run(http, () =>
             {
                 var result = accounts.Login(form["username"], form["password"], form["code"], ConsoleGate.SourceOf(http));
@@ -80,12 +80,6 @@ internal static class LoginPages
     {
         var started = accounts.StartSession(account);
         http.Response.Cookies.Append(ConsoleCookies.Session, started.CookieValue, ConsoleCookies.Options());
-    }
-
-    private static IResult FormRefused(HttpContext http, IAuditTrail audit, string path)
-    {
-        audit.Record($"anonymous@{ConsoleGate.SourceOf(http)}", "console.form", path, "refused: missing or wrong CSRF token");
-        return ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Form refused", "This form did not come from this appliance's page (or it is too large). Reload the page and try again.");
     }
 
     /// <summary>Only a path on this appliance: "/x", never "//evil" or "https://…" (open redirect).</summary>
