@@ -271,6 +271,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         await using var aliceAgain = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, aliceConsole.Cookie("__Host-conclave-session"));
         await aliceAgain.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Alice" });
         await ExpectRefusalAsync(aliceAgain, "removed");
+        AssertAudited("admission", "refused: removed", alice.AuditName);
 
         var locked = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/lock");
         Assert.Equal(HttpStatusCode.Redirect, locked.StatusCode);
