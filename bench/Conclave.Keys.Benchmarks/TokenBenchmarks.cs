@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Conclave.Crypto.Envelopes;
-using Conclave.Keys;
 using Conclave.Keys.Roles;
 
 namespace Conclave.Keys.Benchmarks;

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Conclave.Media.Sfu;
 using Conclave.Meetings.Accounts;

@@ -1,4 +1,3 @@
-using Conclave.Meetings;
 using System.Diagnostics;
 using Conclave.Meetings.Accounts;
 
