@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test project, one after another: the browser tests need the machine's
-# two cores to themselves (DESIGN.md: four browser participants is the ceiling).
+# two cores to themselves (docs/architecture.md: four browser participants is the ceiling).
 # The closing line "N passed, N failed" sums them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."

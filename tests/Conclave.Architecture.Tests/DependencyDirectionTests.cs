@@ -4,7 +4,7 @@ using NetArchTest.Rules;
 namespace Conclave.Architecture.Tests;
 
 /// <summary>
-/// The arrows of DESIGN.md's code layout: Media depends on no other Conclave project,
+/// The arrows of docs/architecture.md's code layout: Media depends on no other Conclave project,
 /// Web only on the inner ones, Daemon composes. Within Media, the wire formats and
 /// protocols never see the SFU that uses them.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class DependencyDirectionTests
     private static readonly Assembly Storage = typeof(Conclave.Storage.ApplianceDatabase).Assembly;
     private static readonly Assembly Cli = Assembly.Load("conclavectl"); // an exe: no public type to name
 
-    /// <summary>Which Conclave projects each may reference (DESIGN.md "Dependency direction").</summary>
+    /// <summary>Which Conclave projects each may reference (docs/architecture.md, "Code layout and dependency direction").</summary>
     public static TheoryData<string, string[]> AllowedReferences => new()
     {
         { "Conclave.Media", [] },

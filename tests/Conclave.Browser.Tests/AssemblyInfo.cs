@@ -1,2 +1,2 @@
-// Two cores hold about four browser participants (DESIGN.md): one meeting at a time.
+// Two cores hold about four browser participants (docs/architecture.md): one meeting at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace Conclave.Browser.Tests;
 
-/// <summary>Debian's Chromium, launched the way DESIGN.md found WebRTC to work headless on loopback.</summary>
+/// <summary>Debian's Chromium, launched with the flags WebRTC needs headless on loopback (docs/architecture.md).</summary>
 internal static class ChromiumBrowser
 {
     public const string ExecutablePath = "/usr/bin/chromium";

@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace Conclave.Browser.Tests;
 
 /// <summary>
-/// Issue 4 end to end in real Chromium: first-admin setup, TOTP enrolment and login, users,
+/// Who may meet, end to end in real Chromium: first-admin setup, TOTP enrolment and login, users,
 /// a host's meeting with a roster and a guest invitation, the lobby, and three people who
 /// see each other; an uninvited user is refused. Every console page is kept as a screenshot.
 /// </summary>

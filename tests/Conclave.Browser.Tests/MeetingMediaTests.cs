@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace Conclave.Browser.Tests;
 
 /// <summary>
-/// Issue 2's meeting, end to end: real Chromium participants meet through conclaved
+/// A meeting end to end: real Chromium participants meet through conclaved
 /// and receive each other's audio and video, decoded.
 /// </summary>
 [Collection(DaemonCollection.Name)]

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Conclave.Daemon.Tests;
 
 /// <summary>
-/// Issue 4's access matrix, through the real HTTPS console and signalling of an in-process
+/// The access matrix, through the real HTTPS console and signalling of an in-process
 /// conclaved: each refusal answers with its status (or signalling error) and leaves an
 /// audit record; each authorized case goes through.
 /// </summary>
