@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STATE="$PWD/.state"
-mkdir -p "$STATE"
+# The state holds password hashes and the audit log: its owner's alone (conclaved refuses otherwise).
+mkdir -p -m 700 "$STATE"
+chmod 700 "$STATE"
 CTL=(dotnet src/Conclave.Cli/bin/Release/net10.0/conclavectl.dll --state-dir "$STATE" --dev)
 "${CTL[@]}" token init
 "${CTL[@]}" token provision

@@ -53,7 +53,11 @@ public static class DaemonHost
         {
             throw new StartupException(error!, 2);
         }
-        Directory.CreateDirectory(validated!.StateDirectory);
+        StateDirectory.RestrictNewFilesToOwner();
+        if (!StateDirectory.TryPrepare(validated!.StateDirectory, out var refusal))
+        {
+            throw new StartupException(refusal!, 2);
+        }
         var stateLock = StateLock.TryAcquire(validated.StateDirectory)
             ?? throw new StartupException($"state directory {validated.StateDirectory} is in use by another conclaved or a conclavectl command that changes it", 2);
 

@@ -30,4 +30,44 @@ internal static class DaemonProcess
         }
         return (process.ExitCode, await stderr, await stdout);
     }
+
+    /// <summary>
+    /// Starts conclaved under the given umask (as an administrator's shell might have it),
+    /// waits until it says it is up, then stops it with SIGTERM as systemd does.
+    /// </summary>
+    public static async Task RunUntilReadyThenStopAsync(string umask, params string[] args)
+    {
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "-c", $"umask {umask} && exec dotnet \"$@\"", "sh", Path.Combine(AppContext.BaseDirectory, "conclaved.dll") }.Concat(args))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line.Contains("Conclave is up", StringComparison.Ordinal)) break;
+            }
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync(timeout.Token);
+            }
+            _ = process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new Xunit.Sdk.XunitException($"conclaved did not start and stop within 30 s: {await stderr}");
+        }
+        if (process.ExitCode != 0) throw new Xunit.Sdk.XunitException($"conclaved exited {process.ExitCode}: {await stderr}");
+    }
 }

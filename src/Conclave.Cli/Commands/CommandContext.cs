@@ -17,6 +17,12 @@ internal sealed record CommandContext(string StateDirectory, TokenOptions Option
             result.GetValue(CliOptions.Development));
         try
         {
+            Storage.StateDirectory.RestrictNewFilesToOwner();
+            if (!Storage.StateDirectory.TryPrepare(context.StateDirectory, out var refusal))
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]conclavectl: {refusal}[/]");
+                return 1;
+            }
             if (context.Development) DevelopmentToken.UseConfiguration(context.StateDirectory);
             return command(context);
         }
