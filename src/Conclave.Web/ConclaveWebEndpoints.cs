@@ -56,10 +56,17 @@ public static class ConclaveWebEndpoints
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers.StrictTransportSecurity = "max-age=31536000";
+            // Console pages show setup links, TOTP secrets, who is in a meeting: no browser
+            // or proxy keeps a copy. Static assets override this below (revalidated instead).
+            headers.CacheControl = "no-store";
             await next();
         });
         var webRoot = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
-        app.UseStaticFiles(new StaticFileOptions { FileProvider = webRoot });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = webRoot,
+            OnPrepareResponse = asset => asset.Context.Response.Headers.CacheControl = "no-cache",
+        });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
 
         var gate = app.Services.GetRequiredService<ConsoleGate>();
@@ -101,7 +108,9 @@ public static class ConclaveWebEndpoints
         }
         // Browsers send Origin with every WebSocket handshake; a page from another
         // origin must not drive a meeting with this user's camera (cross-site WebSocket hijacking).
-        if (context.Request.Headers.Origin is [{ } origin] && !IsSameOrigin(origin, context.Request))
+        // A handshake without Origin comes from no browser, so carries no victim's cookie by
+        // accident; two Origin headers are refused rather than letting either one decide.
+        if (context.Request.Headers.Origin is { Count: > 0 } origins && (origins is not [{ } origin] || !IsSameOrigin(origin, context.Request)))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             await context.Response.WriteAsync("WebSocket connections are accepted from this appliance's own pages only.");
