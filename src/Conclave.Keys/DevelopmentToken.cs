@@ -45,7 +45,7 @@ public static class DevelopmentToken
             File.WriteAllText(configuration, $"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
         }
         UseConfiguration(stateDirectory);
-        var library = Pkcs11LibraryLoader.Load(SoftHsmModulePath);
+        var library = Pkcs11Module.Load(SoftHsmModulePath);
         if (Token.FindSlot(library, label) is not null) return false;
 
         var free = library.GetSlotList(SlotsType.WithTokenPresent).FirstOrDefault(IsFree)

@@ -66,7 +66,7 @@ public sealed class Token : IDisposable
 
     private static Token Open(TokenOptions options, ReadOnlySpan<byte> pin, Func<byte[]>? readPinAgain)
     {
-        var library = Pkcs11LibraryLoader.Load(options.ModulePath);
+        var library = Pkcs11Module.Load(options.ModulePath);
         var slot = FindSlot(library, options.TokenLabel)
             ?? throw new TokenException($"no token labelled '{options.TokenLabel}' is present in {options.ModulePath}");
         // A PKCS#11 login belongs to the whole process (PKCS#11 §5.6): a second Token for
@@ -172,11 +172,11 @@ public sealed class Token : IDisposable
 
     private void Reconnect()
     {
-        var slot = FindSlotOrNull(Pkcs11LibraryLoader.Load(Options.ModulePath));
+        var slot = FindSlotOrNull(Pkcs11Module.Load(Options.ModulePath));
         if (slot is null && Options.ReinitializeModuleToFindToken)
         {
             DropSessions();
-            slot = FindSlotOrNull(Pkcs11LibraryLoader.Reinitialize(Options.ModulePath));
+            slot = FindSlotOrNull(Pkcs11Module.Reinitialize(Options.ModulePath));
         }
         if (slot is null) throw new TokenException($"token '{Label}' is not present; operations resume when it is back");
         _slot = slot;
