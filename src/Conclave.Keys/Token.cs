@@ -120,12 +120,12 @@ public sealed class Token : IDisposable
         return null;
     }
 
-    /// <summary>The mechanisms the token offers (PKCS#11 C_GetMechanismList).</summary>
-    public IReadOnlyList<CKM> Mechanisms => _slot.GetMechanismList();
-
     /// <summary>The mechanisms Conclave's key roles need.</summary>
-    public static IReadOnlyList<CKM> RequiredMechanisms { get; } =
-        [CKM.CKM_EC_KEY_PAIR_GEN, CKM.CKM_ECDSA, CKM.CKM_ECDH1_DERIVE, CKM.CKM_AES_KEY_GEN, CKM.CKM_AES_KEY_WRAP_PAD];
+    public static IReadOnlyList<TokenMechanism> RequiredMechanisms { get; } =
+        [TokenMechanism.EcKeyPairGeneration, TokenMechanism.Ecdsa, TokenMechanism.Ecdh, TokenMechanism.AesKeyGeneration, TokenMechanism.AesKeyWrapWithPadding];
+
+    /// <summary>Whether the token offers <paramref name="mechanism"/> (C_GetMechanismList).</summary>
+    public bool Supports(TokenMechanism mechanism) => Run(_ => _slot.GetMechanismList().Contains(mechanism.Value));
 
     /// <summary>
     /// Runs <paramref name="work"/> with a session nobody else holds meanwhile. A key
@@ -133,7 +133,7 @@ public sealed class Token : IDisposable
     /// without restart") is looked up again once; every other PKCS#11 failure becomes a
     /// <see cref="TokenException"/> that names the token and the return value.
     /// </summary>
-    public T Run<T>(Func<ISession, T> work)
+    internal T Run<T>(Func<ISession, T> work)
     {
         try
         {
@@ -289,7 +289,7 @@ public sealed class Token : IDisposable
         }
     }
 
-    public void Run(Action<ISession> work) => Run(session =>
+    internal void Run(Action<ISession> work) => Run(session =>
     {
         work(session);
         return true;
