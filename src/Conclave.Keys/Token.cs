@@ -297,16 +297,7 @@ public sealed class Token : IDisposable
 
     // ---- keys ----------------------------------------------------------------------
 
-    internal IObjectHandle? Find(ISession session, KeyRole role, CKO objectClass)
-    {
-        var attributes = session.Factories.ObjectAttributeFactory;
-        var found = session.FindAllObjects(
-        [
-            attributes.Create(CKA.CKA_CLASS, objectClass),
-            attributes.Create(CKA.CKA_LABEL, Options.LabelOf(role)),
-        ]);
-        return found.Count > 0 ? found[0] : null;
-    }
+    internal IObjectHandle? Find(ISession session, KeyRole role, CKO objectClass) => TokenObjects.FindObject(session, objectClass, Options.LabelOf(role));
 
     /// <summary>
     /// A role key's handle, looked up once: handles are valid in every session of the
@@ -338,9 +329,7 @@ public sealed class Token : IDisposable
     private IObjectHandle RequireKek(ISession session, string? label)
     {
         if (label is null) return Require(session, KeyRole.StorageKek, CKO.CKO_SECRET_KEY);
-        var attributes = session.Factories.ObjectAttributeFactory;
-        var found = session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY), attributes.Create(CKA.CKA_LABEL, label)]);
-        return found.Count > 0 ? found[0] : throw new TokenException($"token '{Label}' has no storage key labelled '{label}'");
+        return TokenObjects.FindObject(session, CKO.CKO_SECRET_KEY, label) ?? throw new TokenException($"token '{Label}' has no storage key labelled '{label}'");
     }
 
     /// <summary>
@@ -350,9 +339,9 @@ public sealed class Token : IDisposable
     /// </summary>
     public void RelabelKey(string fromLabel, string toLabel) => Run(session =>
     {
-        var attributes = session.Factories.ObjectAttributeFactory;
-        var found = session.FindAllObjects([attributes.Create(CKA.CKA_LABEL, fromLabel)]);
+        var found = TokenObjects.FindLabelled(session, fromLabel);
         if (found.Count == 0) throw new TokenException($"token '{Label}' has no key labelled '{fromLabel}'");
+        var attributes = session.Factories.ObjectAttributeFactory;
         foreach (var handle in found)
         {
             session.SetAttributeValue(handle, [attributes.Create(CKA.CKA_LABEL, toLabel), attributes.Create(CKA.CKA_ID, System.Text.Encoding.UTF8.GetBytes(toLabel))]);
@@ -390,7 +379,7 @@ public sealed class Token : IDisposable
             // one under "-next", which ReadData also looks for.
             var attributes = session.Factories.ObjectAttributeFactory;
             string next = label + "-next";
-            foreach (var stale in FindData(session, next)) session.DestroyObject(stale);
+            foreach (var stale in TokenObjects.FindObjects(session, CKO.CKO_DATA, next)) session.DestroyObject(stale);
             var created = session.CreateObject(
             [
                 attributes.Create(CKA.CKA_CLASS, CKO.CKO_DATA),
@@ -400,7 +389,7 @@ public sealed class Token : IDisposable
                 attributes.Create(CKA.CKA_LABEL, next),
                 attributes.Create(CKA.CKA_VALUE, bytes),
             ]);
-            foreach (var old in FindData(session, label)) session.DestroyObject(old);
+            foreach (var old in TokenObjects.FindObjects(session, CKO.CKO_DATA, label)) session.DestroyObject(old);
             session.SetAttributeValue(created, [attributes.Create(CKA.CKA_LABEL, label)]);
         });
     }
@@ -408,16 +397,9 @@ public sealed class Token : IDisposable
     /// <summary>The value stored by <see cref="WriteData"/>, or null if there is none.</summary>
     public byte[]? ReadData(string label) => Run(session =>
     {
-        var found = FindData(session, label);
-        if (found.Count == 0) found = FindData(session, label + "-next");
-        return found.Count == 0 ? null : session.GetAttributeValue(found[0], [CKA.CKA_VALUE])[0].GetValueAsByteArray();
+        var found = TokenObjects.FindObject(session, CKO.CKO_DATA, label) ?? TokenObjects.FindObject(session, CKO.CKO_DATA, label + "-next");
+        return found is null ? null : session.GetAttributeValue(found, [CKA.CKA_VALUE])[0].GetValueAsByteArray();
     });
-
-    private static List<IObjectHandle> FindData(ISession session, string label)
-    {
-        var attributes = session.Factories.ObjectAttributeFactory;
-        return session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_DATA), attributes.Create(CKA.CKA_LABEL, label)]);
-    }
 
     /// <summary>
     /// Asks the token something only it can answer (the audit key's public half); throws

@@ -52,8 +52,7 @@ public static class KeyProvisioner
     /// <summary>Creates another storage KEK (key rotation); refuses a label already in use.</summary>
     public static void CreateStorageKek(Token token, string label) => token.Run(session =>
     {
-        var attributes = session.Factories.ObjectAttributeFactory;
-        if (session.FindAllObjects([attributes.Create(CKA.CKA_LABEL, label)]).Count > 0)
+        if (TokenObjects.FindLabelled(session, label).Count > 0)
         {
             throw new TokenException($"token '{token.Label}' already has a key labelled '{label}'");
         }
