@@ -12,7 +12,8 @@ public sealed record KeyProtection(KeyRole Role, bool Found, bool Sensitive, boo
 
 /// <summary>
 /// Creates missing role keys on the token: private and secret parts with
-/// CKA_SENSITIVE=true and CKA_EXTRACTABLE=false (DESIGN.md), so they never leave it.
+/// CKA_SENSITIVE=true and CKA_EXTRACTABLE=false, so they never leave it: a sensitive
+/// key's value cannot be read, an unextractable one cannot be wrapped.
 /// Existing keys are never overwritten.
 /// </summary>
 public static class KeyProvisioner
