@@ -45,8 +45,8 @@ public static class DevelopmentToken
             File.WriteAllText(configuration, $"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
         }
         UseConfiguration(stateDirectory);
-        var library = Pkcs11LibraryLoader.Load(SoftHsmModulePath);
-        if (Token.FindSlot(library, label) is not null) return false;
+        var library = Pkcs11Module.Load(SoftHsmModulePath);
+        if (TokenSession.FindSlot(library, label) is not null) return false;
 
         var free = library.GetSlotList(SlotsType.WithTokenPresent).FirstOrDefault(IsFree)
             ?? throw new TokenException("SoftHSM2 offers no free slot for a new token");
@@ -54,7 +54,7 @@ public static class DevelopmentToken
         string userPin = RandomNumberGenerator.GetString(PinAlphabet, 24);
         free.InitToken(securityOfficerPin, label);
         // SoftHSM2 renumbers slots once a token is initialised: find it again by label.
-        var slot = Token.FindSlot(library, label) ?? throw new TokenException($"the new token '{label}' did not appear");
+        var slot = TokenSession.FindSlot(library, label) ?? throw new TokenException($"the new token '{label}' did not appear");
         using (var session = slot.OpenSession(SessionType.ReadWrite))
         {
             session.Login(CKU.CKU_SO, securityOfficerPin);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Conclave.Keys.Pkcs11;
 using Conclave.Keys.Roles;
 using Net.Pkcs11Interop.Common;
 
@@ -36,11 +37,10 @@ public static class TokenCertificates
     }
 
     /// <summary>The certificate stored for a role's key, or null.</summary>
-    public static X509Certificate2? Read(Token token, KeyRole role) => token.Run(session =>
+    public static X509Certificate2? Read(Token token, KeyRole role) => token.Session.Run(session =>
     {
-        var attributes = session.Factories.ObjectAttributeFactory;
-        var found = session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_CERTIFICATE), attributes.Create(CKA.CKA_LABEL, token.Options.LabelOf(role))]);
-        return found.Count == 0 ? null : X509CertificateLoader.LoadCertificate(session.GetAttributeValue(found[0], [CKA.CKA_VALUE])[0].GetValueAsByteArray());
+        var found = TokenObjects.FindObject(session, CKO.CKO_CERTIFICATE, token.Options.LabelOf(role));
+        return found is null ? null : X509CertificateLoader.LoadCertificate(session.GetAttributeValue(found, [CKA.CKA_VALUE])[0].GetValueAsByteArray());
     });
 
     private static X509Certificate2 IssueCa(Token token)
@@ -71,7 +71,7 @@ public static class TokenCertificates
         return request.Create(ca.SubjectName, new TokenSignatureGenerator(token, KeyRole.CredentialCa), now.AddMinutes(-5), now.Add(TlsValidity), RandomNumberGenerator.GetBytes(16));
     }
 
-    private static void Store(Token token, KeyRole role, X509Certificate2 certificate) => token.Run(session =>
+    private static void Store(Token token, KeyRole role, X509Certificate2 certificate) => token.Session.Run(session =>
     {
         var attributes = session.Factories.ObjectAttributeFactory;
         string label = token.Options.LabelOf(role);

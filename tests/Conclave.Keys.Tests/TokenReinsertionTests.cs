@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Conclave.Keys.Pkcs11;
 using Conclave.Keys.Roles;
 
 namespace Conclave.Keys.Tests;
@@ -18,8 +20,8 @@ namespace Conclave.Keys.Tests;
 public sealed class TokenReinsertionTests : IDisposable
 {
     private const string ClientModule = "/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so";
-    private const string Label = "conclave-reader";
-
+    /// <summary>A token of each test's own: the shared SoftHSM2 keeps every token a test made.</summary>
+    private readonly string _label = $"conclave-reader-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
     private readonly string _state = Directory.CreateTempSubdirectory("conclave-reader-").FullName;
     private readonly string _socket;
     private Process? _reader;
@@ -32,7 +34,7 @@ public sealed class TokenReinsertionTests : IDisposable
         _ = SoftHsmToken.Token;
         string shared = Path.Combine(SoftHsmToken.StateDirectory, "softhsm", "tokens");
         var before = Directory.GetDirectories(shared).ToHashSet();
-        DevelopmentToken.Initialize(_state, Label);
+        DevelopmentToken.Initialize(_state, _label);
         string made = Directory.GetDirectories(shared).Single(d => !before.Contains(d));
         string copy = Path.Combine(_state, "softhsm", "tokens", Path.GetFileName(made));
         Directory.CreateDirectory(copy);
@@ -47,14 +49,13 @@ public sealed class TokenReinsertionTests : IDisposable
     public void A_token_put_back_works_again_without_reopening_it()
     {
         InsertToken();
-        using var token = Token.Open(new TokenOptions { ModulePath = ClientModule, TokenLabel = Label, ReinitializeModuleToFindToken = true }, () => TokenPin.Read(_state, allowDevelopmentFile: true));
-        KeyProvisioner.ProvisionMissing(token, [KeyRole.AuditSigning, KeyRole.StorageKek]);
+        using var token = OpenThroughReader();
         using var verifier = ECDsa.Create();
         verifier.ImportSubjectPublicKeyInfo(token.ExportPublicKey(KeyRole.AuditSigning), out _);
 
         PullTokenOut();
         var failure = Assert.Throws<TokenException>(() => token.SignDer(KeyRole.AuditSigning, [1, 2, 3]));
-        Assert.Contains($"'{Label}'", failure.Message);
+        Assert.Contains($"'{_label}'", failure.Message);
 
         InsertToken();
         byte[] data = RandomNumberGenerator.GetBytes(64);
@@ -62,10 +63,58 @@ public sealed class TokenReinsertionTests : IDisposable
             "the same key signs again once the token is back");
     }
 
+    [Fact]
+    public void Eight_threads_meeting_a_token_put_back_all_sign_with_the_same_key()
+    {
+        InsertToken();
+        using var token = OpenThroughReader();
+        using var verifier = ECDsa.Create();
+        verifier.ImportSubjectPublicKeyInfo(token.ExportPublicKey(KeyRole.AuditSigning), out _);
+        PullTokenOut();
+        InsertToken();
+
+        // Every thread finds the token's old session dead; one reconnects (under the token's
+        // lock) while the others wait, then each signs on the new session.
+        byte[] data = RandomNumberGenerator.GetBytes(64);
+        var signatures = new ConcurrentBag<byte[]>();
+        var errors = new ConcurrentBag<Exception>();
+        using var start = new Barrier(8);
+        var threads = Enumerable.Range(0, 8).Select(_ => new Thread(() =>
+        {
+            start.SignalAndWait();
+            try
+            {
+                signatures.Add(token.SignDer(KeyRole.AuditSigning, data));
+            }
+            catch (Exception e)
+            {
+                errors.Add(e);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.Empty(errors);
+        Assert.Equal(8, signatures.Count);
+        Assert.All(signatures, signature => Assert.True(verifier.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)));
+    }
+
+    /// <summary>
+    /// Opens the token through p11-kit-client.so, which reads the server's address when it is
+    /// initialised: initialised afresh, it reaches this test's reader rather than an earlier one's.
+    /// </summary>
+    private Token OpenThroughReader()
+    {
+        Pkcs11Module.Reinitialize(ClientModule);
+        var token = Token.Open(new TokenOptions { ModulePath = ClientModule, TokenLabel = _label, ReinitializeModuleToFindToken = true }, () => TokenPin.Read(_state, allowDevelopmentFile: true));
+        KeyProvisioner.ProvisionMissing(token, [KeyRole.AuditSigning, KeyRole.StorageKek]);
+        return token;
+    }
+
     private void InsertToken()
     {
         var start = new ProcessStartInfo("p11-kit") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { "server", "--foreground", "--name", _socket, "--provider", DevelopmentToken.SoftHsmModulePath, $"pkcs11:token={Label}" })
+        foreach (string argument in new[] { "server", "--foreground", "--name", _socket, "--provider", DevelopmentToken.SoftHsmModulePath, $"pkcs11:token={_label}" })
         {
             start.ArgumentList.Add(argument);
         }

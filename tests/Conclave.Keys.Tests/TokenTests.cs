@@ -33,12 +33,12 @@ public sealed class TokenTests
     [InlineData(KeyRole.StorageKek, CKO.CKO_SECRET_KEY)]
     public void Reading_or_wrapping_a_role_key_fails(KeyRole role, CKO objectClass)
     {
-        Token.Run(session =>
+        Token.Session.Run(session =>
         {
-            var key = Token.Require(session, role, objectClass);
+            var key = Token.Session.Keys.Require(session, role, objectClass);
             var value = session.GetAttributeValue(key, [CKA.CKA_VALUE])[0];
             Assert.True(value.CannotBeRead, "CKA_VALUE of a sensitive key cannot be read");
-            var kek = Token.Require(session, KeyRole.StorageKek, CKO.CKO_SECRET_KEY);
+            var kek = Token.Session.Keys.Require(session, KeyRole.StorageKek, CKO.CKO_SECRET_KEY);
             var wrap = Assert.Throws<Pkcs11Exception>(() => session.WrapKey(session.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_WRAP_PAD), kek, key));
             Assert.Contains(wrap.RV, new[] { CKR.CKR_KEY_UNEXTRACTABLE, CKR.CKR_KEY_NOT_WRAPPABLE });
         });

@@ -149,13 +149,12 @@ internal static class TokenCommands
                 protection.Found ? Mark(protection.Sensitive) : "-", protection.Found ? Mark(!protection.Extractable, protection.Extractable ? "yes" : "no") : "-");
         }
         AnsiConsole.Write(keys);
-        var offered = token.Mechanisms;
         var mechanisms = new Table().AddColumns("mechanism", "available");
-        foreach (var mechanism in Keys.Token.RequiredMechanisms) mechanisms.AddRow(mechanism.ToString(), Mark(offered.Contains(mechanism)));
+        foreach (var mechanism in Keys.Token.RequiredMechanisms) mechanisms.AddRow(mechanism.ToString(), Mark(token.Supports(mechanism)));
         AnsiConsole.Write(mechanisms);
         WriteCertificates(token);
         bool certificates = TokenCertificates.Read(token, KeyRole.CredentialCa) is not null && TokenCertificates.Read(token, KeyRole.TlsIdentity) is not null;
-        return allFound && certificates && Keys.Token.RequiredMechanisms.All(offered.Contains) ? 0 : 1;
+        return allFound && certificates && Keys.Token.RequiredMechanisms.All(token.Supports) ? 0 : 1;
     }
 
     private static int SelfTest(CommandContext context)

@@ -5,8 +5,9 @@ namespace Conclave.Keys.Pkcs11;
 
 /// <summary>
 /// The encodings between PKCS#11 and X.509/TLS for P-256: CKA_EC_PARAMS is the DER
-/// OID, CKA_EC_POINT a DER OCTET STRING around the uncompressed point (DESIGN.md),
-/// and CKM_ECDSA yields raw r‖s where X.509 wants a DER SEQUENCE (RFC 3279 §2.2.3).
+/// OID, CKA_EC_POINT a DER OCTET STRING around the uncompressed point (so SoftHSM2
+/// returns it; a bare point is accepted too), and CKM_ECDSA yields raw r‖s where X.509
+/// wants a DER SEQUENCE (RFC 3279 §2.2.3).
 /// </summary>
 internal static class EcKeyEncoding
 {

@@ -12,7 +12,8 @@ public sealed record KeyProtection(KeyRole Role, bool Found, bool Sensitive, boo
 
 /// <summary>
 /// Creates missing role keys on the token: private and secret parts with
-/// CKA_SENSITIVE=true and CKA_EXTRACTABLE=false (DESIGN.md), so they never leave it.
+/// CKA_SENSITIVE=true and CKA_EXTRACTABLE=false, so they never leave it: a sensitive
+/// key's value cannot be read, an unextractable one cannot be wrapped.
 /// Existing keys are never overwritten.
 /// </summary>
 public static class KeyProvisioner
@@ -23,17 +24,16 @@ public static class KeyProvisioner
         foreach (var role in roles)
         {
             string label = token.Options.LabelOf(role);
-            bool created = token.Run(session =>
+            bool created = token.Session.Run(session =>
             {
-                var objectClass = KeyRoles.KindOf(role) == KeyKind.AesWrapping ? CKO.CKO_SECRET_KEY : CKO.CKO_PRIVATE_KEY;
-                if (token.Find(session, role, objectClass) is not null) return false;
+                if (token.Session.Keys.Find(session, role, RoleKeyHandles.KeyClassOf(role)) is not null) return false;
                 if (KeyRoles.KindOf(role) == KeyKind.AesWrapping) GenerateKek(session, label);
                 else GenerateEcKeyPair(session, label, signing: KeyRoles.KindOf(role) == KeyKind.EcSigning);
                 return true;
             });
             results.Add(new ProvisionedKey(role, label, created));
         }
-        token.CacheRoleKeys();
+        token.Session.Run(token.Session.Keys.Reload);
         return results;
     }
 
@@ -50,20 +50,18 @@ public static class KeyProvisioner
     }
 
     /// <summary>Creates another storage KEK (key rotation); refuses a label already in use.</summary>
-    public static void CreateStorageKek(Token token, string label) => token.Run(session =>
+    public static void CreateStorageKek(Token token, string label) => token.Session.Run(session =>
     {
-        var attributes = session.Factories.ObjectAttributeFactory;
-        if (session.FindAllObjects([attributes.Create(CKA.CKA_LABEL, label)]).Count > 0)
+        if (TokenObjects.FindLabelled(session, label).Count > 0)
         {
             throw new TokenException($"token '{token.Label}' already has a key labelled '{label}'");
         }
         GenerateKek(session, label);
     });
 
-    public static KeyProtection Inspect(Token token, KeyRole role) => token.Run(session =>
+    public static KeyProtection Inspect(Token token, KeyRole role) => token.Session.Run(session =>
     {
-        var objectClass = KeyRoles.KindOf(role) == KeyKind.AesWrapping ? CKO.CKO_SECRET_KEY : CKO.CKO_PRIVATE_KEY;
-        var key = token.Find(session, role, objectClass);
+        var key = token.Session.Keys.Find(session, role, RoleKeyHandles.KeyClassOf(role));
         if (key is null) return new KeyProtection(role, false, false, false, false, false);
         var values = session.GetAttributeValue(key, [CKA.CKA_SENSITIVE, CKA.CKA_EXTRACTABLE, CKA.CKA_ALWAYS_SENSITIVE, CKA.CKA_NEVER_EXTRACTABLE]);
         return new KeyProtection(role, true, values[0].GetValueAsBool(), values[1].GetValueAsBool(), values[2].GetValueAsBool(), values[3].GetValueAsBool());

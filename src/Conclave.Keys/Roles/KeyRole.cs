@@ -1,6 +1,6 @@
 namespace Conclave.Keys.Roles;
 
-/// <summary>The long-term keys of DESIGN.md's key table that live on a token.</summary>
+/// <summary>The appliance's long-term keys that live on a token, one per role.</summary>
 public enum KeyRole
 {
     /// <summary>P-256 key of the HTTPS certificate (console and signalling).</summary>

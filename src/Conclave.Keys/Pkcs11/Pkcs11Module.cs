@@ -7,22 +7,26 @@ using Net.Pkcs11Interop.HighLevelAPI;
 namespace Conclave.Keys.Pkcs11;
 
 /// <summary>
-/// Loads a PKCS#11 module once per process (DESIGN.md: disposing a second instance
-/// calls C_Finalize for both). Pkcs11Interop 5.3.0 asks for "libdl", which Debian 12
-/// ships only as libdl.so.2 without the development symlink.
+/// Each PKCS#11 module loaded once per process and shared by every token on it: Cryptoki is
+/// initialised once per process (PKCS#11 v2.40 §5.4), and disposing a second Pkcs11Interop
+/// instance of a module was seen to call C_Finalize for the first one as well.
 /// </summary>
-internal static class Pkcs11LibraryLoader
+internal static class Pkcs11Module
 {
-    private static readonly ConcurrentDictionary<string, Lazy<IPkcs11Library>> Libraries = new(StringComparer.Ordinal);
-    private static int _resolverInstalled;
+    private static readonly ConcurrentDictionary<string, Lazy<IPkcs11Library>> Loaded = new(StringComparer.Ordinal);
+    private static readonly Pkcs11InteropFactories Factories = new();
 
-    public static Pkcs11InteropFactories Factories { get; } = new();
+    /// <summary>
+    /// Pkcs11Interop 5.3.0 loads modules through "libdl", which Debian 12 ships only as
+    /// libdl.so.2 (the unversioned name comes with the development package).
+    /// </summary>
+    static Pkcs11Module() => NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, ResolveLibdl);
 
     public static IPkcs11Library Load(string modulePath)
     {
-        InstallLibdlResolver();
         if (!File.Exists(modulePath)) throw new TokenException($"PKCS#11 module {modulePath} does not exist");
-        var library = Libraries.GetOrAdd(Path.GetFullPath(modulePath), path => new Lazy<IPkcs11Library>(
+        string path = Path.GetFullPath(modulePath);
+        var library = Loaded.GetOrAdd(path, _ => new Lazy<IPkcs11Library>(
             () => Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, path, AppType.MultiThreaded),
             LazyThreadSafetyMode.ExecutionAndPublication));
         try
@@ -31,7 +35,7 @@ internal static class Pkcs11LibraryLoader
         }
         catch (Exception e) when (e is Pkcs11Exception or UnmanagedException or DllNotFoundException)
         {
-            Libraries.TryRemove(Path.GetFullPath(modulePath), out _);
+            Loaded.TryRemove(path, out _);
             throw new TokenException($"PKCS#11 module {modulePath} could not be loaded: {e.Message}");
         }
     }
@@ -39,19 +43,13 @@ internal static class Pkcs11LibraryLoader
     /// <summary>Finalizes the module and initialises it afresh (see <see cref="TokenOptions.ReinitializeModuleToFindToken"/>).</summary>
     public static IPkcs11Library Reinitialize(string modulePath)
     {
-        if (Libraries.TryRemove(Path.GetFullPath(modulePath), out var old) && old.IsValueCreated)
+        if (Loaded.TryRemove(Path.GetFullPath(modulePath), out var old) && old.IsValueCreated)
         {
             try { old.Value.Dispose(); } catch (Pkcs11Exception) { }
         }
         return Load(modulePath);
     }
 
-    private static void InstallLibdlResolver()
-    {
-        if (Interlocked.Exchange(ref _resolverInstalled, 1) == 1) return;
-        NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, Resolve);
-    }
-
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
+    private static IntPtr ResolveLibdl(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
         name == "libdl" && NativeLibrary.TryLoad("libdl.so.2", out var handle) ? handle : IntPtr.Zero;
 }
