@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Conclave.Crypto.Audit;
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Admission;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Conclave.Meetings.Scheduling;
 using Conclave.Storage;
@@ -31,7 +32,8 @@ public class AdmissionBenchmarks
 
     private sealed class AuditTrail(AuditLog log) : IAuditTrail
     {
-        public void Record(string actor, string action, string objectName, string outcome) => log.Append(actor, action, objectName, outcome);
+        public void Record(AuditActor actor, AuditAction action, AuditObject target, AuditOutcome outcome) =>
+            log.Append(actor.Text, action.Name, target.Text, outcome.Text);
     }
 
     /// <summary>The benchmark signs checkpoints in .NET; on the appliance the token does.</summary>

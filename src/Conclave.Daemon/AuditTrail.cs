@@ -1,4 +1,5 @@
 using Conclave.Crypto.Audit;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 
 namespace Conclave.Daemon;
@@ -6,5 +7,6 @@ namespace Conclave.Daemon;
 /// <summary>The domain's audit port, written to the token-signed hash-chained log (docs/audit-log.md).</summary>
 internal sealed class AuditTrail(AuditLog log) : IAuditTrail
 {
-    public void Record(string actor, string action, string objectName, string outcome) => log.Append(actor, action, objectName, outcome);
+    public void Record(AuditActor actor, AuditAction action, AuditObject target, AuditOutcome outcome) =>
+        log.Append(actor.Text, action.Name, target.Text, outcome.Text);
 }

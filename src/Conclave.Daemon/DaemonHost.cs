@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Conclave.Media.Sfu;
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Admission;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Conclave.Meetings.Scheduling;
 using Conclave.Meetings.Settings;
@@ -145,7 +146,7 @@ public static class DaemonHost
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var httpsUri = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
-        custody.Audit.Append("conclaved", "daemon.start", $"https {validated.Https}, media udp {mediaPlane.LocalEndPoint}", "ok");
+        new AuditTrail(custody.Audit).DaemonStarted(validated.Https, mediaPlane.LocalEndPoint);
         logger.LogInformation("Conclave is up: console at {ConsoleUrl}, media on UDP {MediaEndPoint}, state in {StateDirectory}",
             new Uri(httpsUri, "/console"), mediaPlane.LocalEndPoint, validated.StateDirectory);
         logger.LogInformation("Keys on token '{TokenLabel}'; HTTPS signs with its TLS key; audit log {AuditLog}",

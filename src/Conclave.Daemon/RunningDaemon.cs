@@ -1,4 +1,5 @@
 using Conclave.Media.Sfu;
+using Conclave.Meetings.Audit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -39,7 +40,7 @@ public sealed class RunningDaemon : IAsyncDisposable
         await App.DisposeAsync();
         MediaPlane.Dispose();
         // Last: the stop is audited and the log closed with a signed checkpoint.
-        _custody.Audit.Append("conclaved", "daemon.stop", "shutdown", "ok");
+        new AuditTrail(_custody.Audit).DaemonStopped();
         _custody.Dispose();
         _stateLock.Dispose();
     }

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Conclave.Crypto.Audit;
 using Conclave.Keys;
 using Conclave.Keys.Roles;
+using Conclave.Meetings.Audit;
 
 namespace Conclave.Daemon;
 
@@ -51,8 +52,9 @@ internal sealed class TokenCustody : IDisposable
             var openToken = token;
             var audit = AuditLog.Open(Path.Combine(options.StateDirectory, "audit.log"), new TokenAuditSigner(token),
                 onCheckpoint: anchor => openToken.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()));
-            audit.Append("conclaved", "token.open", $"{settings.Label} via {settings.ModulePath}", "ok");
-            audit.Append("conclaved", "key.use", $"{KeyRole.TlsIdentity}: HTTPS certificate {certificate.Thumbprint}, valid to {certificate.NotAfter:yyyy-MM-dd}", "ok");
+            var trail = new AuditTrail(audit);
+            trail.TokenOpened(settings.Label, settings.ModulePath);
+            trail.HttpsKeyUsed(KeyRole.TlsIdentity.ToString(), certificate.Thumbprint, certificate.NotAfter);
             return new TokenCustody(token, certificate, audit);
         }
         catch (TokenException e)

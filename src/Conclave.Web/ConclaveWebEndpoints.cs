@@ -1,5 +1,6 @@
 using Conclave.Media.Sfu;
 using Conclave.Meetings.Admission;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Conclave.Web.Console;
 using Conclave.Web.Signalling;
@@ -122,7 +123,7 @@ public static class ConclaveWebEndpoints
         var attendee = services.GetRequiredService<AttendeeResolver>().Resolve(context);
         if (attendee is null)
         {
-            services.GetRequiredService<IAuditTrail>().Record($"anonymous@{ConsoleGate.SourceOf(context)}", "signalling.connect", "/ws", "refused: not logged in and no guest pass");
+            services.GetRequiredService<IAuditTrail>().SignallingRefused(ConsoleGate.SourceOf(context));
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             await context.Response.WriteAsync("Log in, or open your invitation link, before joining a meeting.");
             return;

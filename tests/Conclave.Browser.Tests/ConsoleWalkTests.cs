@@ -1,4 +1,5 @@
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Microsoft.Playwright;
 
 namespace Conclave.Browser.Tests;
@@ -73,7 +74,7 @@ public sealed class ConsoleWalkTests(DaemonFixture fixture)
             await admin.GotoAsync(Url(path));
             await Assertions.Expect(admin.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true })).ToBeVisibleAsync();
             if (path == "/console/token") await Assertions.Expect(admin.GetByRole(AriaRole.Table, new() { Name = "Keys" })).ToContainTextAsync("AuditSigning");
-            if (path == "/console/audit") await Assertions.Expect(admin.GetByRole(AriaRole.Table, new() { Name = "Audit records" })).ToContainTextAsync("user.create");
+            if (path == "/console/audit") await Assertions.Expect(admin.GetByRole(AriaRole.Table, new() { Name = "Audit records" })).ToContainTextAsync(AuditAction.UserCreate.Name);
             await Shot(admin, shot);
         }
 

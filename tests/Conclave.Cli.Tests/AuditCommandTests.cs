@@ -1,6 +1,7 @@
 using Conclave.Crypto.Audit;
 using Conclave.Keys;
 using Conclave.Keys.Roles;
+using Conclave.Meetings.Audit;
 
 namespace Conclave.Cli.Tests;
 
@@ -25,7 +26,7 @@ public sealed class AuditCommandTests : IDisposable
         using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
         {
             using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 4);
-            for (int i = 0; i < 10; i++) log.Append(i % 2 == 0 ? "alice" : "bob", i % 2 == 0 ? "login" : "meeting.create", $"object-{i}", "ok");
+            for (int i = 0; i < 10; i++) log.Append(i % 2 == 0 ? "alice" : "bob", i % 2 == 0 ? AuditAction.Login.Name : AuditAction.MeetingCreate.Name, $"object-{i}", "ok");
         }
 
         var intact = Run("audit", "verify");
@@ -56,7 +57,7 @@ public sealed class AuditCommandTests : IDisposable
         {
             before = token.ExportPublicKey(KeyRole.AuditSigning);
             using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 3);
-            for (int i = 0; i < 5; i++) log.Append("alice", "login", $"before-{i}", "ok");
+            for (int i = 0; i < 5; i++) log.Append("alice", AuditAction.Login.Name, $"before-{i}", "ok");
         }
         var rotated = Run("token", "rotate", "audit");
         Assert.Equal(0, rotated.ExitCode);
@@ -65,7 +66,7 @@ public sealed class AuditCommandTests : IDisposable
         {
             Assert.NotEqual(before, token.ExportPublicKey(KeyRole.AuditSigning));
             using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 3);
-            for (int i = 0; i < 5; i++) log.Append("alice", "login", $"after-{i}", "ok");
+            for (int i = 0; i < 5; i++) log.Append("alice", AuditAction.Login.Name, $"after-{i}", "ok");
         }
         var verdict = Run("audit", "verify");
         Assert.Equal(0, verdict.ExitCode);
@@ -91,6 +92,50 @@ public sealed class AuditCommandTests : IDisposable
         var verdict = Run("audit", "verify");
         Assert.Equal(1, verdict.ExitCode);
         Assert.Contains("the last one on record: truncated", verdict.Output);
+    }
+
+    [Fact]
+    public void Show_prints_a_records_control_characters_escaped_and_never_raw()
+    {
+        // As an older log, or a hand-edited one, may hold them: the writer escapes untrusted text, the reader must not rely on it.
+        string path = Path.Combine(_state, "audit.log");
+        DevelopmentToken.UseConfiguration(_state);
+        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        {
+            using var log = AuditLog.Open(path, new Signer(token));
+            log.Append("user:eve\nforged-line", AuditAction.Login.Name, "\u001b[2J\u001b]0;owned\u0007", "ok\u202e");
+        }
+
+        var show = Run("audit", "show");
+
+        Assert.Equal(0, show.ExitCode);
+        Assert.Contains(@"user:eve\x0aforged-line", show.Output);
+        Assert.Contains(@"\x1b[2J\x1b]0;owned\x07", show.Output);
+        Assert.Contains(@"ok\u202e", show.Output);
+        Assert.DoesNotContain(show.Output, c => c is '\u001b' or '\u0007' or '\u202e');
+        Assert.DoesNotContain(show.Output.Split('\n'), line => line.TrimStart(' ', '│', '|').StartsWith("forged-line", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Show_filters_by_the_logs_action_names_only_and_lists_them_for_a_mistyped_one()
+    {
+        string path = Path.Combine(_state, "audit.log");
+        DevelopmentToken.UseConfiguration(_state);
+        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        {
+            using var log = AuditLog.Open(path, new Signer(token));
+            log.Append("user:ada", AuditAction.UserReset.Name, "user:bob", "ok");
+        }
+
+        var mistyped = Run("audit", "show", "--action", "user.rest");
+        Assert.NotEqual(0, mistyped.ExitCode);
+        Assert.Contains("no action is named 'user.rest'", mistyped.Output);
+        Assert.Contains(AuditAction.UserReset.Name, mistyped.Output);
+
+        var checkpoints = Run("audit", "show", "--action", AuditRecord.CheckpointAction);
+        Assert.Equal(0, checkpoints.ExitCode);
+        Assert.Contains("records 1–1", checkpoints.Output);
+        Assert.DoesNotContain("user:bob", checkpoints.Output);
     }
 
     public void Dispose() => Directory.Delete(_state, recursive: true);

@@ -1,4 +1,5 @@
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Storage;
 
 namespace Conclave.Cli.Tests;
@@ -45,7 +46,7 @@ public sealed class UsersCommandTests : IDisposable
 
         var verified = Run(null, "audit", "verify");
         Assert.True(verified.ExitCode == 0, verified.Output);
-        var shown = Run(null, "audit", "show", "--action", "user.reset");
+        var shown = Run(null, "audit", "show", "--action", AuditAction.UserReset.Name);
         Assert.Contains("user:ada", shown.Output);
         Assert.Contains("conclavectl@", shown.Output);
     }

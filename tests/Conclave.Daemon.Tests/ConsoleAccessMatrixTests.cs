@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Conclave.Crypto.Audit;
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Conclave.Meetings.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,8 +41,8 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         Services.GetRequiredService<MeetingService>().Create(host, "Matrix", DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1), roster.Select(a => a.UserName));
 
     /// <summary>The newest audit record of <paramref name="action"/> whose outcome starts with <paramref name="outcome"/>, after the action.</summary>
-    private void AssertAudited(string action, string outcome, string? actor = null) =>
-        Assert.Contains(AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log"), action: action),
+    private void AssertAudited(AuditAction action, string outcome, string? actor = null) =>
+        Assert.Contains(AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log"), action: action.Name),
             r => r.Outcome.StartsWith(outcome, StringComparison.Ordinal) && (actor is null || r.Actor.StartsWith(actor, StringComparison.Ordinal)));
 
     [Fact]
@@ -53,7 +54,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         Assert.StartsWith("/login?return=", page.Headers.Location!.OriginalString);
         var form = await anonymous.PostAsync("/console/meetings", ("title", "sneaky"));
         Assert.Equal(HttpStatusCode.Unauthorized, form.StatusCode);
-        AssertAudited("console.access", "refused: not logged in");
+        AssertAudited(AuditAction.ConsoleAccess, "refused: not logged in");
     }
 
     [Fact]
@@ -69,7 +70,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/console")).StatusCode);
         client.SetCookie("__Host-conclave-session", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/console")).StatusCode);
-        AssertAudited("console.access", "refused: invalid or expired session cookie");
+        AssertAudited(AuditAction.ConsoleAccess, "refused: invalid or expired session cookie");
     }
 
     [Fact]
@@ -80,7 +81,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         Assert.Equal(HttpStatusCode.Forbidden, (await memberClient.GetAsync("/console/users")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await memberClient.GetAsync("/console/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await memberClient.GetAsync("/console/meetings")).StatusCode);
-        AssertAudited("console.access", "refused: needs role admin", member.AuditName);
+        AssertAudited(AuditAction.ConsoleAccess, "refused: needs role admin", member.AuditName);
 
         var security = NewAccount(Role.SecurityOfficer);
         security = Services.GetRequiredService<IAccountStore>().Find(security.Id)!;
@@ -103,7 +104,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         Assert.Equal(HttpStatusCode.Forbidden, without.StatusCode);
         var forged = await client.PostAsync("/console/meetings", [("_csrf", "forged"), .. fields]);
         Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
-        AssertAudited("console.form", "refused: missing or wrong CSRF token", host.AuditName);
+        AssertAudited(AuditAction.ConsoleForm, "refused: missing or wrong CSRF token", host.AuditName);
         Assert.DoesNotContain(Services.GetRequiredService<IMeetingStore>().ListHostedBy(host.Id), m => m.Title == "Budget review");
 
         var with = await client.SubmitAsync("/console/meetings", "/console/meetings", fields);
@@ -120,7 +121,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/console/meetings/{meeting.Id}")).StatusCode);
         using var ownerClient = await LoggedInAsync(owner);
         Assert.Equal(HttpStatusCode.OK, (await ownerClient.GetAsync($"/console/meetings/{meeting.Id}")).StatusCode);
-        AssertAudited("meeting.view", "refused: not its host");
+        AssertAudited(AuditAction.MeetingView, "refused: not its host");
     }
 
     [Fact]
@@ -133,20 +134,20 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
 
         var anonymous = await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, null));
         Assert.Contains("401", anonymous.Message);
-        AssertAudited("signalling.connect", "refused: not logged in");
+        AssertAudited(AuditAction.SignallingConnect, "refused: not logged in");
 
         using var outsiderConsole = await LoggedInAsync(outsider);
         await using var refused = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, outsiderConsole.Cookie("__Host-conclave-session"));
         await refused.SendJsonAsync(new { type = "join", room = meeting.Id, name = "x" });
         await ExpectRefusalAsync(refused, "not-on-roster");
-        AssertAudited("admission", "refused: not-on-roster", outsider.AuditName);
+        AssertAudited(AuditAction.Admission, "refused: not-on-roster", outsider.AuditName);
 
         using var memberConsole = await LoggedInAsync(member);
         await using var allowed = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, memberConsole.Cookie("__Host-conclave-session"));
         await allowed.SendJsonAsync(new { type = "join", room = meeting.Id, name = "whatever the browser says" });
         var joined = await allowed.ReceiveTypeAsync("joined");
         Assert.NotNull(joined.GetProperty("participantId").GetString());
-        AssertAudited("admission", "ok: enter", member.AuditName);
+        AssertAudited(AuditAction.Admission, "ok: enter", member.AuditName);
     }
 
     [Fact]
@@ -162,7 +163,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
             DateTimeOffset.UtcNow.AddHours(-1), null, 0, InvitationState.Issued, null, DateTimeOffset.UtcNow.AddHours(-2)));
         using var late = new ConsoleClient(fixture.Daemon.HttpsUri);
         Assert.Equal(HttpStatusCode.Gone, (await late.GetAsync($"/i/{System.Buffers.Text.Base64Url.EncodeToString(token)}")).StatusCode);
-        AssertAudited("invitation.open", "refused: it has expired");
+        AssertAudited(AuditAction.InvitationOpen, "refused: it has expired");
 
         var issued = meetings.Invite(host, meeting.Id, "Guest", 24, null);
         using var guest = new ConsoleClient(fixture.Daemon.HttpsUri);
@@ -173,7 +174,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
 
         using var second = new ConsoleClient(fixture.Daemon.HttpsUri);
         Assert.Equal(HttpStatusCode.Gone, (await second.GetAsync($"/i/{issued.LinkToken}")).StatusCode);
-        AssertAudited("invitation.open", "refused: it has been used already");
+        AssertAudited(AuditAction.InvitationOpen, "refused: it has been used already");
     }
 
     [Fact]
@@ -196,7 +197,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         }
         var last = await guesser.SubmitAsync(link, link, ("passcode", "0000"));
         Assert.Equal(HttpStatusCode.Gone, last.StatusCode);
-        AssertAudited("invitation.redeem", "refused: wrong passcode, invitation revoked");
+        AssertAudited(AuditAction.InvitationRedeem, "refused: wrong passcode, invitation revoked");
         // Even the right passcode is too late now.
         using var guest = new ConsoleClient(fixture.Daemon.HttpsUri);
         Assert.Equal(HttpStatusCode.Gone, (await guest.GetAsync(link)).StatusCode);
@@ -218,12 +219,12 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         var denied = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/deny", ("entry", entry.Id));
         Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
         await ExpectRefusalAsync(waiting, "denied");
-        AssertAudited("lobby.deny", "ok", host.AuditName);
+        AssertAudited(AuditAction.LobbyDeny, "ok", host.AuditName);
 
         await using var again = await GuestSocketAsync(guestPass);
         await again.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Visitor" });
         await ExpectRefusalAsync(again, "denied");
-        AssertAudited("admission", "refused: denied", $"guest:{invitation.Id}");
+        AssertAudited(AuditAction.Admission, "refused: denied", $"guest:{invitation.Id}");
     }
 
     [Fact]
@@ -240,12 +241,12 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         var entry = Services.GetRequiredService<Conclave.Meetings.Admission.AdmissionService>().Lobby.Waiting(meeting.Id).Single();
         await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/admit", ("entry", entry.Id));
         await guest.ReceiveTypeAsync("joined");
-        AssertAudited("lobby.admit", "ok", host.AuditName);
+        AssertAudited(AuditAction.LobbyAdmit, "ok", host.AuditName);
 
         var removed = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/remove", ("attendee", $"invitation:{invitation.Id}"));
         Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
         await ExpectRefusalAsync(guest, "removed");
-        AssertAudited("participant.remove", "ok", host.AuditName);
+        AssertAudited(AuditAction.ParticipantRemove, "ok", host.AuditName);
 
         await using var again = await GuestSocketAsync(guestPass);
         await again.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Consultant" });
@@ -271,15 +272,15 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         await using var aliceAgain = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, aliceConsole.Cookie("__Host-conclave-session"));
         await aliceAgain.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Alice" });
         await ExpectRefusalAsync(aliceAgain, "removed");
-        AssertAudited("admission", "refused: removed", alice.AuditName);
+        AssertAudited(AuditAction.Admission, "refused: removed", alice.AuditName);
 
         var locked = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/lock");
         Assert.Equal(HttpStatusCode.Redirect, locked.StatusCode);
         await using var bobSocket = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, bobConsole.Cookie("__Host-conclave-session"));
         await bobSocket.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Bob" });
         await ExpectRefusalAsync(bobSocket, "meeting-locked");
-        AssertAudited("admission", "refused: meeting-locked", bob.AuditName);
-        AssertAudited("meeting.lock", "ok", host.AuditName);
+        AssertAudited(AuditAction.Admission, "refused: meeting-locked", bob.AuditName);
+        AssertAudited(AuditAction.MeetingLock, "ok", host.AuditName);
     }
 
     [Fact]
@@ -303,7 +304,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         Assert.Equal(HttpStatusCode.Redirect, ended.StatusCode);
         await ExpectRefusalAsync(inside, "meeting-ended");
         await ExpectRefusalAsync(waiting, "meeting-ended");
-        AssertAudited("meeting.end", "ok", host.AuditName);
+        AssertAudited(AuditAction.MeetingEnd, "ok", host.AuditName);
 
         await using var again = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, memberConsole.Cookie("__Host-conclave-session"));
         await again.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Member" });
@@ -318,15 +319,15 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         Assert.NotNull(link);
         using var admin = await fixture.AdminClientAsync();
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/console/users")).StatusCode);
-        AssertAudited("setup.first-admin", "ok");
-        AssertAudited("totp.enrol", "ok", "user:first-admin");
+        AssertAudited(AuditAction.SetupFirstAdmin, "ok");
+        AssertAudited(AuditAction.TotpEnrol, "ok", "user:first-admin");
 
         using var second = new ConsoleClient(fixture.Daemon.HttpsUri);
         Assert.Equal(HttpStatusCode.Gone, (await second.GetAsync(link!.PathAndQuery)).StatusCode);
         string token = System.Web.HttpUtility.ParseQueryString(link.Query)["token"]!;
         var reused = await second.SubmitAsync("/login", "/setup", ("token", token), ("username", "mallory-admin"), ("display_name", "M"), ("password", Password));
         Assert.Equal(HttpStatusCode.Gone, reused.StatusCode);
-        AssertAudited("setup.first-admin", "refused: invalid or used setup link");
+        AssertAudited(AuditAction.SetupFirstAdmin, "refused: invalid or used setup link");
         Assert.Null(Services.GetRequiredService<IAccountStore>().FindByUserName("mallory-admin"));
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -88,7 +89,7 @@ public sealed class ConsoleBadInputTests(InProcessDaemon fixture)
             HttpStatusCode.BadRequest, "must be a whole number");
         Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "48"), ("session_idle_minutes", "30"))).StatusCode);
         Assert.Equal(48, Services.GetRequiredService<ISettingsStore>().Get().InvitationLifetimeHours);
-        Assert.Contains(Conclave.Crypto.Audit.AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log"), action: "config.change"),
+        Assert.Contains(Conclave.Crypto.Audit.AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log"), action: AuditAction.ConfigChange.Name),
             r => r.Object == "settings:InvitationLifetimeHours" && r.Outcome.EndsWith("→ 48", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "72"), ("session_idle_minutes", "30"))).StatusCode);
     }

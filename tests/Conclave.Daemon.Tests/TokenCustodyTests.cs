@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using Conclave.Crypto.Audit;
+using Conclave.Meetings.Audit;
 
 namespace Conclave.Daemon.Tests;
 
@@ -42,8 +43,8 @@ public sealed class TokenCustodyTests(InProcessDaemon fixture)
     public void The_start_the_token_and_the_key_used_are_in_the_audit_log()
     {
         var records = AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log")).ToList();
-        Assert.Contains(records, r => r.Actor == "conclaved" && r.Action == "daemon.start" && r.Outcome == "ok");
-        Assert.Contains(records, r => r.Action == "token.open" && r.Object.StartsWith("conclave via ", StringComparison.Ordinal));
-        Assert.Contains(records, r => r.Action == "key.use" && r.Object.StartsWith("TlsIdentity: HTTPS certificate", StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Actor == AuditActor.Daemon.Text && r.Action == AuditAction.DaemonStart.Name && r.Outcome == AuditOutcome.Ok.Text);
+        Assert.Contains(records, r => r.Action == AuditAction.TokenOpen.Name && r.Object.StartsWith("conclave via ", StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Action == AuditAction.KeyUse.Name && r.Object.StartsWith("TlsIdentity: HTTPS certificate", StringComparison.Ordinal));
     }
 }

@@ -1,8 +1,10 @@
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 
 namespace Conclave.Meetings.Tests;
 
-public sealed record AuditRecord(string Actor, string Action, string Object, string Outcome);
+/// <summary>A record as the log would hold it: actor, object and outcome in their wire forms, the action as declared.</summary>
+public sealed record AuditRecord(string Actor, AuditAction Action, string Object, string Outcome);
 
 /// <summary>Keeps every audit record in memory, in order, so a test can say what was written.</summary>
 public sealed class RecordingAuditTrail : IAuditTrail
@@ -17,10 +19,10 @@ public sealed class RecordingAuditTrail : IAuditTrail
 
     public AuditRecord Last => Records[^1];
 
-    public IReadOnlyList<AuditRecord> Of(string action) => Records.Where(r => r.Action == action).ToList();
+    public IReadOnlyList<AuditRecord> Of(AuditAction action) => Records.Where(r => r.Action == action).ToList();
 
-    public void Record(string actor, string action, string objectName, string outcome)
+    public void Record(AuditActor actor, AuditAction action, AuditObject target, AuditOutcome outcome)
     {
-        lock (_lock) _records.Add(new AuditRecord(actor, action, objectName, outcome));
+        lock (_lock) _records.Add(new AuditRecord(actor.Text, action, target.Text, outcome.Text));
     }
 }

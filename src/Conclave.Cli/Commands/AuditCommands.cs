@@ -2,6 +2,7 @@ using System.CommandLine;
 using Conclave.Crypto.Audit;
 using Conclave.Keys;
 using Conclave.Keys.Roles;
+using Conclave.Meetings.Audit;
 using Spectre.Console;
 
 namespace Conclave.Cli.Commands;
@@ -21,7 +22,15 @@ internal static class AuditCommands
         audit.Subcommands.Add(verify);
 
         var actor = new Option<string?>("--actor") { Description = "Only records by this actor" };
-        var action = new Option<string?>("--action") { Description = "Only records of this action" };
+        var action = new Option<string?>("--action") { Description = "Only records of this action (one of the names the log uses)" };
+        action.CompletionSources.Add([.. ActionNames()]);
+        action.Validators.Add(option =>
+        {
+            if (option.GetValueOrDefault<string?>() is { } name && !IsActionName(name))
+            {
+                option.AddError($"no action is named '{AuditText.Untrusted(name)}'; the log's actions: {string.Join(", ", ActionNames())}");
+            }
+        });
         var since = new Option<DateTimeOffset?>("--since") { Description = "Only records at or after this time (ISO 8601)" };
         var show = new Command("show", "List records, optionally filtered");
         show.Options.Add(actor);
@@ -31,6 +40,12 @@ internal static class AuditCommands
         audit.Subcommands.Add(show);
         return audit;
     }
+
+    /// <summary>The domain's actions and the log's own checkpoints.</summary>
+    private static IEnumerable<string> ActionNames() => AuditAction.All.Select(a => a.Name).Append(AuditRecord.CheckpointAction);
+
+    private static bool IsActionName(string name) =>
+        AuditAction.Find(name) is not null || name.Equals(AuditRecord.CheckpointAction, StringComparison.OrdinalIgnoreCase);
 
     private static string LogPath(ParseResult result) =>
         result.GetValue(File) ?? Path.Combine(Path.GetFullPath(result.GetValue(CliOptions.StateDirectory)!), "audit.log");
@@ -77,7 +92,7 @@ internal static class AuditCommands
             foreach (var record in AuditReader.Read(path, actor, action, since))
             {
                 table.AddRow(record.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), record.Time.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
-                    Markup.Escape(record.Actor), Markup.Escape(record.Action), Markup.Escape(record.Object), Markup.Escape(record.Outcome));
+                    Shown(record.Actor), Shown(record.Action), Shown(record.Object), Shown(record.Outcome));
             }
         }
         catch (InvalidDataException e)
@@ -88,4 +103,10 @@ internal static class AuditCommands
         AnsiConsole.Write(table);
         return 0;
     }
+
+    /// <summary>
+    /// A field as the terminal may show it: no control character of a record (an older log's,
+    /// or one edited by hand) reaches the terminal, nor Spectre's markup brackets.
+    /// </summary>
+    private static string Shown(string field) => Markup.Escape(AuditText.Printable(field));
 }

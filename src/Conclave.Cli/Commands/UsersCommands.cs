@@ -2,6 +2,7 @@ using System.CommandLine;
 using Conclave.Crypto.Audit;
 using Conclave.Keys.Roles;
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Conclave.Storage;
 using Spectre.Console;
@@ -62,7 +63,7 @@ internal static class UsersCommands
         try
         {
             var reset = new CredentialReset(database.Accounts, database.Sessions, new AuditTrail(audit), new PasswordHasher(Argon2Parameters.Default));
-            var account = reset.ResetByOperator(userName, password, $"conclavectl@{Environment.UserName}");
+            var account = reset.ResetByOperator(userName, password, AuditActor.Operator(Environment.UserName));
             AnsiConsole.MarkupLineInterpolated($"Reset [bold]{account.UserName}[/]: new password set, enabled, lockout lifted, TOTP cleared ({(account.MustEnrolSecondFactor ? "they enrol again at their next login" : "optional for their roles")}).");
             return 0;
         }
@@ -88,6 +89,7 @@ internal static class UsersCommands
 
     private sealed class AuditTrail(AuditLog log) : IAuditTrail
     {
-        public void Record(string actor, string action, string objectName, string outcome) => log.Append(actor, action, objectName, outcome);
+        public void Record(AuditActor actor, AuditAction action, AuditObject target, AuditOutcome outcome) =>
+            log.Append(actor.Text, action.Name, target.Text, outcome.Text);
     }
 }

@@ -104,7 +104,7 @@ public sealed class AuditLog : IDisposable
 
     private void WriteCheckpoint()
     {
-        var record = new AuditRecord(_sequence + 1, _time.GetUtcNow(), AuditRecord.CheckpointKind, "conclaved", "checkpoint", $"records 1–{_sequence}", "signed", _head);
+        var record = new AuditRecord(_sequence + 1, _time.GetUtcNow(), AuditRecord.CheckpointKind, "conclaved", AuditRecord.CheckpointAction, $"records 1–{_sequence}", "signed", _head);
         Write(record, sign: true);
         _sinceCheckpoint = 0;
         LastCheckpoint = new AuditAnchor(_sequence, _head);

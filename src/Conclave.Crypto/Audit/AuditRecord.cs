@@ -8,6 +8,9 @@ public sealed record AuditRecord(long Sequence, DateTimeOffset Time, string Kind
 {
     public const string EventKind = "event";
     public const string CheckpointKind = "checkpoint";
+
+    /// <summary>The action of a checkpoint record, by the log itself; every other action is the domain's (Conclave.Meetings.Audit.AuditAction).</summary>
+    public const string CheckpointAction = "checkpoint";
 }
 
 /// <summary>A record as stored: its body, the SHA-256 chain hash over the body, and for checkpoints a signature.</summary>

@@ -1,3 +1,5 @@
+using Conclave.Meetings.Audit;
+
 namespace Conclave.Meetings.Accounts;
 
 /// <summary>A person who logs in to the console. The store holds it; <see cref="AccountService"/> changes it.</summary>
@@ -28,5 +30,5 @@ public sealed record Account(
 
     public bool Holds(Role role) => (Roles & role) != 0;
 
-    public string AuditName => $"user:{UserName}";
+    public string AuditName => AuditActor.User(this).Text;
 }

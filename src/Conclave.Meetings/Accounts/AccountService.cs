@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 
 namespace Conclave.Meetings.Accounts;
@@ -53,13 +54,13 @@ public sealed class AccountService
     {
         if (AdminExists || !Setup.TryConsume(setupToken))
         {
-            _audit.Record($"anonymous@{source}", "setup.first-admin", "appliance", "refused: invalid or used setup link");
+            _audit.FirstAdminRefused(source);
             throw DomainException.Gone("This setup link is not valid any more: an admin exists, or the daemon was restarted (it prints a new link while no admin exists).");
         }
         try
         {
             var admin = NewAccount(userName, displayName, password, Role.Admin);
-            _audit.Record($"anonymous@{source}", "setup.first-admin", admin.AuditName, "ok");
+            _audit.FirstAdminCreated(source, admin);
             return admin;
         }
         catch (DomainException)
@@ -73,11 +74,11 @@ public sealed class AccountService
     public LoginResult Login(string? userName, string? password, string? code, string source)
     {
         string name = (userName ?? "").Trim().ToLowerInvariant();
-        string actor = name.Length is > 0 and <= Validation.MaxUserNameLength ? $"user:{name}@{source}" : $"anonymous@{source}";
+        var actor = AuditActor.Claiming(name, source);
         var now = _time.GetUtcNow();
         if (_sourceThrottle.IsBlocked(source))
         {
-            _audit.Record(actor, "login", "console", "refused: too many failures from this address");
+            _audit.LoginThrottled(actor);
             return new LoginResult(LoginOutcome.Throttled, null, $"Too many failed logins from your address; try again in {_policy.FailureWindow.TotalMinutes:0} minutes.");
         }
         var found = name.Length is > 0 and <= Validation.MaxUserNameLength ? _accounts.FindByUserName(name) : null;
@@ -85,7 +86,7 @@ public sealed class AccountService
         {
             _hasher.Verify(password ?? "", _unknownUserHash.Value);
             _sourceThrottle.RecordFailure(source);
-            _audit.Record(actor, "login", "console", "refused: unknown user");
+            _audit.LoginUnknownUser(actor);
             return new LoginResult(LoginOutcome.WrongCredentials, null, WrongCredentialsMessage);
         }
         // One login of an account at a time, reading it afresh: concurrent guesses all count,
@@ -96,33 +97,32 @@ public sealed class AccountService
         }
     }
 
-    private LoginResult LoginLocked(long accountId, string? password, string? code, string source, string actor, DateTimeOffset now)
+    private LoginResult LoginLocked(long accountId, string? password, string? code, string source, AuditActor actor, DateTimeOffset now)
     {
         var account = _accounts.Find(accountId);
         if (account is null) return new LoginResult(LoginOutcome.WrongCredentials, null, WrongCredentialsMessage);
         if (account.LockedUntil is { } lockedUntil && lockedUntil > now)
         {
             // Refused before hashing: the N+1th guess is not even checked.
-            _audit.Record(actor, "login", "console", $"refused: locked until {lockedUntil:u}");
+            _audit.LoginLockedOut(actor, lockedUntil);
             return new LoginResult(LoginOutcome.LockedOut, null, $"Too many failed logins: this account is locked until {lockedUntil:HH:mm} UTC.");
         }
         if (!_hasher.Verify(password ?? "", account.PasswordHash) || !SecondFactorAccepted(ref account, code))
         {
             _sourceThrottle.RecordFailure(source);
             var failed = RecordFailure(account, now);
-            _audit.Record(actor, "login", "console", failed.LockedUntil is { } until && until > now
-                ? $"refused: wrong credentials, locked until {until:u}" : "refused: wrong credentials");
+            _audit.LoginWrongCredentials(actor, failed.LockedUntil is { } until && until > now ? until : null);
             return new LoginResult(LoginOutcome.WrongCredentials, null, WrongCredentialsMessage);
         }
         if (account.Disabled)
         {
-            _audit.Record(actor, "login", "console", "refused: account disabled");
+            _audit.LoginDisabled(actor);
             return new LoginResult(LoginOutcome.Disabled, null, "This account is disabled; ask an administrator.");
         }
         account = account with { FailedLogins = 0, FirstFailureAt = null, LockedUntil = null };
         if (_hasher.NeedsRehash(account.PasswordHash)) account = account with { PasswordHash = _hasher.Hash(password!) };
         _accounts.Update(account);
-        _audit.Record(actor, "login", "console", account.MustEnrolSecondFactor ? "ok: must enrol TOTP" : "ok");
+        _audit.LoggedIn(actor, account.MustEnrolSecondFactor);
         return new LoginResult(LoginOutcome.Succeeded, account, "Welcome.");
     }
 
@@ -192,7 +192,7 @@ public sealed class AccountService
     public void Logout(ConsoleSession session, Account account)
     {
         _sessions.Delete(session.IdHash);
-        _audit.Record(account.AuditName, "logout", "console", "ok");
+        _audit.LoggedOut(account);
     }
 
     // ---- TOTP enrolment -------------------------------------------------------------
@@ -228,12 +228,12 @@ public sealed class AccountService
         {
             if (!_totp.TryVerify(secret, code ?? "", current.TotpLastStep, out long step))
             {
-                _audit.Record(current.AuditName, "totp.enrol", current.AuditName, "refused: wrong code");
+                _audit.TotpEnrolmentRefused(current);
                 throw DomainException.Invalid("That code does not match: check the device's clock and enter the current 6-digit code.");
             }
             var enrolled = current with { SealedTotpSecret = current.SealedPendingTotpSecret, SealedPendingTotpSecret = null, TotpLastStep = step };
             _accounts.Update(enrolled);
-            _audit.Record(current.AuditName, "totp.enrol", current.AuditName, "ok");
+            _audit.TotpEnrolled(current);
             return enrolled;
         }
         finally
@@ -254,7 +254,7 @@ public sealed class AccountService
     {
         RequireAdmin(actor, "create users");
         var account = NewAccount(userName, displayName, password, roles);
-        _audit.Record(actor.AuditName, "user.create", account.AuditName, $"ok: roles {Roles.Describe(roles)}");
+        _audit.UserCreated(actor, account);
         return account;
     }
 
@@ -268,7 +268,7 @@ public sealed class AccountService
         var updated = account with { Roles = roles };
         _accounts.Update(updated);
         _sessions.DeleteForAccount(account.Id);
-        _audit.Record(actor.AuditName, "user.roles", account.AuditName, $"ok: {Roles.Describe(roles)}");
+        _audit.RolesChanged(actor, updated);
         return updated;
     }
 
@@ -281,7 +281,8 @@ public sealed class AccountService
         var updated = account with { Disabled = disabled };
         _accounts.Update(updated);
         if (disabled) _sessions.DeleteForAccount(account.Id);
-        _audit.Record(actor.AuditName, disabled ? "user.disable" : "user.enable", account.AuditName, "ok");
+        if (disabled) _audit.UserDisabled(actor, account);
+        else _audit.UserEnabled(actor, account);
         return updated;
     }
 
@@ -290,7 +291,7 @@ public sealed class AccountService
     {
         RequireAdmin(actor, "reset passwords");
         using var scope = LockFor(accountId).EnterScope();
-        return _reset.Reset(Existing(accountId), newPassword, actor.AuditName);
+        return _reset.Reset(Existing(accountId), newPassword, AuditActor.User(actor));
     }
 
     private Account NewAccount(string? userName, string? displayName, string? password, Role roles)
@@ -307,7 +308,7 @@ public sealed class AccountService
     private void RequireAdmin(Account actor, string what)
     {
         if (actor.Holds(Role.Admin)) return;
-        _audit.Record(actor.AuditName, "authorize", what, "refused: not an admin");
+        _audit.AdminOnlyRefused(actor, what);
         throw DomainException.Forbidden($"Only an admin may {what}.");
     }
 }

@@ -1,3 +1,4 @@
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 
 namespace Conclave.Meetings.Accounts;
@@ -10,7 +11,7 @@ namespace Conclave.Meetings.Accounts;
 /// </summary>
 public sealed class CredentialReset(IAccountStore accounts, ISessionStore sessions, IAuditTrail audit, PasswordHasher hasher)
 {
-    public Account Reset(Account account, string? newPassword, string actor, bool enable = false)
+    public Account Reset(Account account, string? newPassword, AuditActor actor, bool enable = false)
     {
         var updated = account with
         {
@@ -24,12 +25,12 @@ public sealed class CredentialReset(IAccountStore accounts, ISessionStore sessio
         };
         accounts.Update(updated);
         sessions.DeleteForAccount(account.Id);
-        audit.Record(actor, "user.reset", account.AuditName, enable ? "ok: password set, TOTP cleared, enabled" : "ok: password set, TOTP cleared");
+        audit.CredentialsReset(actor, account, enable);
         return updated;
     }
 
     /// <summary>The operator's reset on the box, by user name.</summary>
-    public Account ResetByOperator(string? userName, string? newPassword, string actor)
+    public Account ResetByOperator(string? userName, string? newPassword, AuditActor actor)
     {
         var account = accounts.FindByUserName((userName ?? "").Trim().ToLowerInvariant())
             ?? throw DomainException.NotFound($"No user named '{userName}'.");

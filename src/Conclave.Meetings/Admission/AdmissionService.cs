@@ -1,4 +1,5 @@
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Conclave.Meetings.Scheduling;
 
@@ -17,12 +18,7 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
     public AdmissionDecision Decide(Attendee attendee, string meetingId)
     {
         var decision = DecideQuietly(attendee, meetingId);
-        audit.Record(attendee.AuditName, "admission", $"meeting:{MeetingAccess.Truncate(meetingId)}", decision.Verdict switch
-        {
-            AdmissionVerdict.Enter => "ok: enter",
-            AdmissionVerdict.WaitInLobby => "ok: lobby",
-            _ => $"refused: {decision.Code}",
-        });
+        audit.AdmissionDecided(attendee, meetingId, decision);
         return decision;
     }
 
@@ -89,27 +85,27 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
 
     public void Admit(Account actor, string? meetingId, string? entryId)
     {
-        var (meeting, entry) = Waiting(actor, meetingId, entryId, "lobby.admit");
-        audit.Record(actor.AuditName, "lobby.admit", entry.Attendee.AuditName, $"ok: {meeting.AuditName}");
+        var (meeting, entry) = Waiting(actor, meetingId, entryId, AuditAction.LobbyAdmit);
+        audit.LobbyAdmitted(actor, meeting, entry.Attendee);
         Lobby.Resolve(entry, LobbyOutcome.Admitted);
     }
 
     /// <summary>Denies a waiting person; a guest's invitation, or a member's place in this meeting, is gone for good.</summary>
     public void Deny(Account actor, string? meetingId, string? entryId)
     {
-        var (meeting, entry) = Waiting(actor, meetingId, entryId, "lobby.deny");
+        var (meeting, entry) = Waiting(actor, meetingId, entryId, AuditAction.LobbyDeny);
         Exclude(meeting, entry.Attendee, InvitationState.Denied);
-        audit.Record(actor.AuditName, "lobby.deny", entry.Attendee.AuditName, $"ok: {meeting.AuditName}");
+        audit.LobbyDenied(actor, meeting, entry.Attendee);
         Lobby.Resolve(entry, LobbyOutcome.Denied);
     }
 
     /// <summary>Removes someone from the meeting for good; the caller closes their connection.</summary>
     public void Remove(Account actor, string? meetingId, Attendee attendee)
     {
-        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, "participant.remove");
+        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, AuditAction.ParticipantRemove);
         if (attendee is MemberAttendee { Account.Id: var id } && id == meeting.HostAccountId) throw DomainException.Invalid("The host cannot remove themselves; leave or end the meeting instead.");
         Exclude(meeting, attendee, InvitationState.Removed);
-        audit.Record(actor.AuditName, "participant.remove", attendee.AuditName, $"ok: {meeting.AuditName}");
+        audit.ParticipantRemoved(actor, meeting, attendee);
     }
 
     /// <summary>Tells everyone waiting that the meeting ended (after <see cref="MeetingService.End"/>).</summary>
@@ -128,7 +124,7 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
         }
     }
 
-    private (Meeting, LobbyEntry) Waiting(Account actor, string? meetingId, string? entryId, string action)
+    private (Meeting, LobbyEntry) Waiting(Account actor, string? meetingId, string? entryId, AuditAction action)
     {
         var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, action);
         var entry = entryId is null ? null : Lobby.Find(meeting.Id, entryId);

@@ -1,4 +1,5 @@
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Scheduling;
 
 namespace Conclave.Meetings.Admission;
@@ -26,5 +27,5 @@ public sealed record GuestAttendee(Invitation Invitation) : Attendee
 {
     public override string Key => $"invitation:{Invitation.Id}";
     public override string DisplayName => Invitation.DisplayName;
-    public override string AuditName => $"guest:{Invitation.Id}";
+    public override string AuditName => AuditActor.Guest(Invitation).Text;
 }

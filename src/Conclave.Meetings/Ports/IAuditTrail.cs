@@ -1,14 +1,14 @@
+using Conclave.Meetings.Audit;
+
 namespace Conclave.Meetings.Ports;
 
 /// <summary>
 /// Where every access decision is written: the daemon backs it with the token-signed,
 /// hash-chained audit log (docs/audit-log.md). Appending must be durable before it returns.
+/// Callers write through the typed events of <see cref="AuditEvents"/>, which hold the
+/// vocabulary; the fields arrive already in their wire forms, untrusted text escaped.
 /// </summary>
 public interface IAuditTrail
 {
-    /// <param name="actor">Who acted: "user:alice", "guest:&lt;invitation&gt;", "anonymous@127.0.0.1".</param>
-    /// <param name="action">Dotted verb: "login", "meeting.create", "admission.refuse".</param>
-    /// <param name="objectName">What it acted on: "meeting:&lt;id&gt;", "user:bob".</param>
-    /// <param name="outcome">"ok", "refused: &lt;reason&gt;", …</param>
-    void Record(string actor, string action, string objectName, string outcome);
+    void Record(AuditActor actor, AuditAction action, AuditObject target, AuditOutcome outcome);
 }

@@ -1,3 +1,5 @@
+using Conclave.Meetings.Audit;
+
 namespace Conclave.Meetings.Scheduling;
 
 public enum InvitationState
@@ -35,5 +37,5 @@ public sealed record Invitation(
     /// <summary>Wrong passcodes before the invitation is revoked.</summary>
     public const int MaxPasscodeFailures = 5;
 
-    public string AuditName => $"invitation:{Id}";
+    public string AuditName => AuditObject.Of(this).Text;
 }

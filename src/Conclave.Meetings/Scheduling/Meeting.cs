@@ -1,3 +1,5 @@
+using Conclave.Meetings.Audit;
+
 namespace Conclave.Meetings.Scheduling;
 
 /// <summary>A meeting a host scheduled. Its id is random and is also the media room's name.</summary>
@@ -20,5 +22,5 @@ public sealed record Meeting(
 
     public bool IsOpenAt(DateTimeOffset time) => EndedAt is null && time >= StartsAt - EarlyEntry && time < EndsAt;
 
-    public string AuditName => $"meeting:{Id}";
+    public string AuditName => AuditObject.Of(this).Text;
 }

@@ -1,4 +1,5 @@
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 
 namespace Conclave.Meetings.Scheduling;
@@ -6,11 +7,11 @@ namespace Conclave.Meetings.Scheduling;
 /// <summary>Who may run a meeting: its host, and admins. Other hosts do not even learn that it exists.</summary>
 internal static class MeetingAccess
 {
-    public static Meeting Manageable(IMeetingStore store, IAuditTrail audit, Account actor, string? meetingId, string action)
+    public static Meeting Manageable(IMeetingStore store, IAuditTrail audit, Account actor, string? meetingId, AuditAction action)
     {
         var meeting = meetingId is { Length: > 0 and <= 64 } ? store.Find(meetingId) : null;
         if (meeting is not null && (actor.Holds(Role.Admin) || meeting.HostAccountId == actor.Id)) return meeting;
-        audit.Record(actor.AuditName, action, $"meeting:{Truncate(meetingId)}", meeting is null ? "refused: no such meeting" : "refused: not its host");
+        audit.MeetingAccessRefused(actor, action, meetingId, meetingExists: meeting is not null);
         throw DomainException.NotFound("No such meeting among yours.");
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Conclave.Meetings.Settings;
 
@@ -21,7 +22,7 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
     {
         if (!actor.Holds(Role.Host | Role.Admin))
         {
-            audit.Record(actor.AuditName, "meeting.create", "meetings", "refused: not a host");
+            audit.MeetingCreateRefused(actor);
             throw DomainException.Forbidden("Only a host or an admin may create meetings.");
         }
         string checkedTitle = Validation.Title(title);
@@ -30,7 +31,7 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
         var meeting = new Meeting(NewId(9), checkedTitle, actor.Id, startsAt, endsAt,
             lobbyForMembers ?? settings.Get().LobbyForMembersByDefault, Locked: false, EndedAt: null, time.GetUtcNow());
         meetings.Create(meeting, roster);
-        audit.Record(actor.AuditName, "meeting.create", meeting.AuditName, $"ok: \"{checkedTitle}\", {roster.Count} on the roster");
+        audit.MeetingCreated(actor, meeting, roster.Count);
         return meeting;
     }
 
@@ -46,36 +47,37 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
 
     public MeetingDetails Details(Account actor, string? meetingId)
     {
-        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, "meeting.view");
+        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, AuditAction.MeetingView);
         var roster = meetings.Roster(meeting.Id).Select(accounts.Find).OfType<Account>().OrderBy(a => a.UserName).ToList();
         return new MeetingDetails(meeting, accounts.Find(meeting.HostAccountId), roster, meetings.Invitations(meeting.Id));
     }
 
     public void ReplaceRoster(Account actor, string? meetingId, IEnumerable<string> rosterUserNames)
     {
-        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, "meeting.roster");
+        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, AuditAction.MeetingRoster);
         var roster = ResolveRoster(rosterUserNames, actor);
         meetings.ReplaceRoster(meeting.Id, roster);
-        audit.Record(actor.AuditName, "meeting.roster", meeting.AuditName, $"ok: {roster.Count} on the roster");
+        audit.RosterReplaced(actor, meeting, roster.Count);
     }
 
     public Meeting SetLocked(Account actor, string? meetingId, bool locked)
     {
-        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, locked ? "meeting.lock" : "meeting.unlock");
+        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, locked ? AuditAction.MeetingLock : AuditAction.MeetingUnlock);
         var updated = meeting with { Locked = locked };
         meetings.Update(updated);
-        audit.Record(actor.AuditName, locked ? "meeting.lock" : "meeting.unlock", meeting.AuditName, "ok");
+        if (locked) audit.MeetingLocked(actor, meeting);
+        else audit.MeetingUnlocked(actor, meeting);
         return updated;
     }
 
     /// <summary>Ends the meeting for everyone; the caller disconnects those inside and the lobby.</summary>
     public Meeting End(Account actor, string? meetingId)
     {
-        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, "meeting.end");
+        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, AuditAction.MeetingEnd);
         if (meeting.EndedAt is not null) return meeting;
         var ended = meeting with { EndedAt = time.GetUtcNow() };
         meetings.Update(ended);
-        audit.Record(actor.AuditName, "meeting.end", meeting.AuditName, "ok");
+        audit.MeetingEnded(actor, meeting);
         return ended;
     }
 
@@ -83,7 +85,7 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
 
     public IssuedInvitation Invite(Account actor, string? meetingId, string? guestName, int? lifetimeHours, string? passcode)
     {
-        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, "invitation.create");
+        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, AuditAction.InvitationCreate);
         if (meeting.EndedAt is not null) throw DomainException.Locked("This meeting has ended: nobody can be invited to it.");
         string name = Validation.DisplayName(guestName);
         int hours = lifetimeHours ?? settings.Get().InvitationLifetimeHours;
@@ -102,17 +104,17 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
         var invitation = new Invitation(NewId(9), meeting.Id, tokenHash, name, now.AddHours(hours), passcodeHash, 0,
             InvitationState.Issued, null, now);
         meetings.AddInvitation(invitation);
-        audit.Record(actor.AuditName, "invitation.create", invitation.AuditName, $"ok: {meeting.AuditName}, guest \"{name}\", expires {invitation.ExpiresAt:u}");
+        audit.InvitationCreated(actor, meeting, invitation);
         return new IssuedInvitation(invitation, linkToken);
     }
 
     public void Revoke(Account actor, string? meetingId, string? invitationId)
     {
-        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, "invitation.revoke");
+        var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, AuditAction.InvitationRevoke);
         var invitation = invitationId is null ? null : meetings.FindInvitation(invitationId);
         if (invitation is null || invitation.MeetingId != meeting.Id) throw DomainException.NotFound("No such invitation for this meeting.");
         meetings.UpdateInvitation(invitation with { State = InvitationState.Revoked });
-        audit.Record(actor.AuditName, "invitation.revoke", invitation.AuditName, "ok");
+        audit.InvitationRevoked(actor, invitation);
     }
 
     /// <summary>The invitation behind a link, if it can still be opened (for the page that asks for the passcode).</summary>
@@ -121,7 +123,7 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
         var invitation = FindByLink(linkToken);
         if (invitation is null)
         {
-            audit.Record($"anonymous@{source}", "invitation.open", "invitation:?", "refused: unknown link");
+            audit.InvitationLinkUnknown(source);
             throw DomainException.NotFound("This invitation link is not valid.");
         }
         string? why = invitation.State != InvitationState.Issued ? "it has been used already"
@@ -129,7 +131,7 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
             : null;
         if (why is not null)
         {
-            audit.Record($"anonymous@{source}", "invitation.open", invitation.AuditName, $"refused: {why} ({invitation.State})");
+            audit.InvitationOpenRefused(source, invitation, why);
             throw DomainException.Gone($"This invitation cannot be used: {why}. Ask the host for a new one.");
         }
         return invitation;
@@ -147,7 +149,7 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
             {
                 throw DomainException.Gone("This invitation changed while you entered the passcode; open the link again.");
             }
-            audit.Record($"anonymous@{source}", "invitation.redeem", invitation.AuditName, revoke ? "refused: wrong passcode, invitation revoked" : "refused: wrong passcode");
+            audit.PasscodeRefused(source, invitation, revoke);
             throw revoke
                 ? DomainException.Gone("Too many wrong passcodes: this invitation no longer works. Ask the host for a new one.")
                 : DomainException.Invalid($"Wrong passcode ({Invitation.MaxPasscodeFailures - failures} tries left).");
@@ -156,10 +158,10 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
         var redeemed = invitation with { State = InvitationState.Redeemed, GuestPassHash = guestPassHash };
         if (!meetings.TryReplaceInvitation(invitation, redeemed))
         {
-            audit.Record($"anonymous@{source}", "invitation.redeem", invitation.AuditName, "refused: opened by someone else at the same moment");
+            audit.InvitationRedeemRaced(source, invitation);
             throw DomainException.Gone("This invitation has been used already. Ask the host for a new one.");
         }
-        audit.Record($"guest:{invitation.Id}@{source}", "invitation.redeem", invitation.AuditName, "ok");
+        audit.InvitationRedeemed(source, invitation);
         return new RedeemedInvitation(redeemed, guestPass);
     }
 

@@ -1,4 +1,5 @@
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 
 namespace Conclave.Meetings.Settings;
@@ -12,18 +13,18 @@ public sealed class SettingsService(ISettingsStore store, IAuditTrail audit)
     {
         if (!actor.Holds(Role.Admin))
         {
-            audit.Record(actor.AuditName, "config.change", "settings", "refused: not an admin");
+            audit.SettingsChangeRefused(actor);
             throw DomainException.Forbidden("Only an admin may change settings.");
         }
         var before = store.Get();
         var after = requested.Validated();
         store.Save(after);
         if (before.LobbyForMembersByDefault != after.LobbyForMembersByDefault)
-            audit.Record(actor.AuditName, "config.change", "settings:LobbyForMembersByDefault", $"ok: {before.LobbyForMembersByDefault} → {after.LobbyForMembersByDefault}");
+            audit.SettingChanged(actor, nameof(after.LobbyForMembersByDefault), before.LobbyForMembersByDefault, after.LobbyForMembersByDefault);
         if (before.InvitationLifetimeHours != after.InvitationLifetimeHours)
-            audit.Record(actor.AuditName, "config.change", "settings:InvitationLifetimeHours", $"ok: {before.InvitationLifetimeHours} → {after.InvitationLifetimeHours}");
+            audit.SettingChanged(actor, nameof(after.InvitationLifetimeHours), before.InvitationLifetimeHours, after.InvitationLifetimeHours);
         if (before.SessionIdleMinutes != after.SessionIdleMinutes)
-            audit.Record(actor.AuditName, "config.change", "settings:SessionIdleMinutes", $"ok: {before.SessionIdleMinutes} → {after.SessionIdleMinutes}");
+            audit.SettingChanged(actor, nameof(after.SessionIdleMinutes), before.SessionIdleMinutes, after.SessionIdleMinutes);
         return after;
     }
 }

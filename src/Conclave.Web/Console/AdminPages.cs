@@ -1,6 +1,7 @@
 using Conclave.Crypto.Audit;
 using Conclave.Meetings;
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -54,7 +55,7 @@ internal static class AdminPages
             table = Html.Of($"""
                 <table aria-label="Audit records">
                   <thead><tr><th scope="col">#</th><th scope="col">Time (UTC)</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Object</th><th scope="col">Outcome</th></tr></thead>
-                  <tbody>{records.Select(r => Html.Of($"<tr><td>{r.Sequence}</td><td>{r.Time:yyyy-MM-dd HH:mm:ss}</td><td>{r.Actor}</td><td>{r.Action}</td><td>{r.Object}</td><td>{r.Outcome}</td></tr>"))}</tbody>
+                  <tbody>{records.Select(r => Html.Of($"<tr><td>{r.Sequence}</td><td>{r.Time:yyyy-MM-dd HH:mm:ss}</td><td>{AuditText.Printable(r.Actor)}</td><td>{AuditText.Printable(r.Action)}</td><td>{AuditText.Printable(r.Object)}</td><td>{AuditText.Printable(r.Outcome)}</td></tr>"))}</tbody>
                 </table>
                 <p class="help">Newest first, at most {MaxAuditRows}. <code>conclavectl audit verify</code> checks the chain and its token-signed checkpoints.</p>
                 """);
@@ -66,12 +67,16 @@ internal static class AdminPages
         return ConsoleLayout.Page(request, "Audit log", Html.Of($"""
             <form method="get" action="/console/audit" aria-label="Filter">
               <label for="actor">Actor</label><input id="actor" name="actor" value="{actor}" maxlength="128">
-              <label for="action">Action</label><input id="action" name="action" value="{action}" maxlength="64">
+              <label for="action">Action</label><select id="action" name="action"><option value="">any</option>{ActionOptions(action)}</select>
               <button type="submit">Filter</button>
             </form>
             {table}
             """));
     }
+
+    /// <summary>Every declared action, the filtered one selected.</summary>
+    private static IEnumerable<Html> ActionOptions(string? selected) => AuditAction.All.Select(a =>
+        Html.Of($"<option{Html.When(a.Name.Equals(selected, StringComparison.OrdinalIgnoreCase), new Html(" selected"))}>{a.Name}</option>"));
 
     private static string? Filter(string? value) => string.IsNullOrWhiteSpace(value) || value.Length > 128 ? null : value.Trim();
 

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Microsoft.AspNetCore.Http;
 
@@ -32,7 +33,7 @@ internal static class AnonymousForms
         {
             return (form, null);
         }
-        audit.Record($"anonymous@{ConsoleGate.SourceOf(http)}", "console.form", auditedPath, "refused: missing or wrong CSRF token");
+        audit.ConsoleFormRefused(AuditActor.Anonymous(ConsoleGate.SourceOf(http)), auditedPath);
         return (null, ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Form refused",
             "This form did not come from this appliance's page (or it is too large). Open the page again and retry."));
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Conclave.Meetings;
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Microsoft.AspNetCore.Http;
 
@@ -49,7 +50,7 @@ internal sealed class ConsoleGate(AccountService accounts, IAuditTrail audit)
         }
         if (!TokensEqual(form[CsrfFieldName], request!.Session.CsrfToken))
         {
-            audit.Record(request.Account.AuditName, "console.form", http.Request.Path, "refused: missing or wrong CSRF token");
+            audit.ConsoleFormRefused(AuditActor.User(request.Account), http.Request.Path);
             await ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Form refused",
                 "This form did not come from your current console page. Reload the page and try again.").ExecuteAsync(http);
             return;
@@ -69,7 +70,7 @@ internal sealed class ConsoleGate(AccountService accounts, IAuditTrail audit)
         if (who is not { } signedIn)
         {
             bool forged = http.Request.Cookies.ContainsKey(ConsoleCookies.Session);
-            audit.Record($"anonymous@{SourceOf(http)}", "console.access", path, forged ? "refused: invalid or expired session cookie" : "refused: not logged in");
+            audit.ConsoleNotLoggedIn(SourceOf(http), path, cookieRefused: forged);
             if (forged) http.Response.Cookies.Delete(ConsoleCookies.Session, ConsoleCookies.Options());
             return (null, HttpMethods.IsGet(http.Request.Method)
                 ? Results.Redirect($"/login?return={Uri.EscapeDataString(path)}")
@@ -78,12 +79,12 @@ internal sealed class ConsoleGate(AccountService accounts, IAuditTrail audit)
         var account = signedIn.Account;
         if (account.MustEnrolSecondFactor && path != EnrolPath)
         {
-            audit.Record(account.AuditName, "console.access", path, "refused: TOTP enrolment required first");
+            audit.ConsoleEnrolmentRequired(account, path);
             return (null, Results.Redirect(EnrolPath));
         }
         if (anyOf != Role.None && !account.Holds(anyOf))
         {
-            audit.Record(account.AuditName, "console.access", path, $"refused: needs role {Roles.Describe(anyOf)}");
+            audit.ConsoleRoleRefused(account, path, anyOf);
             return (null, ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Not allowed",
                 $"This page needs one of these roles: {Roles.Describe(anyOf)}. Yours: {Roles.Describe(account.Roles)}."));
         }

@@ -1,4 +1,5 @@
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using static Conclave.Meetings.Tests.DomainHarness;
 
 namespace Conclave.Meetings.Tests.Accounts;
@@ -37,7 +38,7 @@ public sealed class AccountServiceTests : IDisposable
         Assert.Equal("boss", admin.UserName);
         Assert.Equal(Role.Admin, admin.Roles);
         Assert.True(fresh.Accounts.AdminExists);
-        Assert.Equal(new AuditRecord($"anonymous@{Source}", "setup.first-admin", "user:boss", "ok"), fresh.Audit.Last);
+        Assert.Equal(new AuditRecord($"anonymous@{Source}", AuditAction.SetupFirstAdmin, "user:boss", "ok"), fresh.Audit.Last);
         Refused(DomainErrorKind.Gone, () => fresh.Accounts.CreateFirstAdmin(token, "boss2", "Another", Password, Source));
     }
 
@@ -98,7 +99,7 @@ public sealed class AccountServiceTests : IDisposable
 
         Assert.Equal(LoginOutcome.Succeeded, result.Outcome);
         Assert.Equal(_alice.Id, result.Account!.Id);
-        Assert.Equal(new AuditRecord($"user:alice@{Source}", "login", "console", "ok"), _h.Audit.Last);
+        Assert.Equal(new AuditRecord($"user:alice@{Source}", AuditAction.Login, "console", "ok"), _h.Audit.Last);
     }
 
     [Fact]
@@ -140,6 +141,24 @@ public sealed class AccountServiceTests : IDisposable
         Assert.Equal(LoginOutcome.WrongCredentials, unknownUser.Outcome);
         Assert.Equal(wrongPassword.Message, unknownUser.Message);
         Assert.Equal("refused: unknown user", _h.Audit.Last.Outcome);
+    }
+
+    [Fact]
+    public void A_typed_user_name_with_a_newline_or_an_escape_sequence_is_audited_escaped()
+    {
+        _h.Login("eve\nuser:root@192.0.2.1 login ok");
+        Assert.Equal($@"user:eve\x0auser:root@192.0.2.1 login ok@{Source}", _h.Audit.Last.Actor);
+
+        _h.Login("\u001b[2Jeve");
+        Assert.Equal($@"user:\x1b[2jeve@{Source}", _h.Audit.Last.Actor);
+    }
+
+    [Fact]
+    public void A_10_KB_typed_user_name_is_audited_as_an_anonymous_attempt()
+    {
+        _h.Login(new string('a', 10 * 1024));
+
+        Assert.Equal(new AuditRecord($"anonymous@{Source}", AuditAction.Login, "console", "refused: unknown user"), _h.Audit.Last);
     }
 
     [Fact]
@@ -243,7 +262,7 @@ public sealed class AccountServiceTests : IDisposable
         Assert.True(admin.HasSecondFactor);
         Assert.False(admin.MustEnrolSecondFactor);
         Assert.Null(admin.SealedPendingTotpSecret);
-        Assert.Equal(new AuditRecord("user:root", "totp.enrol", "user:root", "ok"), _h.Audit.Last);
+        Assert.Equal(new AuditRecord("user:root", AuditAction.TotpEnrol, "user:root", "ok"), _h.Audit.Last);
     }
 
     [Fact]
@@ -429,7 +448,7 @@ public sealed class AccountServiceTests : IDisposable
         Accounts.Logout(started.Session, _alice);
 
         Assert.Null(Accounts.Authenticate(started.CookieValue));
-        Assert.Equal(new AuditRecord("user:alice", "logout", "console", "ok"), _h.Audit.Last);
+        Assert.Equal(new AuditRecord("user:alice", AuditAction.Logout, "console", "ok"), _h.Audit.Last);
     }
 
     // ---- what admins do -----------------------------------------------------------------------
@@ -440,7 +459,7 @@ public sealed class AccountServiceTests : IDisposable
         var bob = Accounts.CreateAccount(_admin, "Bob", "Bob B.", "another fine password", Role.Member);
 
         Assert.Equal("bob", bob.UserName);
-        Assert.Equal(new AuditRecord("user:root", "user.create", "user:bob", "ok: roles member"), _h.Audit.Last);
+        Assert.Equal(new AuditRecord("user:root", AuditAction.UserCreate, "user:bob", "ok: roles member"), _h.Audit.Last);
         Assert.True(_h.Login("bob", "another fine password").Succeeded);
     }
 
@@ -450,7 +469,7 @@ public sealed class AccountServiceTests : IDisposable
         Refused(DomainErrorKind.Forbidden, () => Accounts.CreateAccount(_alice, "bob", "Bob", Password, Role.Member));
 
         Assert.Null(_h.Database.Accounts.FindByUserName("bob"));
-        Assert.Equal(new AuditRecord("user:alice", "authorize", "create users", "refused: not an admin"), _h.Audit.Last);
+        Assert.Equal(new AuditRecord("user:alice", AuditAction.Authorize, "create users", "refused: not an admin"), _h.Audit.Last);
     }
 
     [Fact]

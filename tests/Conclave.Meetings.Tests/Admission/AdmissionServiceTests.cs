@@ -1,5 +1,6 @@
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Admission;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Scheduling;
 using static Conclave.Meetings.Tests.DomainHarness;
 
@@ -180,7 +181,7 @@ public sealed class AdmissionServiceTests : IDisposable
 
         Assert.Equal(LobbyOutcome.Admitted, await entry.Outcome.WaitAsync(Patience));
         Assert.Empty(Admission.Lobby.Waiting(_meeting.Id));
-        Assert.Equal(new AuditRecord("user:hana", "lobby.admit", guest.AuditName, $"ok: {_meeting.AuditName}"), _h.Audit.Last);
+        Assert.Equal(new AuditRecord("user:hana", AuditAction.LobbyAdmit, guest.AuditName, $"ok: {_meeting.AuditName}"), _h.Audit.Last);
     }
 
     [Fact]
@@ -203,7 +204,7 @@ public sealed class AdmissionServiceTests : IDisposable
         Admission.Remove(_host, _meeting.Id, new MemberAttendee(_member));
 
         AssertRefused(RefusalCode.Removed, Decide(new MemberAttendee(_member)));
-        Assert.Equal(new AuditRecord("user:hana", "participant.remove", "user:mo", $"ok: {_meeting.AuditName}"), _h.Audit.Of("participant.remove").Single());
+        Assert.Equal(new AuditRecord("user:hana", AuditAction.ParticipantRemove, "user:mo", $"ok: {_meeting.AuditName}"), _h.Audit.Of(AuditAction.ParticipantRemove).Single());
     }
 
     [Fact]
@@ -304,12 +305,12 @@ public sealed class AdmissionServiceTests : IDisposable
         Assert.Equal(
             new[]
             {
-                new AuditRecord("user:mo", "admission", _meeting.AuditName, "ok: enter"),
-                new AuditRecord("user:olga", "admission", _meeting.AuditName, "refused: not-on-roster"),
-                new AuditRecord(guest.AuditName, "admission", _meeting.AuditName, "ok: lobby"),
-                new AuditRecord("user:mo", "admission", "meeting:no-such-meeting", "refused: no-such-meeting"),
+                new AuditRecord("user:mo", AuditAction.Admission, _meeting.AuditName, "ok: enter"),
+                new AuditRecord("user:olga", AuditAction.Admission, _meeting.AuditName, "refused: not-on-roster"),
+                new AuditRecord(guest.AuditName, AuditAction.Admission, _meeting.AuditName, "ok: lobby"),
+                new AuditRecord("user:mo", AuditAction.Admission, "meeting:no-such-meeting", "refused: no-such-meeting"),
             },
-            _h.Audit.Of("admission"));
+            _h.Audit.Of(AuditAction.Admission));
     }
 
     [Fact]
@@ -322,8 +323,8 @@ public sealed class AdmissionServiceTests : IDisposable
         Admission.Remove(_host, _meeting.Id, gail);
 
         Assert.Equal(
-            new[] { ("lobby.admit", gail.AuditName), ("lobby.deny", gus.AuditName), ("participant.remove", gail.AuditName) },
-            _h.Audit.Records.Where(r => r.Actor == "user:hana" && r.Action is "lobby.admit" or "lobby.deny" or "participant.remove")
+            new[] { (AuditAction.LobbyAdmit, gail.AuditName), (AuditAction.LobbyDeny, gus.AuditName), (AuditAction.ParticipantRemove, gail.AuditName) },
+            _h.Audit.Records.Where(r => r.Actor == "user:hana" && (r.Action == AuditAction.LobbyAdmit || r.Action == AuditAction.LobbyDeny || r.Action == AuditAction.ParticipantRemove))
                 .Select(r => (r.Action, r.Object)));
     }
 }

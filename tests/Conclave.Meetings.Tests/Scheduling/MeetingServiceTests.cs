@@ -1,4 +1,5 @@
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Scheduling;
 using static Conclave.Meetings.Tests.DomainHarness;
 
@@ -35,7 +36,7 @@ public sealed class MeetingServiceTests : IDisposable
         Assert.Equal("Weekly sync", details.Meeting.Title);
         Assert.Equal(_host.Id, details.Host!.Id);
         Assert.Equal(new[] { _member.Id }, details.Roster.Select(a => a.Id));
-        Assert.Equal(new AuditRecord("user:hana", "meeting.create", meeting.AuditName, "ok: \"Weekly sync\", 1 on the roster"), _h.Audit.Last);
+        Assert.Equal(new AuditRecord("user:hana", AuditAction.MeetingCreate, meeting.AuditName, "ok: \"Weekly sync\", 1 on the roster"), _h.Audit.Last);
     }
 
     [Theory]
@@ -91,7 +92,7 @@ public sealed class MeetingServiceTests : IDisposable
     {
         Refused(DomainErrorKind.Forbidden, () => Meetings.Create(_member, "Mine", _h.Now.AddHours(1), _h.Now.AddHours(2), []));
 
-        Assert.Equal(new AuditRecord("user:mo", "meeting.create", "meetings", "refused: not a host"), _h.Audit.Last);
+        Assert.Equal(new AuditRecord("user:mo", AuditAction.MeetingCreate, "meetings", "refused: not a host"), _h.Audit.Last);
         Assert.Empty(_h.Database.Meetings.List());
     }
 
@@ -113,7 +114,15 @@ public sealed class MeetingServiceTests : IDisposable
 
         Refused(DomainErrorKind.NotFound, () => Meetings.Details(_otherHost, meeting.Id));
 
-        Assert.Equal(new AuditRecord("user:otto", "meeting.view", meeting.AuditName, "refused: not its host"), _h.Audit.Last);
+        Assert.Equal(new AuditRecord("user:otto", AuditAction.MeetingView, meeting.AuditName, "refused: not its host"), _h.Audit.Last);
+    }
+
+    [Fact]
+    public void A_requested_meeting_id_is_audited_cut_and_escaped()
+    {
+        Refused(DomainErrorKind.NotFound, () => Meetings.Details(_host, "x\n" + new string('a', 10 * 1024)));
+
+        Assert.Equal($@"meeting:x\x0a{new string('a', 62)}…", _h.Audit.Last.Object);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Audit;
 using Conclave.Meetings.Settings;
 using static Conclave.Meetings.Tests.DomainHarness;
 
@@ -35,10 +36,10 @@ public sealed class SettingsServiceTests : IDisposable
         Assert.Equal(
             new[]
             {
-                new AuditRecord("user:root", "config.change", "settings:LobbyForMembersByDefault", "ok: False → True"),
-                new AuditRecord("user:root", "config.change", "settings:InvitationLifetimeHours", "ok: 72 → 24"),
+                new AuditRecord("user:root", AuditAction.ConfigChange, "settings:LobbyForMembersByDefault", "ok: False → True"),
+                new AuditRecord("user:root", AuditAction.ConfigChange, "settings:InvitationLifetimeHours", "ok: 72 → 24"),
             },
-            _h.Audit.Of("config.change"));
+            _h.Audit.Of(AuditAction.ConfigChange));
     }
 
     [Fact]
@@ -46,7 +47,7 @@ public sealed class SettingsServiceTests : IDisposable
     {
         Settings.Change(_admin, ApplianceSettings.Defaults);
 
-        Assert.Empty(_h.Audit.Of("config.change"));
+        Assert.Empty(_h.Audit.Of(AuditAction.ConfigChange));
     }
 
     [Fact]
@@ -55,7 +56,7 @@ public sealed class SettingsServiceTests : IDisposable
         Settings.Change(_admin, ApplianceSettings.Defaults with { SessionIdleMinutes = 60 });
         Settings.Change(_admin, ApplianceSettings.Defaults with { SessionIdleMinutes = 10 });
 
-        Assert.Equal(new[] { "ok: 30 → 60", "ok: 60 → 10" }, _h.Audit.Of("config.change").Select(r => r.Outcome));
+        Assert.Equal(new[] { "ok: 30 → 60", "ok: 60 → 10" }, _h.Audit.Of(AuditAction.ConfigChange).Select(r => r.Outcome));
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class SettingsServiceTests : IDisposable
         Refused(DomainErrorKind.Forbidden, () => Settings.Change(_host, new ApplianceSettings(true, 24, 60)));
 
         Assert.Equal(ApplianceSettings.Defaults, _h.Database.Settings.Get());
-        Assert.Equal(new AuditRecord("user:hana", "config.change", "settings", "refused: not an admin"), _h.Audit.Last);
+        Assert.Equal(new AuditRecord("user:hana", AuditAction.ConfigChange, "settings", "refused: not an admin"), _h.Audit.Last);
     }
 
     [Theory]
@@ -78,7 +79,7 @@ public sealed class SettingsServiceTests : IDisposable
         Refused(DomainErrorKind.Invalid, () => Settings.Change(_admin, new ApplianceSettings(true, invitationHours, idleMinutes)));
 
         Assert.Equal(ApplianceSettings.Defaults, _h.Database.Settings.Get());
-        Assert.Empty(_h.Audit.Of("config.change"));
+        Assert.Empty(_h.Audit.Of(AuditAction.ConfigChange));
     }
 
     [Theory]

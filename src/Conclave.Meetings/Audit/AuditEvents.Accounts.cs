@@ -1,0 +1,73 @@
+using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Ports;
+
+namespace Conclave.Meetings.Audit;
+
+/// <summary>
+/// The audit vocabulary: one typed event per thing the log records, each writing its
+/// <see cref="AuditAction"/> with the actor, object and outcome in their wire forms. One
+/// file per area, as the events of a server's trace are declared.
+/// </summary>
+public static partial class AuditEvents
+{
+    public static void FirstAdminRefused(this IAuditTrail audit, string source) =>
+        audit.Record(AuditActor.Anonymous(source), AuditAction.SetupFirstAdmin, AuditObject.Appliance, AuditOutcome.Refused("invalid or used setup link"));
+
+    public static void FirstAdminCreated(this IAuditTrail audit, string source, Account admin) =>
+        audit.Record(AuditActor.Anonymous(source), AuditAction.SetupFirstAdmin, AuditObject.Of(admin), AuditOutcome.Ok);
+
+    /// <param name="claimant">Who the form claims to be (<see cref="AuditActor.Claiming"/>).</param>
+    public static void LoginThrottled(this IAuditTrail audit, AuditActor claimant) =>
+        audit.RecordLogin(claimant, AuditOutcome.Refused("too many failures from this address"));
+
+    public static void LoginUnknownUser(this IAuditTrail audit, AuditActor claimant) =>
+        audit.RecordLogin(claimant, AuditOutcome.Refused("unknown user"));
+
+    /// <summary>Refused without checking the password: the account is locked.</summary>
+    public static void LoginLockedOut(this IAuditTrail audit, AuditActor claimant, DateTimeOffset lockedUntil) =>
+        audit.RecordLogin(claimant, AuditOutcome.RefusedLocked(lockedUntil));
+
+    /// <param name="lockedUntil">Set when this failure locked the account.</param>
+    public static void LoginWrongCredentials(this IAuditTrail audit, AuditActor claimant, DateTimeOffset? lockedUntil) =>
+        audit.RecordLogin(claimant, lockedUntil is { } until ? AuditOutcome.RefusedLocked(until, "wrong credentials") : AuditOutcome.Refused("wrong credentials"));
+
+    public static void LoginDisabled(this IAuditTrail audit, AuditActor claimant) =>
+        audit.RecordLogin(claimant, AuditOutcome.Refused("account disabled"));
+
+    public static void LoggedIn(this IAuditTrail audit, AuditActor claimant, bool mustEnrolTotp) =>
+        audit.RecordLogin(claimant, mustEnrolTotp ? AuditOutcome.OkWith("must enrol TOTP") : AuditOutcome.Ok);
+
+    private static void RecordLogin(this IAuditTrail audit, AuditActor claimant, AuditOutcome outcome) =>
+        audit.Record(claimant, AuditAction.Login, AuditObject.Console, outcome);
+
+    public static void LoggedOut(this IAuditTrail audit, Account account) =>
+        audit.Record(AuditActor.User(account), AuditAction.Logout, AuditObject.Console, AuditOutcome.Ok);
+
+    public static void TotpEnrolmentRefused(this IAuditTrail audit, Account account) =>
+        audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account), AuditOutcome.Refused("wrong code"));
+
+    public static void TotpEnrolled(this IAuditTrail audit, Account account) =>
+        audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account), AuditOutcome.Ok);
+
+    public static void UserCreated(this IAuditTrail audit, Account admin, Account account) =>
+        audit.Record(AuditActor.User(admin), AuditAction.UserCreate, AuditObject.Of(account), AuditOutcome.OkWith($"roles {Roles.Describe(account.Roles)}"));
+
+    public static void RolesChanged(this IAuditTrail audit, Account admin, Account account) =>
+        audit.Record(AuditActor.User(admin), AuditAction.UserRoles, AuditObject.Of(account), AuditOutcome.OkWith(Roles.Describe(account.Roles)));
+
+    public static void UserDisabled(this IAuditTrail audit, Account admin, Account account) =>
+        audit.Record(AuditActor.User(admin), AuditAction.UserDisable, AuditObject.Of(account), AuditOutcome.Ok);
+
+    public static void UserEnabled(this IAuditTrail audit, Account admin, Account account) =>
+        audit.Record(AuditActor.User(admin), AuditAction.UserEnable, AuditObject.Of(account), AuditOutcome.Ok);
+
+    /// <param name="actor">An admin (<see cref="AuditActor.User"/>) or the operator on the box (<see cref="AuditActor.Operator"/>).</param>
+    /// <param name="enabled">The reset also enabled the account (the operator's does).</param>
+    public static void CredentialsReset(this IAuditTrail audit, AuditActor actor, Account account, bool enabled) =>
+        audit.Record(actor, AuditAction.UserReset, AuditObject.Of(account),
+            AuditOutcome.OkWith(enabled ? "password set, TOTP cleared, enabled" : "password set, TOTP cleared"));
+
+    /// <param name="what">What only an admin may do: "create users".</param>
+    public static void AdminOnlyRefused(this IAuditTrail audit, Account actor, string what) =>
+        audit.Record(AuditActor.User(actor), AuditAction.Authorize, AuditObject.Described(what), AuditOutcome.Refused("not an admin"));
+}
