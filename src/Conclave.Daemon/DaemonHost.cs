@@ -1,5 +1,7 @@
 using System.Net.Sockets;
+using Conclave.Media.Dtls;
 using Conclave.Media.Sfu;
+using Conclave.Media.Transport;
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Admission;
 using Conclave.Meetings.Audit;
@@ -84,7 +86,8 @@ public static class DaemonHost
         {
             mediaPlane = new MediaPlane(new MediaPlaneOptions
             {
-                ListenEndPoint = validated.Media,
+                Socket = UdpDatagramSocket.Bind(validated.Media),
+                Certificate = DtlsCertificate.CreateSelfSigned(),
                 AdvertisedAddress = validated.MediaAdvertisedAddress,
             });
         }

@@ -1,8 +1,9 @@
 namespace Conclave.Media.Diagnostics;
 
 /// <summary>
-/// Why the media plane dropped a datagram. A drop is counted, never logged per packet
-/// (STYLE.md): <see cref="DropCounters"/> holds one counter per reason.
+/// Why the media plane dropped a datagram. A drop is counted, never logged: a log line
+/// per packet would let a flood fill the journal. <see cref="DropCounters"/> holds one
+/// counter per reason.
 /// </summary>
 public enum DropReason
 {
@@ -22,8 +23,10 @@ public enum DropReason
     StunBadFingerprint,
     /// <summary>DTLS record that the handshake rejected or arrived after the handshake ended.</summary>
     DtlsRejected,
-    /// <summary>RTP/RTCP that does not parse (RFC 3550 §5.1, §6.4).</summary>
+    /// <summary>RTP that does not parse (RFC 3550 §5.1).</summary>
     RtpMalformed,
+    /// <summary>RTCP or SRTCP that does not parse: every header V=2, lengths adding up to the datagram (RFC 3550 §6.4, RFC 3711 §3.4).</summary>
+    RtcpMalformed,
     /// <summary>SRTP/SRTCP before the DTLS handshake produced keys.</summary>
     SrtpNoKeys,
     /// <summary>SRTP/SRTCP authentication tag did not verify (RFC 3711 §3.3, RFC 7714 §7).</summary>

@@ -10,12 +10,21 @@ namespace Conclave.Media.Dtls;
 /// BouncyCastle blocks while it waits for datagrams, so each session runs on its own
 /// thread; the media loop only queues datagrams (<see cref="TryEnqueueDatagram"/>).
 /// Before BouncyCastle sees anything, a stateless cookie exchange (HelloVerifyRequest,
-/// RFC 6347 §4.2.1) proves the client can receive at its address.
+/// RFC 6347 §4.2.1) proves the client can receive at its address. The thread ends
+/// <see cref="FinalFlightLingerMs"/> after the handshake: SRTP needs nothing more of DTLS.
 /// </summary>
 public sealed class DtlsServerSession : IDisposable
 {
     /// <summary>Chromium gives up on DTLS after ~30 s; 20 s leaves time to report why.</summary>
     public const int HandshakeTimeoutMs = 20_000;
+
+    /// <summary>
+    /// The server sends the handshake's last flight; if it is lost, the browser resends
+    /// its own last flight until ours arrives (RFC 6347 §4.2.4), and BouncyCastle resends
+    /// ours only while someone reads. Browsers back off from 1 s, doubling: 30 s covers
+    /// five resends, well past the point where a browser would still be waiting.
+    /// </summary>
+    public const int FinalFlightLingerMs = 30_000;
 
     private readonly DtlsCertificate _certificate;
     private readonly byte[] _clientIdForCookie;
@@ -74,7 +83,7 @@ public sealed class DtlsServerSession : IDisposable
             var keys = server.Keys ?? throw new InvalidOperationException("the handshake completed without SRTP keys");
             State = DtlsSessionState.Connected;
             if (Interlocked.Exchange(ref _reported, 1) == 0) HandshakeCompleted?.Invoke(keys);
-            ServeUntilClosed(dtls);
+            LingerForRetransmissions(dtls);
         }
         catch (Exception e) when (!_disposed)
         {
@@ -106,13 +115,19 @@ public sealed class DtlsServerSession : IDisposable
         return null;
     }
 
-    /// <summary>Keeps reading after the handshake: retransmitted Finished flights and close_notify.</summary>
-    private void ServeUntilClosed(DtlsTransport dtls)
+    /// <summary>
+    /// Keeps reading for <see cref="FinalFlightLingerMs"/> after the handshake, so that a
+    /// resent final flight is answered; then stops reading, without a close_notify (the
+    /// association carries on in SRTP). A close_notify from the browser ends it sooner.
+    /// Datagrams that arrive later are refused (<see cref="TryEnqueueDatagram"/>).
+    /// </summary>
+    private void LingerForRetransmissions(DtlsTransport dtls)
     {
         var buffer = new byte[dtls.GetReceiveLimit()];
+        var linger = Stopwatch.StartNew();
         try
         {
-            while (!_disposed)
+            while (!_disposed && linger.ElapsedMilliseconds < FinalFlightLingerMs)
             {
                 dtls.Receive(buffer, 0, buffer.Length, 1000);
             }
@@ -120,8 +135,9 @@ public sealed class DtlsServerSession : IDisposable
         catch (Exception)
         {
             // close_notify, or the session was disposed under us.
+            State = DtlsSessionState.Closed;
         }
-        State = DtlsSessionState.Closed;
+        _transport.Close();
     }
 
     private string? WaitForFingerprint(TimeSpan timeout)

@@ -114,7 +114,8 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
-        // DESIGN.md: ExportKeyingMaterial works only here, before the handshake state is cleared.
+        // The SRTP keys are exported keying material (RFC 5764 §4.2); ExportKeyingMaterial
+        // works only here, before BouncyCastle clears the handshake state.
         var material = m_context.ExportKeyingMaterial("EXTRACTOR-dtls_srtp", null, SrtpProfiles.KeyingMaterialLength(_profile));
         Keys = DtlsSrtpKeys.FromKeyingMaterial(_profile, material);
         Array.Clear(material);

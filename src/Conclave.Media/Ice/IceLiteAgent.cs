@@ -58,14 +58,14 @@ public sealed class IceLiteAgent
     public bool IsConsentExpired(long nowMs) => nowMs - LastConsentMs > ConsentTimeoutMs;
 
     /// <summary>
-    /// Authenticates a Binding request and writes the response into <paramref name="response"/>.
-    /// Nothing is written for a request that fails authentication (RFC 5389 §10.1.2: no
-    /// response to a bad MESSAGE-INTEGRITY on a short-term credential, so a prober learns nothing).
+    /// Authenticates a Binding request, parsed once by whoever routed it here, and writes
+    /// the response into <paramref name="response"/>. Nothing is written for a request that
+    /// fails authentication (RFC 5389 §10.1.2: no response to a bad MESSAGE-INTEGRITY on a
+    /// short-term credential, so a prober learns nothing).
     /// </summary>
-    public IceCheckOutcome HandleBindingRequest(ReadOnlySpan<byte> request, SocketAddress from, long nowMs, Span<byte> response, out int responseLength)
+    public IceCheckOutcome HandleBindingRequest(StunMessage message, SocketAddress from, long nowMs, Span<byte> response, out int responseLength)
     {
         responseLength = 0;
-        if (!StunMessage.TryParse(request, out var message)) return IceCheckOutcome.Malformed;
         if (message.MessageType != StunMessageType.BindingRequest) return IceCheckOutcome.NotBindingRequest;
         // RFC 8445 §7.3: USERNAME must be ours; the remote part must match once we know it.
         if (!message.TryGetAttribute(StunAttributeType.Username, out var username) ||

@@ -6,11 +6,10 @@ namespace Conclave.Media.Ice;
 public static class IceUsername
 {
     /// <summary>Our ufrag out of a Binding request, to find its session before its address is known.</summary>
-    public static bool TryGetLocalUfrag(ReadOnlySpan<byte> bindingRequestDatagram, out ReadOnlySpan<byte> localUfrag)
+    public static bool TryGetLocalUfrag(StunMessage bindingRequest, out ReadOnlySpan<byte> localUfrag)
     {
         localUfrag = default;
-        if (!StunMessage.TryParse(bindingRequestDatagram, out var message)) return false;
-        if (!message.TryGetAttribute(StunAttributeType.Username, out var username)) return false;
+        if (!bindingRequest.TryGetAttribute(StunAttributeType.Username, out var username)) return false;
         return TrySplit(username, out localUfrag, out _);
     }
 

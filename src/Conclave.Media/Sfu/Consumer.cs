@@ -6,17 +6,17 @@ namespace Conclave.Media.Sfu;
 /// <summary>One producer forwarded to one subscribing peer, on one m-section of its SDP.</summary>
 public sealed class Consumer
 {
+    private readonly IConsumerListener _listener;   // The subscriber's transport.
     private ushort _nextRtxSequenceNumber = (ushort)Random.Shared.Next(ushort.MaxValue);
 
-    internal Consumer(Producer producer, Peer subscriber, string mid)
+    internal Consumer(Producer producer, IConsumerListener listener, string mid)
     {
         Producer = producer;
-        Subscriber = subscriber;
+        _listener = listener;
         Mid = mid;
     }
 
     public Producer Producer { get; }
-    public Peer Subscriber { get; }
     public string Mid { get; }
 
     /// <summary>Set once the subscriber's answer accepted this m-section; nothing is sent before.</summary>
@@ -30,7 +30,7 @@ public sealed class Consumer
     internal void SendRtp(ReadOnlySpan<byte> rtpPacket)
     {
         if (!IsActive) return;
-        if (!Subscriber.SendRtp(rtpPacket)) return;
+        if (!_listener.SendRtp(this, rtpPacket)) return;
         PacketsSent++;
         BytesSent += rtpPacket.Length;
     }
@@ -43,6 +43,16 @@ public sealed class Consumer
         if (!RtpWriter.TryWriteRtx(original, SdpCodecs.RtxPayloadType, Producer.RtxSsrc,
                 _nextRtxSequenceNumber, scratch, out int written)) return;
         _nextRtxSequenceNumber++;
-        Subscriber.SendRtp(scratch[..written]);
+        _listener.SendRtp(this, scratch[..written]);
+    }
+
+    /// <summary>
+    /// Forwards the publisher's sender report: subscribers need it to map RTP time to NTP
+    /// time and so sync audio with video (RFC 3550 §6.4.1). SSRCs and timestamps are
+    /// forwarded unchanged, so the report stays true for them.
+    /// </summary>
+    internal void ForwardSenderReport(ReadOnlySpan<byte> senderReport)
+    {
+        if (IsActive) _listener.SendRtcp(this, senderReport);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Conclave.Media.Diagnostics;
 using Conclave.Media.Dtls;
 using Conclave.Media.Ice;
@@ -9,47 +8,36 @@ using Conclave.Media.Transport;
 namespace Conclave.Media.Sfu;
 
 /// <summary>
-/// The SFU on one UDP port. Every datagram's route starts here:
+/// The SFU on one media port. Every datagram's route starts here:
 /// <code>
-/// UDP ─► DatagramClassifier (RFC 7983)
-///          ├─ STUN ─► peer by USERNAME ─► IceLiteAgent ─► address validated
-///          ├─ DTLS ─► peer by address  ─► DtlsServerSession ─► SRTP keys
-///          ├─ RTP  ─► peer by address  ─► SrtpContext ─► Producer ─► Consumers ─► SRTP out
-///          └─ RTCP ─► peer by address  ─► SrtpContext ─► SR forward / NACK→RTX / PLI,FIR→publisher
+/// socket ─► DatagramClassifier (RFC 7983)
+///             ├─ STUN ─► peer by USERNAME ─► IceLiteAgent ─► address validated
+///             ├─ DTLS ─► peer by address  ─► DtlsServerSession ─► SRTP keys
+///             ├─ RTP  ─► peer by address  ─► SrtpContext ─► Producer ─► Consumers ─► SRTP out
+///             └─ RTCP ─► peer by address  ─► SrtpContext ─► SR forward / NACK→RTX / PLI,FIR→publisher
 /// </code>
 /// Nothing is allocated for an address until it passed an ICE check.
 /// </summary>
-public sealed class MediaPlane : IDatagramHandler, IDisposable
+public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
 {
     /// <summary>RFC 8839 §5.4 allows 4–256 ufrag characters; ours are 8, anything past 64 is not ours.</summary>
     private const int MaxUfragChars = 64;
 
-    private readonly Socket _socket;
+    private readonly IDatagramSocket _socket;   // Passed by argument; owned from then on.
     private readonly LoopBuffers _buffers = new();
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Peer> _peersByUfrag = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Peer>.AlternateLookup<ReadOnlySpan<char>> _peersByUfragSpan;
     private readonly Dictionary<SocketAddress, Peer> _peersByAddress = new();
-    private readonly List<(Peer Peer, string Reason)> _expired = new();
+    private readonly List<(Peer Peer, PeerTickOutcome Outcome)> _expired = new();
     private long _lastPeerTickMs;
 
+    /// <summary>Takes ownership of the options' socket and certificate: <see cref="Dispose"/> releases them.</summary>
     public MediaPlane(MediaPlaneOptions options)
     {
-        _socket = new Socket(options.ListenEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            _socket.Bind(options.ListenEndPoint);
-        }
-        catch
-        {
-            _socket.Dispose();
-            throw;
-        }
-        // Bursts of key frames from four publishers arrive faster than one poll cycle;
-        // 4 MiB of kernel buffer keeps them (the kernel caps it at rmem_max).
-        _socket.ReceiveBufferSize = 4 * 1024 * 1024;
-        _socket.SendBufferSize = 4 * 1024 * 1024;
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _socket = options.Socket;
+        Certificate = options.Certificate;
+        LocalEndPoint = _socket.LocalEndPoint;
         var advertised = options.AdvertisedAddress ?? LocalEndPoint.Address;
         if (advertised.Equals(IPAddress.Any) || advertised.Equals(IPAddress.IPv6Any))
         {
@@ -58,8 +46,7 @@ public sealed class MediaPlane : IDatagramHandler, IDisposable
         }
         CandidateEndPoint = new IPEndPoint(advertised, LocalEndPoint.Port);
         _peersByUfragSpan = _peersByUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
-        Certificate = DtlsCertificate.CreateSelfSigned();
-        Loop = new MediaEventLoop(_socket, this, Drops);
+        Loop = new MediaEventLoop(_socket, this, Drops, options.Time);
     }
 
     public IPEndPoint LocalEndPoint { get; }
@@ -98,7 +85,7 @@ public sealed class MediaPlane : IDatagramHandler, IDisposable
             room = new Room(roomId);
             _rooms.Add(roomId, room);
         }
-        var peer = new Peer(this, room, sink, _buffers, MediaEventLoop.NowMs);
+        var peer = new Peer(this, room, sink, _buffers, Loop.NowMs);
         _peersByUfrag.Add(peer.Ice.Local.Ufrag, peer);
         room.Add(peer);
         return peer;
@@ -121,7 +108,7 @@ public sealed class MediaPlane : IDatagramHandler, IDisposable
                 else Drops.Count(DropReason.UnknownAddress);
                 break;
             case DatagramKind.Rtp:
-                if (_peersByAddress.TryGetValue(from, out var rtpPeer)) rtpPeer.OnRtp(datagram, nowMs);
+                if (_peersByAddress.TryGetValue(from, out var rtpPeer)) rtpPeer.OnRtp(datagram);
                 else Drops.Count(DropReason.UnknownAddress);
                 break;
             case DatagramKind.Rtcp:
@@ -146,7 +133,7 @@ public sealed class MediaPlane : IDatagramHandler, IDisposable
             Drops.Count(DropReason.StunUnexpectedType);
             return;
         }
-        if (!IceUsername.TryGetLocalUfrag(datagram, out var ufragBytes) || ufragBytes.Length > MaxUfragChars)
+        if (!IceUsername.TryGetLocalUfrag(message, out var ufragBytes) || ufragBytes.Length > MaxUfragChars)
         {
             Drops.Count(DropReason.StunUnknownUsername);
             return;
@@ -158,7 +145,7 @@ public sealed class MediaPlane : IDatagramHandler, IDisposable
             Drops.Count(DropReason.StunUnknownUsername);
             return;
         }
-        peer.OnBindingRequest(datagram, from, nowMs);
+        peer.OnBindingRequest(message, from, nowMs);
     }
 
     void IDatagramHandler.OnTick(long nowMs)
@@ -171,24 +158,43 @@ public sealed class MediaPlane : IDatagramHandler, IDisposable
             var peers = room.Peers;
             for (int i = 0; i < peers.Count; i++)
             {
-                if (peers[i].OnTick(nowMs) is { } reason) _expired.Add((peers[i], reason));
+                var outcome = peers[i].OnTick(nowMs);
+                if (outcome != PeerTickOutcome.Alive) _expired.Add((peers[i], outcome));
             }
         }
         // Closing changes the rooms being iterated above, so it waits until here.
-        foreach (var (peer, reason) in _expired) ClosePeer(peer, reason);
+        foreach (var (peer, outcome) in _expired) ClosePeer(peer, CloseReason(outcome));
         _expired.Clear();
     }
 
-    // ---- peer registry (loop thread) ---------------------------------------------
+    /// <summary>What the browser's signalling is told when its timers drop a peer.</summary>
+    private static string CloseReason(PeerTickOutcome outcome) => outcome switch
+    {
+        PeerTickOutcome.ConsentExpired => "ICE consent expired: no connectivity check for 30 s (RFC 7675)",
+        PeerTickOutcome.ConnectTimedOut => "ICE did not connect within 30 s",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "a live peer is not closed"),
+    };
 
-    internal void BindAddress(SocketAddress address, Peer peer)
+    // ---- what peers need (loop thread, but for TrySend and Post) ------------------
+
+    long IPeerHost.NowMs => Loop.NowMs;
+
+    bool IPeerHost.TrySend(ReadOnlySpan<byte> datagram, SocketAddress to) => Loop.TrySend(datagram, to);
+
+    void IPeerHost.CountDrop(DropReason reason) => Drops.Count(reason);
+
+    void IPeerHost.Post(Action work) => Loop.Post(work);
+
+    void IPeerHost.ClosePeer(Peer peer, string reason) => ClosePeer(peer, reason);
+
+    void IPeerHost.BindAddress(SocketAddress address, Peer peer)
     {
         // A 5-tuple belongs to the last peer that proved it: a browser that rejoins from
         // the same port takes it over from its old, dying session.
         _peersByAddress[address] = peer;
     }
 
-    internal void ReplaceUfrag(string oldUfrag, Peer peer)
+    void IPeerHost.ReplaceUfrag(string oldUfrag, Peer peer)
     {
         _peersByUfrag.Remove(oldUfrag);
         _peersByUfrag[peer.Ice.Local.Ufrag] = peer;

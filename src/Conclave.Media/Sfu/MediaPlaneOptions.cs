@@ -1,15 +1,23 @@
 using System.Net;
+using Conclave.Media.Dtls;
+using Conclave.Media.Transport;
 
 namespace Conclave.Media.Sfu;
 
 public sealed class MediaPlaneOptions
 {
-    /// <summary>Where the one media UDP port listens.</summary>
-    public required IPEndPoint ListenEndPoint { get; init; }
+    /// <summary>The one media port, bound already (<see cref="UdpDatagramSocket.Bind"/> in production).</summary>
+    public required IDatagramSocket Socket { get; init; }
+
+    /// <summary>This process's DTLS certificate (<see cref="DtlsCertificate.CreateSelfSigned"/>).</summary>
+    public required DtlsCertificate Certificate { get; init; }
 
     /// <summary>
     /// The address browsers are told to send to (the ICE host candidate). Defaults to
-    /// the listen address; must be set when listening on a wildcard address.
+    /// the socket's address; must be set when it listens on a wildcard address.
     /// </summary>
     public IPAddress? AdvertisedAddress { get; init; }
+
+    /// <summary>The media loop's clock; tests set their own to step through timers.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

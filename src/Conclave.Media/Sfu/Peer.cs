@@ -8,20 +8,19 @@ using Conclave.Media.Rtcp;
 using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
 using Conclave.Media.Srtp;
+using Conclave.Media.Stun;
 
 namespace Conclave.Media.Sfu;
 
 /// <summary>
-/// One browser's RTCPeerConnection as the appliance sees it: its ICE-lite agent, DTLS
-/// session and SRTP contexts (the transport), the streams it publishes (producers),
-/// the streams it receives (consumers), and the offer/answer state of its SDP.
+/// One browser's RTCPeerConnection as the appliance sees it, the transport of its media
+/// (mediasoup's WebRtcTransport): its ICE-lite agent, DTLS session and SRTP contexts, the
+/// streams it publishes (producers) and the streams it receives (consumers). Its SDP's
+/// offer/answer state is in <see cref="PeerNegotiation"/>.
 /// NOTE: every member runs on the media loop thread.
 /// </summary>
-public sealed class Peer : IDisposable
+public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
 {
-    public const string PublishAudioMid = "0";
-    public const string PublishVideoMid = "1";
-
     /// <summary>Candidate addresses one peer may validate; Chromium has one per interface.</summary>
     private const int MaxValidatedAddresses = 8;
 
@@ -34,42 +33,34 @@ public sealed class Peer : IDisposable
     /// <summary>A peer that never completes ICE in this time is gone (RFC 7675 §5.1 uses 30 s for consent).</summary>
     private const long IceConnectTimeoutMs = 30_000;
 
-    private readonly MediaPlane _plane;         // Passed by argument.
+    private readonly IPeerHost _host;           // Passed by argument.
     private readonly IPeerSignalSink _sink;     // Passed by argument.
     private readonly LoopBuffers _buffers;      // Passed by argument; shared by the loop.
-    private readonly List<NegotiatedSection> _sections = new();
+    private readonly PeerNegotiation _negotiation;
     private readonly List<Consumer> _consumers = new();
     private readonly List<SocketAddress> _validatedAddresses = new();
     private readonly TransportCcFeedbackBuilder _transportCc = new();
-    private readonly ulong _sdpSessionId = (ulong)Random.Shared.NextInt64(1, long.MaxValue);
     private readonly long _createdMs;
 
     private SocketAddress? _selectedAddress;
     private DtlsServerSession? _dtls;
-    private string? _expectedDtlsFingerprint;
     private SrtpContext? _inbound;
     private SrtpContext? _outbound;
-    private SdpOffer? _lastOffer;
-    private int _revision;
-    private bool _awaitingAnswer;
-    private bool _renegotiationPending;
     private bool _transportCcPending;
     private long _lastTransportCcMs;
-    private int _nextMid = 2;
 
-    internal Peer(MediaPlane plane, Room room, IPeerSignalSink sink, LoopBuffers buffers, long nowMs)
+    internal Peer(IPeerHost host, Room room, IPeerSignalSink sink, LoopBuffers buffers, long nowMs)
     {
-        _plane = plane;
+        _host = host;
         Room = room;
-        _sink = sink;
         _buffers = buffers;
         _createdMs = nowMs;
+        _sink = sink;
+        _negotiation = new PeerNegotiation(sink, host.Certificate.Sha256Fingerprint, host.CandidateEndPoint);
         Id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
         Cname = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
         LocalSsrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
         Ice = new IceLiteAgent(IceCredentials.Generate());
-        _sections.Add(new NegotiatedSection(PublishAudioMid, MediaKind.Audio, MediaDirection.RecvOnly, null));
-        _sections.Add(new NegotiatedSection(PublishVideoMid, MediaKind.Video, MediaDirection.RecvOnly, null));
     }
 
     /// <summary>Opaque, random; also the msid stream id of everything this peer publishes.</summary>
@@ -94,7 +85,8 @@ public sealed class Peer : IDisposable
 
     // ---- ICE ---------------------------------------------------------------------
 
-    internal void OnBindingRequest(ReadOnlySpan<byte> request, SocketAddress from, long nowMs)
+    /// <summary>A Binding request whose USERNAME names this peer's ufrag, parsed once by the plane.</summary>
+    internal void OnBindingRequest(StunMessage request, SocketAddress from, long nowMs)
     {
         var outcome = Ice.HandleBindingRequest(request, from, nowMs, _buffers.Stun, out int responseLength);
         switch (outcome)
@@ -104,17 +96,17 @@ public sealed class Peer : IDisposable
                 var address = Validate(from);
                 if (address is null) return;
                 if (outcome == IceCheckOutcome.AnsweredNominated || _selectedAddress is null) _selectedAddress = address;
-                _plane.Loop.TrySend(_buffers.Stun.AsSpan(0, responseLength), from);
+                _host.TrySend(_buffers.Stun.AsSpan(0, responseLength), from);
                 break;
-            case IceCheckOutcome.BadIntegrity: _plane.Drops.Count(DropReason.StunBadIntegrity); break;
-            case IceCheckOutcome.BadFingerprint: _plane.Drops.Count(DropReason.StunBadFingerprint); break;
-            case IceCheckOutcome.UnknownUsername: _plane.Drops.Count(DropReason.StunUnknownUsername); break;
-            case IceCheckOutcome.NotBindingRequest: _plane.Drops.Count(DropReason.StunUnexpectedType); break;
+            case IceCheckOutcome.BadIntegrity: _host.CountDrop(DropReason.StunBadIntegrity); break;
+            case IceCheckOutcome.BadFingerprint: _host.CountDrop(DropReason.StunBadFingerprint); break;
+            case IceCheckOutcome.UnknownUsername: _host.CountDrop(DropReason.StunUnknownUsername); break;
+            case IceCheckOutcome.NotBindingRequest: _host.CountDrop(DropReason.StunUnexpectedType); break;
             case IceCheckOutcome.RoleConflict:
                 // The 487 answer is already written: send it, but do not trust the address.
-                _plane.Loop.TrySend(_buffers.Stun.AsSpan(0, responseLength), from);
+                _host.TrySend(_buffers.Stun.AsSpan(0, responseLength), from);
                 break;
-            default: _plane.Drops.Count(DropReason.StunMalformed); break;
+            default: _host.CountDrop(DropReason.StunMalformed); break;
         }
     }
 
@@ -129,7 +121,7 @@ public sealed class Peer : IDisposable
         var copy = new SocketAddress(from.Family, from.Size);
         from.Buffer.Span[..from.Size].CopyTo(copy.Buffer.Span);
         _validatedAddresses.Add(copy);
-        _plane.BindAddress(copy, this);
+        _host.BindAddress(copy, this);
         return copy;
     }
 
@@ -137,7 +129,7 @@ public sealed class Peer : IDisposable
     {
         string oldUfrag = Ice.Local.Ufrag;
         Ice.Restart(IceCredentials.Generate());
-        _plane.ReplaceUfrag(oldUfrag, this);
+        _host.ReplaceUfrag(oldUfrag, this);
         Renegotiate();
     }
 
@@ -148,16 +140,16 @@ public sealed class Peer : IDisposable
         if (_dtls is null)
         {
             var address = Validate(from)!;
-            var session = new DtlsServerSession(_plane.Certificate,
-                d => _plane.Loop.TrySend(d.Span, address),
+            var session = new DtlsServerSession(_host.Certificate,
+                d => _host.TrySend(d.Span, address),
                 address.Buffer[..address.Size].ToArray());
-            session.HandshakeCompleted += keys => _plane.Loop.Post(() => OnDtlsConnected(keys));
-            session.HandshakeFailed += reason => _plane.Loop.Post(() => _plane.ClosePeer(this, $"DTLS handshake failed: {reason}"));
-            if (_expectedDtlsFingerprint is not null) session.SetExpectedClientFingerprint(_expectedDtlsFingerprint);
+            session.HandshakeCompleted += keys => _host.Post(() => OnDtlsConnected(keys));
+            session.HandshakeFailed += reason => _host.Post(() => _host.ClosePeer(this, $"DTLS handshake failed: {reason}"));
+            if (_negotiation.RemoteDtlsFingerprint is { } expected) session.SetExpectedClientFingerprint(expected);
             _dtls = session;
             session.Start();
         }
-        if (!_dtls.TryEnqueueDatagram(datagram)) _plane.Drops.Count(DropReason.DtlsRejected);
+        if (!_dtls.TryEnqueueDatagram(datagram)) _host.CountDrop(DropReason.DtlsRejected);
     }
 
     internal void OnDtlsConnected(DtlsSrtpKeys keys)
@@ -167,7 +159,7 @@ public sealed class Peer : IDisposable
         // We are the DTLS server: the browser writes with the client key (RFC 5764 §4.2).
         _inbound = new SrtpContext(profile, keys.ClientMasterKey, keys.ClientMasterSalt);
         _outbound = new SrtpContext(profile, keys.ServerMasterKey, keys.ServerMasterSalt);
-        long now = Transport.MediaEventLoop.NowMs;
+        long now = _host.NowMs;
         foreach (var consumer in _consumers)
         {
             if (consumer.IsActive) consumer.Producer.RequestKeyFrame(now);
@@ -176,13 +168,13 @@ public sealed class Peer : IDisposable
 
     // ---- RTP and RTCP in -----------------------------------------------------------
 
-    internal void OnRtp(Span<byte> datagram, long nowMs)
+    internal void OnRtp(Span<byte> datagram)
     {
         if (!TryUnprotectInPlace(datagram, rtcp: false, out int length)) return;
         ReadOnlySpan<byte> plain = datagram[..length];
         if (!RtpPacket.TryParse(plain, out var rtp))
         {
-            _plane.Drops.Count(DropReason.RtpMalformed);
+            _host.CountDrop(DropReason.RtpMalformed);
             return;
         }
         // Every packet with a transport-wide sequence number counts for bandwidth
@@ -195,13 +187,13 @@ public sealed class Peer : IDisposable
         var producer = ProducerFor(rtp.Ssrc);
         if (producer is null)
         {
-            if (!IsRtxSsrc(rtp.Ssrc)) _plane.Drops.Count(DropReason.UnknownSsrc);
+            if (!IsRtxSsrc(rtp.Ssrc)) _host.CountDrop(DropReason.UnknownSsrc);
             return;
         }
         if (rtp.Payload.IsEmpty) return; // padding only: a bandwidth probe, nothing to forward
         if (!RtpWriter.TryWriteWithoutExtensions(plain, _buffers.Forwarded, out int forwardedLength))
         {
-            _plane.Drops.Count(DropReason.RtpMalformed);
+            _host.CountDrop(DropReason.RtpMalformed);
             return;
         }
         producer.Forward(_buffers.Forwarded.AsSpan(0, forwardedLength), rtp.SequenceNumber);
@@ -213,7 +205,7 @@ public sealed class Peer : IDisposable
         ReadOnlySpan<byte> compound = datagram[..length];
         if (!RtcpCompoundReader.IsValid(compound))
         {
-            _plane.Drops.Count(DropReason.RtpMalformed);
+            _host.CountDrop(DropReason.RtcpMalformed);
             return;
         }
         var reader = new RtcpCompoundReader(compound);
@@ -222,15 +214,10 @@ public sealed class Peer : IDisposable
             switch (header.PacketType)
             {
                 case RtcpPacketType.SenderReport:
-                    // Subscribers need the publisher's SR to map RTP time to NTP time and
-                    // so sync audio with video (RFC 3550 §6.4.1); SSRCs and timestamps are
-                    // forwarded unchanged, so the SR stays true for them.
                     var producer = ProducerFor(header.SenderSsrc);
                     if (producer is null) break;
-                    foreach (var consumer in producer.Consumers)
-                    {
-                        if (consumer.IsActive) consumer.Subscriber.SendRtcp(packet);
-                    }
+                    var consumers = producer.Consumers;
+                    for (int i = 0; i < consumers.Count; i++) consumers[i].ForwardSenderReport(packet);
                     break;
                 case RtcpPacketType.TransportFeedback when header.Fmt == RtcpFeedbackFormat.Nack:
                     var nacked = ConsumerFor(header.MediaSsrc);
@@ -257,15 +244,16 @@ public sealed class Peer : IDisposable
         length = 0;
         if (_inbound is null)
         {
-            _plane.Drops.Count(DropReason.SrtpNoKeys);
+            _host.CountDrop(DropReason.SrtpNoKeys);
             return false;
         }
         var status = rtcp ? _inbound.UnprotectRtcp(datagram, datagram, out length) : _inbound.UnprotectRtp(datagram, datagram, out length);
         if (status == SrtpStatus.Ok) return true;
-        _plane.Drops.Count(status switch
+        _host.CountDrop(status switch
         {
             SrtpStatus.AuthFailed => DropReason.SrtpAuthFailed,
             SrtpStatus.Replayed or SrtpStatus.TooOld => DropReason.SrtpReplayed,
+            _ when rtcp => DropReason.RtcpMalformed,
             _ => DropReason.RtpMalformed,
         });
         return false;
@@ -293,30 +281,32 @@ public sealed class Peer : IDisposable
 
     // ---- RTP and RTCP out ----------------------------------------------------------
 
-    internal bool SendRtp(ReadOnlySpan<byte> rtpPacket)
+    bool IConsumerListener.SendRtp(Consumer consumer, ReadOnlySpan<byte> rtpPacket)
     {
         if (_outbound is null || _selectedAddress is null) return false;
         if (_outbound.ProtectRtp(rtpPacket, _buffers.Protected, out int written) != SrtpStatus.Ok) return false;
-        return _plane.Loop.TrySend(_buffers.Protected.AsSpan(0, written), _selectedAddress);
+        return _host.TrySend(_buffers.Protected.AsSpan(0, written), _selectedAddress);
     }
 
-    internal bool SendRtcp(ReadOnlySpan<byte> rtcpPacket)
-    {
-        if (_outbound is null || _selectedAddress is null) return false;
-        if (_outbound.ProtectRtcp(rtcpPacket, _buffers.Protected, out int written) != SrtpStatus.Ok) return false;
-        return _plane.Loop.TrySend(_buffers.Protected.AsSpan(0, written), _selectedAddress);
-    }
+    void IConsumerListener.SendRtcp(Consumer consumer, ReadOnlySpan<byte> rtcpPacket) => SendRtcp(rtcpPacket);
 
-    internal void SendPictureLossIndication(uint mediaSsrc)
+    void IProducerListener.OnKeyFrameWanted(Producer producer)
     {
-        if (RtcpWriter.TryWritePli(_buffers.Rtcp, LocalSsrc, mediaSsrc, out int written))
+        if (RtcpWriter.TryWritePli(_buffers.Rtcp, LocalSsrc, producer.Ssrc, out int written))
         {
             SendRtcp(_buffers.Rtcp.AsSpan(0, written));
         }
     }
 
-    /// <summary>Runs the peer's timers; returns why the peer must be dropped, or null.</summary>
-    internal string? OnTick(long nowMs)
+    private void SendRtcp(ReadOnlySpan<byte> rtcpPacket)
+    {
+        if (_outbound is null || _selectedAddress is null) return;
+        if (_outbound.ProtectRtcp(rtcpPacket, _buffers.Protected, out int written) != SrtpStatus.Ok) return;
+        _host.TrySend(_buffers.Protected.AsSpan(0, written), _selectedAddress);
+    }
+
+    /// <summary>Runs the peer's timers: transport-cc feedback, and whether the browser is still there.</summary>
+    internal PeerTickOutcome OnTick(long nowMs)
     {
         if (_transportCcPending && nowMs - _lastTransportCcMs >= TransportCcFeedbackIntervalMs)
         {
@@ -330,99 +320,59 @@ public sealed class Peer : IDisposable
         }
         if (Ice.LastConsentMs != 0)
         {
-            return Ice.IsConsentExpired(nowMs) ? "ICE consent expired: no connectivity check for 30 s (RFC 7675)" : null;
+            return Ice.IsConsentExpired(nowMs) ? PeerTickOutcome.ConsentExpired : PeerTickOutcome.Alive;
         }
-        return nowMs - _createdMs > IceConnectTimeoutMs ? "ICE did not connect within 30 s" : null;
+        return nowMs - _createdMs > IceConnectTimeoutMs ? PeerTickOutcome.ConnectTimedOut : PeerTickOutcome.Alive;
     }
 
-    // ---- Offer/answer --------------------------------------------------------------
+    // ---- Streams and the SDP that carries them --------------------------------------
 
     /// <summary>Adds a sendonly section that forwards <paramref name="producer"/> to this peer.</summary>
     internal void AddConsumer(Producer producer)
     {
-        string mid = (_nextMid++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var consumer = new Consumer(producer, this, mid);
+        var consumer = new Consumer(producer, this, _negotiation.NextMid());
         producer.Add(consumer);
         _consumers.Add(consumer);
-        _sections.Add(new NegotiatedSection(mid, producer.Kind, MediaDirection.SendOnly, consumer));
+        _negotiation.AddSendOnlySection(consumer);
     }
 
-    /// <summary>Stops forwarding every stream of <paramref name="publisher"/>; their sections go inactive.</summary>
-    internal bool RemoveConsumersOf(Peer publisher)
+    /// <summary>Stops forwarding every stream of the peer <paramref name="publisherId"/>; their sections go inactive.</summary>
+    internal bool RemoveConsumersOf(string publisherId)
     {
         bool changed = false;
-        foreach (var section in _sections)
+        for (int i = _consumers.Count - 1; i >= 0; i--)
         {
-            if (section.Consumer?.Producer.Publisher != publisher) continue;
-            var consumer = section.Consumer;
+            var consumer = _consumers[i];
+            if (consumer.Producer.PublisherId != publisherId) continue;
             consumer.IsActive = false;
             consumer.Producer.Remove(consumer);
-            _consumers.Remove(consumer);
-            section.Consumer = null;
-            section.Direction = MediaDirection.Inactive;
+            _consumers.RemoveAt(i);
+            _negotiation.Deactivate(consumer);
             changed = true;
         }
         return changed;
     }
 
-    /// <summary>Sends a new offer now, or after the answer to the one outstanding (no glare, RFC 8829 §4.1.8).</summary>
+    /// <summary>Sends a new offer now, or after the answer to the one outstanding.</summary>
     internal void Renegotiate()
     {
-        if (IsClosed) return;
-        if (_awaitingAnswer)
-        {
-            _renegotiationPending = true;
-            return;
-        }
-        _revision++;
-        var offered = new List<OfferedSection>(_sections.Count);
-        var tracks = new List<TrackMapping>();
-        foreach (var section in _sections)
-        {
-            ForwardedStream? stream = null;
-            if (section.Consumer is { } consumer)
-            {
-                var producer = consumer.Producer;
-                string streamId = producer.Publisher.Id;
-                stream = new ForwardedStream(streamId, $"{streamId}-{(producer.Kind == MediaKind.Audio ? "audio" : "video")}",
-                    producer.Publisher.Cname, producer.Ssrc, producer.Kind == MediaKind.Video ? producer.RtxSsrc : null);
-                tracks.Add(new TrackMapping(section.Mid, streamId, section.Kind));
-            }
-            offered.Add(new OfferedSection(section.Mid, section.Kind, section.Direction, stream));
-        }
-        _lastOffer = new SdpOffer(_sdpSessionId, (ulong)_revision, Ice.Local.Ufrag, Ice.Local.Password,
-            _plane.Certificate.Sha256Fingerprint, _plane.CandidateEndPoint, offered);
-        _awaitingAnswer = true;
-        _sink.SendOffer(new PeerOffer(_revision, SdpWriter.WriteOffer(_lastOffer), PublishAudioMid, PublishVideoMid, tracks));
+        if (!IsClosed) _negotiation.Offer(Ice.Local);
     }
 
-    /// <summary>Applies the browser's answer; returns a message for the browser if it is refused.</summary>
-    internal string? ApplyAnswer(int revision, string sdp, long nowMs)
+    /// <summary>Applies the browser's answer: its ICE credentials, what it publishes, which forwarded sections it accepts.</summary>
+    internal AnswerResult ApplyAnswer(int revision, string sdp, long nowMs)
     {
-        if (!_awaitingAnswer || revision != _revision || _lastOffer is null)
-        {
-            return _awaitingAnswer
-                ? $"answer names offer revision {revision}, but revision {_revision} awaits an answer"
-                : $"answer for revision {revision} arrived, but no offer awaits an answer";
-        }
-        if (!SdpParser.TryParseAnswer(sdp, out var answer, out var error)) return error;
-        if (!SdpAnswerValidator.TryValidate(_lastOffer, answer!, out error)) return error;
-        if (_expectedDtlsFingerprint is not null && _expectedDtlsFingerprint != answer!.DtlsFingerprintSha256)
-        {
-            return "the DTLS fingerprint changed within a session; join again";
-        }
-        if (_expectedDtlsFingerprint is null)
-        {
-            _expectedDtlsFingerprint = answer!.DtlsFingerprintSha256;
-            _dtls?.SetExpectedClientFingerprint(_expectedDtlsFingerprint);
-        }
+        if (IsClosed) return AnswerResult.Refused(AnswerOutcome.SessionEnded, "the session has ended");
+        bool fingerprintPinned = _negotiation.RemoteDtlsFingerprint is not null;
+        var result = _negotiation.Accept(revision, sdp, out var answer);
+        if (result.Outcome != AnswerOutcome.Applied) return result;
+        if (!fingerprintPinned) _dtls?.SetExpectedClientFingerprint(answer!.DtlsFingerprintSha256);
         Ice.SetRemote(new IceCredentials(answer!.IceUfrag, answer.IcePassword));
-        _awaitingAnswer = false;
 
         foreach (var section in answer.Sections)
         {
             if (section.Rejected) continue;
-            if (section.Mid is PublishAudioMid or PublishVideoMid)
+            if (section.Mid is PeerNegotiation.PublishAudioMid or PeerNegotiation.PublishVideoMid)
             {
                 if (section.Direction == MediaDirection.SendOnly && section.Ssrc is uint ssrc) Publish(section.Kind, ssrc, section.RtxSsrc);
                 continue;
@@ -432,19 +382,15 @@ public sealed class Peer : IDisposable
             consumer.IsActive = true;
             if (IsConnected) consumer.Producer.RequestKeyFrame(nowMs);
         }
-        if (_renegotiationPending)
-        {
-            _renegotiationPending = false;
-            Renegotiate();
-        }
-        return null;
+        _negotiation.OfferIfDeferred(Ice.Local);
+        return result;
     }
 
-    internal void Publish(MediaKind kind, uint ssrc, uint? rtxSsrc)
+    private void Publish(MediaKind kind, uint ssrc, uint? rtxSsrc)
     {
         var existing = kind == MediaKind.Audio ? AudioProducer : VideoProducer;
         if (existing is not null) return; // a later answer repeats the same SSRC
-        var producer = new Producer(this, kind, ssrc, rtxSsrc ?? (uint)Random.Shared.NextInt64(1, uint.MaxValue));
+        var producer = new Producer(this, Id, Cname, kind, ssrc, rtxSsrc ?? (uint)Random.Shared.NextInt64(1, uint.MaxValue));
         if (kind == MediaKind.Audio) AudioProducer = producer; else VideoProducer = producer;
         Room.OnPublished(producer);
     }

@@ -24,9 +24,9 @@ public sealed class PeerHandle
         return true;
     });
 
-    /// <summary>Applies an answer; the result is null, or the reason it was refused.</summary>
-    public Task<string?> ApplyAnswerAsync(int revision, string sdp) =>
-        _plane.Loop.InvokeAsync(() => _peer.IsClosed ? "the session has ended" : _peer.ApplyAnswer(revision, sdp, Transport.MediaEventLoop.NowMs));
+    /// <summary>Applies an answer; a refused one says why in <see cref="AnswerResult.Refusal"/>.</summary>
+    public Task<AnswerResult> ApplyAnswerAsync(int revision, string sdp) =>
+        _plane.Loop.InvokeAsync(() => _peer.ApplyAnswer(revision, sdp, _plane.Loop.NowMs));
 
     /// <summary>New ICE credentials and a new offer (RFC 8445 §9).</summary>
     public Task RestartIceAsync() => _plane.Loop.InvokeAsync(() =>

@@ -17,16 +17,23 @@ public sealed class Producer
     private readonly List<Consumer> _consumers = new();
     private long _lastKeyFrameRequestMs = long.MinValue / 2;
 
-    internal Producer(Peer publisher, MediaKind kind, uint ssrc, uint rtxSsrc)
+    private readonly IProducerListener _listener;   // The publisher's transport.
+
+    /// <param name="publisherId">The publishing peer's id: the msid stream id subscribers see (RFC 8830).</param>
+    /// <param name="publisherCname">The publisher's RTCP CNAME, repeated in every offer that forwards this stream.</param>
+    internal Producer(IProducerListener listener, string publisherId, string publisherCname, MediaKind kind, uint ssrc, uint rtxSsrc)
     {
-        Publisher = publisher;
+        _listener = listener;
+        PublisherId = publisherId;
+        PublisherCname = publisherCname;
         Kind = kind;
         Ssrc = ssrc;
         RtxSsrc = rtxSsrc;
         Cache = kind == MediaKind.Video ? new PacketCache() : null;
     }
 
-    public Peer Publisher { get; }
+    public string PublisherId { get; }
+    public string PublisherCname { get; }
     public MediaKind Kind { get; }
     public uint Ssrc { get; }
 
@@ -64,6 +71,6 @@ public sealed class Producer
     {
         if (Kind != MediaKind.Video || nowMs - _lastKeyFrameRequestMs < KeyFrameRequestIntervalMs) return;
         _lastKeyFrameRequestMs = nowMs;
-        Publisher.SendPictureLossIndication(Ssrc);
+        _listener.OnKeyFrameWanted(this);
     }
 }

@@ -29,7 +29,7 @@ public sealed class Room(string id)
     {
         foreach (var other in _peers)
         {
-            if (other == producer.Publisher || other.IsClosed) continue;
+            if (other.Id == producer.PublisherId || other.IsClosed) continue;
             other.AddConsumer(producer);
             other.Renegotiate();
         }
@@ -44,7 +44,7 @@ public sealed class Room(string id)
         }
         foreach (var other in _peers)
         {
-            if (other.RemoveConsumersOf(peer)) other.Renegotiate();
+            if (other.RemoveConsumersOf(peer.Id)) other.Renegotiate();
         }
     }
 }

@@ -1,14 +1,12 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Conclave.Media.Diagnostics;
 
 namespace Conclave.Media.Transport;
 
 /// <summary>
 /// The one thread that owns all media state (as mediasoup's worker does): it receives
-/// every datagram of the shared UDP port, runs timers and executes commands posted by
+/// every datagram of the shared media port, runs timers and executes commands posted by
 /// other threads, so the packet path needs no locks.
 /// </summary>
 public sealed class MediaEventLoop : IDisposable
@@ -27,27 +25,32 @@ public sealed class MediaEventLoop : IDisposable
     private const int ReceiveBufferBytes = 65536;
     private const int MaxDatagramsPerWakeup = 256;
 
-    private readonly Socket _socket;                 // Allocated by this.
+    private readonly IDatagramSocket _socket;        // Passed by argument.
     private readonly IDatagramHandler _handler;      // Passed by argument.
     private readonly DropCounters _drops;            // Passed by argument.
+    private readonly TimeProvider _time;             // Passed by argument.
     private readonly ConcurrentQueue<Action> _commands = new();
     private readonly byte[] _receiveBuffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
+    private readonly SocketAddress _from;
     private readonly Thread _thread;
     private volatile bool _stopping;
     private long _lastTickMs;
 
-    public MediaEventLoop(Socket socket, IDatagramHandler handler, DropCounters drops)
+    public MediaEventLoop(IDatagramSocket socket, IDatagramHandler handler, DropCounters drops, TimeProvider time)
     {
         _socket = socket;
         _handler = handler;
         _drops = drops;
+        _time = time;
+        _from = new SocketAddress(socket.LocalEndPoint.AddressFamily);
         _thread = new Thread(Run) { IsBackground = true, Name = "media-loop" };
     }
 
     /// <summary>Raised on the loop thread when a handler or command threw; the loop goes on.</summary>
     public event Action<Exception>? Faulted;
 
-    public static long NowMs => Stopwatch.GetTimestamp() * 1000 / Stopwatch.Frequency;
+    /// <summary>The loop's clock: every timer and every datagram's arrival is read from it.</summary>
+    public long NowMs => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
 
     public int ManagedThreadId => _thread.ManagedThreadId;
 
@@ -70,18 +73,45 @@ public sealed class MediaEventLoop : IDisposable
         return completion.Task;
     }
 
-    /// <summary>Sends one datagram; safe from any thread (the kernel serialises sends).</summary>
+    /// <summary>Sends one datagram; safe from any thread. A refused send is counted, not thrown.</summary>
     public bool TrySend(ReadOnlySpan<byte> datagram, SocketAddress to)
     {
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, to);
-            return true;
+            if (_socket.TrySendTo(datagram, to)) return true;
         }
-        catch (SocketException)
+        catch (ObjectDisposedException)
         {
-            _drops.Count(DropReason.SendFailed);
             return false;
+        }
+        _drops.Count(DropReason.SendFailed);
+        return false;
+    }
+
+    private void Run()
+    {
+        while (!_stopping && RunOnce(TickMs)) { }
+    }
+
+    /// <summary>
+    /// One turn of the loop: posted commands, the timers when due, then the datagrams that
+    /// arrive within <paramref name="waitMs"/>. False once the socket is closed. Tests turn
+    /// the loop themselves instead of starting its thread.
+    /// </summary>
+    internal bool RunOnce(int waitMs)
+    {
+        RunCommands();
+        long now = NowMs;
+        if (now - _lastTickMs >= TickMs)
+        {
+            _lastTickMs = now;
+            try { _handler.OnTick(now); }
+            catch (Exception e) { Faulted?.Invoke(e); }
+        }
+        try
+        {
+            if (_socket.WaitToReceive(waitMs)) ReceiveAvailable();
+            return true;
         }
         catch (ObjectDisposedException)
         {
@@ -89,47 +119,11 @@ public sealed class MediaEventLoop : IDisposable
         }
     }
 
-    private void Run()
-    {
-        var from = new SocketAddress(_socket.AddressFamily);
-        while (!_stopping)
-        {
-            RunCommands();
-            long now = NowMs;
-            if (now - _lastTickMs >= TickMs)
-            {
-                _lastTickMs = now;
-                try { _handler.OnTick(now); }
-                catch (Exception e) { Faulted?.Invoke(e); }
-            }
-            bool readable;
-            try { readable = _socket.Poll(TickMs * 1000, SelectMode.SelectRead); }
-            catch (ObjectDisposedException) { return; }
-            if (!readable) continue;
-            ReceiveAvailable(from);
-        }
-    }
-
-    private void ReceiveAvailable(SocketAddress from)
+    private void ReceiveAvailable()
     {
         for (int i = 0; i < MaxDatagramsPerWakeup && !_stopping; i++)
         {
-            int received;
-            try
-            {
-                if (_socket.Available == 0 && i > 0) return;
-                received = _socket.ReceiveFrom(_receiveBuffer, SocketFlags.None, from);
-            }
-            catch (SocketException)
-            {
-                // Linux reports an earlier send's ICMP port-unreachable on the next
-                // receive (ECONNREFUSED); the datagram it refers to is already gone.
-                continue;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
+            if (!_socket.TryReceiveFrom(_receiveBuffer, _from, out int received)) return;
             if (received > MaxDatagramBytes)
             {
                 _drops.Count(DropReason.Oversized);
@@ -137,7 +131,7 @@ public sealed class MediaEventLoop : IDisposable
             }
             try
             {
-                _handler.OnDatagram(_receiveBuffer.AsSpan(0, received), from, NowMs);
+                _handler.OnDatagram(_receiveBuffer.AsSpan(0, received), _from, NowMs);
             }
             catch (Exception e)
             {

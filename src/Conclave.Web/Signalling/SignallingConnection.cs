@@ -190,9 +190,9 @@ public sealed partial class SignallingConnection : IPeerSignalSink
                 Fail(SignallingErrorCode.OutOfOrder, _lobbyEntry is null ? "join first" : "wait until the host lets you in");
                 return false;
             case ClientMessage.Answer answer:
-                var refusal = await _peer.ApplyAnswerAsync(answer.Revision, answer.Sdp);
-                if (refusal is null) return true;
-                Fail(SignallingErrorCode.BadSdp, refusal);
+                var applied = await _peer.ApplyAnswerAsync(answer.Revision, answer.Sdp);
+                if (applied.Outcome == AnswerOutcome.Applied) return true;
+                Fail(SignallingErrorCode.BadSdp, applied.Refusal!);
                 return false;
             case ClientMessage.Candidate:
                 // ICE-lite (RFC 8445 §2.5): the appliance learns the browser's address from

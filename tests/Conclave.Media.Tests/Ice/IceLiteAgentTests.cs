@@ -28,8 +28,9 @@ public sealed class IceLiteAgentTests
 
     private static (IceCheckOutcome Outcome, byte[] Response) Handle(IceLiteAgent agent, byte[] request, long nowMs = 1000)
     {
+        Assert.True(StunMessage.TryParse(request, out var message));
         var response = new byte[256];
-        var outcome = agent.HandleBindingRequest(request, Browser, nowMs, response, out int length);
+        var outcome = agent.HandleBindingRequest(message, Browser, nowMs, response, out int length);
         return (outcome, response[..length]);
     }
 
@@ -127,9 +128,15 @@ public sealed class IceLiteAgentTests
     [Fact]
     public void The_local_ufrag_is_found_without_knowing_the_session()
     {
-        Assert.True(IceUsername.TryGetLocalUfrag(Check("lOcAl123:rEmO", Local.Password), out var ufrag));
+        Assert.True(StunMessage.TryParse(Check("lOcAl123:rEmO", Local.Password), out var check));
+        Assert.True(IceUsername.TryGetLocalUfrag(check, out var ufrag));
         Assert.Equal("lOcAl123", Encoding.ASCII.GetString(ufrag));
-        Assert.False(IceUsername.TryGetLocalUfrag([1, 2, 3], out _));
+        Assert.False(StunMessage.TryParse([1, 2, 3], out _), "a datagram that does not parse never gets this far");
+        var withoutUsername = new byte[64];
+        var writer = new StunMessageWriter(withoutUsername, StunMessageType.BindingRequest, new byte[12]);
+        writer.WriteFingerprint();
+        Assert.True(StunMessage.TryParse(withoutUsername.AsSpan(0, writer.Length), out var anonymous));
+        Assert.False(IceUsername.TryGetLocalUfrag(anonymous, out _));
     }
 
     [Fact]
@@ -138,9 +145,14 @@ public sealed class IceLiteAgentTests
         var agent = new IceLiteAgent(Local);
         var request = Check("lOcAl123:rEmO", Local.Password);
         var response = new byte[256];
-        agent.HandleBindingRequest(request, Browser, 1, response, out _);
+        Assert.True(StunMessage.TryParse(request, out var message));
+        agent.HandleBindingRequest(message, Browser, 1, response, out _);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++) agent.HandleBindingRequest(request, Browser, 1, response, out _);
+        for (int i = 0; i < 100; i++)
+        {
+            StunMessage.TryParse(request, out message);
+            agent.HandleBindingRequest(message, Browser, 1, response, out _);
+        }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }

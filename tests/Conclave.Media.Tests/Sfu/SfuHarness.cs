@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Conclave.Media.Dtls;
@@ -7,85 +6,128 @@ using Conclave.Media.Sdp;
 using Conclave.Media.Sfu;
 using Conclave.Media.Srtp;
 using Conclave.Media.Stun;
+using Conclave.Media.Tests.Transport;
 using Conclave.Media.Transport;
 
 namespace Conclave.Media.Tests.Sfu;
 
 /// <summary>
-/// A media plane driven from the calling thread (its loop never starts), with
-/// "browsers" that are a UDP socket and the SRTP contexts a browser would hold.
-/// ICE runs for real (a signed Binding request); the DTLS handshake is replaced by
-/// handing both sides the same random keys.
+/// A media plane whose loop the harness turns by hand (its thread never starts) on a clock
+/// that moves only when told, with "browsers" that are a datagram socket, the SRTP contexts
+/// a browser would hold and the answers it would give. ICE runs for real (signed Binding
+/// requests), and so does offer/answer: every offer is answered through
+/// <see cref="PeerHandle.ApplyAnswerAsync"/>, which is what activates forwarding. Only the
+/// DTLS handshake is replaced, by handing both sides the same random keys.
 /// </summary>
 internal sealed class SfuHarness : IDisposable
 {
+    private readonly Func<IDatagramSocket> _openSocket;
+    private readonly int _deliveryWaitMs;
+    private readonly SocketAddress _planeAddress;
     private readonly List<HarnessBrowser> _browsers = new();
 
-    public SfuHarness()
+    /// <param name="openSocket">A socket on a fresh address of the network the plane and the browsers share.</param>
+    /// <param name="deliveryWaitMs">How long the plane waits for a datagram sent to it: 0 in memory, where a send has arrived when it returns.</param>
+    public SfuHarness(Func<IDatagramSocket> openSocket, int deliveryWaitMs)
     {
-        Plane = new MediaPlane(new MediaPlaneOptions { ListenEndPoint = new IPEndPoint(IPAddress.Loopback, 0) });
+        _openSocket = openSocket;
+        _deliveryWaitMs = deliveryWaitMs;
+        Plane = new MediaPlane(new MediaPlaneOptions { Socket = openSocket(), Certificate = DtlsCertificate.CreateSelfSigned(), Time = Clock });
+        _planeAddress = Plane.LocalEndPoint.Serialize();
     }
+
+    public ManualClock Clock { get; } = new();
 
     public MediaPlane Plane { get; }
 
-    private IDatagramHandler Handler => Plane;
-
-    public HarnessBrowser Join(string room)
+    /// <summary>
+    /// A browser joins <paramref name="room"/>: ICE, keys, then its answers to every offer,
+    /// publishing the streams given. Whatever that sent anyone (Binding responses, key-frame
+    /// requests) is drained, so each browser starts with nothing to receive.
+    /// </summary>
+    public HarnessBrowser Join(string room, (uint Ssrc, uint RtxSsrc)? video = null, uint? audioSsrc = null)
     {
         var sink = new RecordingSignalSink();
-        var peer = Plane.Join(room, sink);
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        socket.ReceiveTimeout = 1000;
-        var address = socket.LocalEndPoint!.Serialize();
-
-        var request = BindingRequest($"{peer.Ice.Local.Ufrag}:browser", peer.Ice.Local.Password, useCandidate: true);
-        Deliver(request, address);
-
-        var profile = SrtpProfile.AeadAes128Gcm;
-        byte[] clientKey = RandomNumberGenerator.GetBytes(16), clientSalt = RandomNumberGenerator.GetBytes(12);
-        byte[] serverKey = RandomNumberGenerator.GetBytes(16), serverSalt = RandomNumberGenerator.GetBytes(12);
-        peer.OnDtlsConnected(new DtlsSrtpKeys((ushort)profile, clientKey, clientSalt, serverKey, serverSalt));
-        var browser = new HarnessBrowser(peer, sink, socket, address,
-            new SrtpContext(profile, clientKey, clientSalt), new SrtpContext(profile, serverKey, serverSalt));
+        var peer = Plane.Join(room, sink); // the harness is the loop thread
+        var keys = new DtlsSrtpKeys((ushort)SrtpProfile.AeadAes128Gcm,
+            RandomNumberGenerator.GetBytes(16), RandomNumberGenerator.GetBytes(12), RandomNumberGenerator.GetBytes(16), RandomNumberGenerator.GetBytes(12));
+        var browser = new HarnessBrowser(peer, new PeerHandle(Plane, peer), sink, _openSocket(), keys, video, audioSsrc);
         _browsers.Add(browser);
-        browser.DrainSocket(); // the Binding response
+
+        Deliver(BindingRequest($"{peer.Ice.Local.Ufrag}:{HarnessBrowser.IceUfrag}", peer.Ice.Local.Password, useCandidate: true), browser.Socket);
+        peer.OnDtlsConnected(keys);
+        Run(browser.Handle.NegotiateAsync());
+        AnswerEveryOffer();
+        foreach (var each in _browsers) each.Drain();
         return browser;
     }
 
-    /// <summary>What the browser's answer would do: publish, and every consumer accepted.</summary>
-    public void Publish(HarnessBrowser browser, MediaKind kind, uint ssrc, uint rtxSsrc)
+    /// <summary>Every browser answers its latest offer if it has not yet, until no offer is left unanswered.</summary>
+    private void AnswerEveryOffer()
     {
-        browser.Peer.Publish(kind, ssrc, rtxSsrc);
-        foreach (var other in _browsers)
+        bool answered;
+        do
         {
-            foreach (var consumer in other.Peer.Consumers) consumer.IsActive = true;
-        }
+            answered = false;
+            foreach (var browser in _browsers)
+            {
+                var offers = browser.Signals.Offers;
+                if (browser.Peer.IsClosed || offers.Count == 0 || offers[^1].Revision == browser.AnsweredRevision) continue;
+                var offer = offers[^1];
+                var result = Run(browser.Handle.ApplyAnswerAsync(offer.Revision, browser.Answer(offer.Sdp)));
+                if (result.Outcome != AnswerOutcome.Applied) throw new InvalidOperationException($"the harness's answer was refused: {result.Refusal}");
+                browser.AnsweredRevision = offer.Revision;
+                answered = true;
+            }
+        } while (answered);
     }
+
+    /// <summary>The browser leaves, as its signalling's leave message does.</summary>
+    public void Leave(HarnessBrowser browser) => Run(browser.Handle.LeaveAsync());
 
     /// <summary>The browser protects <paramref name="rtp"/> and sends it to the appliance.</summary>
     public void SendRtp(HarnessBrowser from, ReadOnlySpan<byte> rtp)
     {
         var buffer = new byte[2048];
         Ensure(from.Outbound.ProtectRtp(rtp, buffer, out int written));
-        Deliver(buffer.AsSpan(0, written), from.Address);
+        Deliver(buffer.AsSpan(0, written), from.Socket);
     }
 
     public void SendRtcp(HarnessBrowser from, ReadOnlySpan<byte> rtcp)
     {
         var buffer = new byte[2048];
         Ensure(from.Outbound.ProtectRtcp(rtcp, buffer, out int written));
-        Deliver(buffer.AsSpan(0, written), from.Address);
+        Deliver(buffer.AsSpan(0, written), from.Socket);
     }
 
-    /// <summary>Hands a datagram to the plane as its loop would.</summary>
-    public void Deliver(ReadOnlySpan<byte> datagram, SocketAddress from)
+    /// <summary>Sends a datagram from <paramref name="from"/> to the media port, and turns the loop to take it.</summary>
+    public void Deliver(ReadOnlySpan<byte> datagram, IDatagramSocket from)
     {
-        var copy = datagram.ToArray();
-        Handler.OnDatagram(copy, from, MediaEventLoop.NowMs);
+        if (!from.TrySendTo(datagram, _planeAddress)) throw new InvalidOperationException("the harness could not send");
+        Plane.Loop.RunOnce(_deliveryWaitMs);
     }
 
-    public void Tick(long nowMs) => Handler.OnTick(nowMs);
+    /// <summary>Moves the clock on and turns the loop, so that timers due by then run.</summary>
+    public void Advance(long ms)
+    {
+        Clock.Advance(ms);
+        Plane.Loop.RunOnce(0);
+    }
+
+    /// <summary>Turns the loop once, so that a call made through a <see cref="PeerHandle"/> runs.</summary>
+    public T Run<T>(Task<T> call)
+    {
+        Plane.Loop.RunOnce(0);
+        if (!call.IsCompleted) throw new InvalidOperationException("the call did not run on the loop");
+        return call.GetAwaiter().GetResult();
+    }
+
+    public void Run(Task call)
+    {
+        Plane.Loop.RunOnce(0);
+        if (!call.IsCompleted) throw new InvalidOperationException("the call did not run on the loop");
+        call.GetAwaiter().GetResult();
+    }
 
     public static byte[] BindingRequest(string username, string password, bool useCandidate)
     {
@@ -110,57 +152,6 @@ internal sealed class SfuHarness : IDisposable
     {
         foreach (var browser in _browsers) browser.Dispose();
         Plane.Dispose();
-    }
-}
-
-internal sealed class HarnessBrowser(Peer peer, RecordingSignalSink sink, Socket socket, SocketAddress address, SrtpContext outbound, SrtpContext inbound) : IDisposable
-{
-    public Peer Peer { get; } = peer;
-    public RecordingSignalSink Signals { get; } = sink;
-    public Socket Socket { get; } = socket;
-    public SocketAddress Address { get; } = address;
-
-    /// <summary>Protects what this browser sends (the DTLS client's write key).</summary>
-    public SrtpContext Outbound { get; } = outbound;
-
-    /// <summary>Unprotects what the appliance sends to this browser.</summary>
-    public SrtpContext Inbound { get; } = inbound;
-
-    /// <summary>The next datagram the appliance sent here, decrypted; null if none within the timeout.</summary>
-    public byte[]? ReceiveRtp() => Receive(rtcp: false);
-
-    public byte[]? ReceiveRtcp() => Receive(rtcp: true);
-
-    private byte[]? Receive(bool rtcp)
-    {
-        var buffer = new byte[2048];
-        while (true)
-        {
-            int received;
-            try { received = Socket.Receive(buffer); }
-            catch (SocketException) { return null; }
-            var kind = DatagramClassifier.Classify(buffer.AsSpan(0, received));
-            if (kind != (rtcp ? DatagramKind.Rtcp : DatagramKind.Rtp)) continue;
-            var plain = new byte[2048];
-            var status = rtcp
-                ? Inbound.UnprotectRtcp(buffer.AsSpan(0, received), plain, out int written)
-                : Inbound.UnprotectRtp(buffer.AsSpan(0, received), plain, out written);
-            SfuHarness.Ensure(status);
-            return plain.AsSpan(0, written).ToArray();
-        }
-    }
-
-    public void DrainSocket()
-    {
-        var buffer = new byte[2048];
-        while (Socket.Available > 0) Socket.Receive(buffer);
-    }
-
-    public void Dispose()
-    {
-        Socket.Dispose();
-        Outbound.Dispose();
-        Inbound.Dispose();
     }
 }
 

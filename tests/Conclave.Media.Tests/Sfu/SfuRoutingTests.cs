@@ -3,24 +3,28 @@ using Conclave.Media.Diagnostics;
 using Conclave.Media.Rtcp;
 using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
+using Conclave.Media.Tests.Transport;
 using Conclave.Media.Transport;
 
 namespace Conclave.Media.Tests.Sfu;
 
-/// <summary>The SFU's routing, end to end through ICE, SRTP and the packet path, without a browser.</summary>
+/// <summary>
+/// The SFU's routing, end to end through ICE, offer/answer, SRTP and the packet path,
+/// without a browser and without the kernel: sockets are connected in memory.
+/// </summary>
 public sealed class SfuRoutingTests : IDisposable
 {
     private const uint AliceVideo = 0x11111111, AliceRtx = 0x11112222, AliceAudio = 0x11113333;
-    private readonly SfuHarness _sfu = new();
+    private readonly InMemoryDatagramNetwork _network = new();
+    private readonly SfuHarness _sfu;
     private readonly HarnessBrowser _alice, _bob, _carol;
 
     public SfuRoutingTests()
     {
-        _alice = _sfu.Join("room");
+        _sfu = new SfuHarness(_network.Open, deliveryWaitMs: 0);
+        _alice = _sfu.Join("room", video: (AliceVideo, AliceRtx), audioSsrc: AliceAudio);
         _bob = _sfu.Join("room");
         _carol = _sfu.Join("room");
-        _sfu.Publish(_alice, MediaKind.Video, AliceVideo, AliceRtx);
-        _sfu.Publish(_alice, MediaKind.Audio, AliceAudio, 0);
     }
 
     public void Dispose() => _sfu.Dispose();
@@ -68,8 +72,13 @@ public sealed class SfuRoutingTests : IDisposable
     [Fact]
     public void A_nack_is_answered_from_the_cache_with_rtx_RFC_4588()
     {
+        ((InMemoryDatagramSocket)_bob.Socket).LoseIncoming = datagram =>
+            DatagramClassifier.Classify(datagram) == DatagramKind.Rtp && BinaryPrimitives.ReadUInt16BigEndian(datagram[2..]) is 13 or 15;
         for (ushort seq = 10; seq < 20; seq++) _sfu.SendRtp(_alice, Rtp(AliceVideo, seq));
-        _bob.DrainSocket();
+        var arrived = new List<ushort>();
+        while (_bob.ReceiveRtp() is { } packet) arrived.Add(BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(2)));
+        Assert.Equal([10, 11, 12, 14, 16, 17, 18, 19], arrived);
+        ((InMemoryDatagramSocket)_bob.Socket).LoseIncoming = null;
 
         var nack = new byte[64];
         Assert.True(RtcpWriter.TryWriteNack(nack, 0xB0B, AliceVideo, [13, 15], out int nackLength));
@@ -92,6 +101,8 @@ public sealed class SfuRoutingTests : IDisposable
     [Fact]
     public void A_pli_reaches_the_publisher_at_most_once_per_300_ms()
     {
+        // Bob's and Carol's answers asked Alice for a key frame when they joined; 300 ms on, she may be asked again.
+        _sfu.Advance(300);
         var pli = new byte[32];
         Assert.True(RtcpWriter.TryWritePli(pli, 0xB0B, AliceVideo, out int pliLength));
         _sfu.SendRtcp(_bob, pli.AsSpan(0, pliLength));
@@ -130,7 +141,7 @@ public sealed class SfuRoutingTests : IDisposable
     public void Transport_cc_feedback_goes_back_to_the_publisher()
     {
         for (ushort seq = 0; seq < 10; seq++) _sfu.SendRtp(_alice, Rtp(AliceVideo, seq, transportSequence: seq));
-        _sfu.Tick(MediaEventLoop.NowMs + 1000);
+        _sfu.Advance(1000);
 
         var feedback = _alice.ReceiveRtcp();
         Assert.NotNull(feedback);
@@ -148,17 +159,16 @@ public sealed class SfuRoutingTests : IDisposable
         Assert.Equal(Media.Srtp.SrtpStatus.Ok, _alice.Outbound.ProtectRtp(Rtp(AliceVideo, 500), protectedPacket, out int length));
         var datagram = protectedPacket.AsSpan(0, length).ToArray();
 
-        _sfu.Deliver(datagram, _alice.Address);
-        _sfu.Deliver(datagram, _alice.Address);                   // replayed
+        _sfu.Deliver(datagram, _alice.Socket);
+        _sfu.Deliver(datagram, _alice.Socket);                    // replayed
         Assert.Equal(Media.Srtp.SrtpStatus.Ok, _alice.Outbound.ProtectRtp(Rtp(AliceVideo, 502), protectedPacket, out int forgedLength));
         var forged = protectedPacket.AsSpan(0, forgedLength).ToArray();
         forged[^3] ^= 0x10;
-        _sfu.Deliver(forged, _alice.Address);                     // a fresh index, but the tag fails
+        _sfu.Deliver(forged, _alice.Socket);                      // a fresh index, but the tag fails
         _sfu.SendRtp(_alice, Rtp(0xDEADBEEF, 1));                 // nobody announced this SSRC
-        using var stranger = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
-        stranger.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        _sfu.Deliver(datagram, stranger.LocalEndPoint!.Serialize()); // never passed ICE
-        _sfu.Deliver(SfuHarness.BindingRequest($"{_alice.Peer.Ice.Local.Ufrag}:x", "not-the-password-at-all!", false), stranger.LocalEndPoint!.Serialize());
+        using var stranger = _network.Open();
+        _sfu.Deliver(datagram, stranger);                         // never passed ICE
+        _sfu.Deliver(SfuHarness.BindingRequest($"{_alice.Peer.Ice.Local.Ufrag}:{HarnessBrowser.IceUfrag}", "not-the-password-at-all!", false), stranger);
 
         Assert.Equal(1, drops[DropReason.SrtpReplayed]);
         Assert.Equal(1, drops[DropReason.SrtpAuthFailed]);
@@ -183,7 +193,7 @@ public sealed class SfuRoutingTests : IDisposable
             packets[i] = scratch.AsSpan(0, n).ToArray();
         }
         IDatagramHandler handler = _sfu.Plane;
-        long now = MediaEventLoop.NowMs;
+        long now = _sfu.Clock.NowMs;
         for (int i = 0; i < 1000; i++) handler.OnDatagram(packets[i], _alice.Address, now); // warm-up
 
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -197,7 +207,7 @@ public sealed class SfuRoutingTests : IDisposable
     [Fact]
     public void When_a_publisher_leaves_nothing_of_it_is_forwarded_any_more()
     {
-        _sfu.Plane.ClosePeer(_alice.Peer, reason: null);
+        _sfu.Leave(_alice);
 
         Assert.Empty(_bob.Peer.Consumers);
         Assert.Empty(_carol.Peer.Consumers);
@@ -212,17 +222,17 @@ public sealed class SfuRoutingTests : IDisposable
     public void An_ice_restart_retires_the_old_ufrag_and_answers_the_new_one()
     {
         var old = _bob.Peer.Ice.Local;
-        _bob.Peer.RestartIce();
+        _sfu.Run(_bob.Handle.RestartIceAsync());
         var fresh = _bob.Peer.Ice.Local;
         Assert.NotEqual(old.Ufrag, fresh.Ufrag);
         long unknownBefore = _sfu.Plane.Drops[DropReason.StunUnknownUsername];
 
-        _sfu.Deliver(SfuHarness.BindingRequest($"{old.Ufrag}:browser", old.Password, false), _bob.Address);
+        _sfu.Deliver(SfuHarness.BindingRequest($"{old.Ufrag}:browser", old.Password, false), _bob.Socket);
         Assert.Equal(unknownBefore + 1, _sfu.Plane.Drops[DropReason.StunUnknownUsername]);
-        _sfu.Deliver(SfuHarness.BindingRequest($"{fresh.Ufrag}:browser", fresh.Password, true), _bob.Address);
-        var buffer = new byte[512];
-        int length = _bob.Socket.Receive(buffer);
-        Assert.True(Conclave.Media.Stun.StunMessage.TryParse(buffer.AsSpan(0, length), out var response));
+        _sfu.Deliver(SfuHarness.BindingRequest($"{fresh.Ufrag}:browser", fresh.Password, true), _bob.Socket);
+        var datagram = _bob.ReceiveDatagram();
+        Assert.NotNull(datagram);
+        Assert.True(Conclave.Media.Stun.StunMessage.TryParse(datagram, out var response));
         Assert.Equal(Conclave.Media.Stun.StunMessageType.BindingSuccessResponse, response.MessageType);
         Assert.True(response.VerifyMessageIntegrity(System.Text.Encoding.UTF8.GetBytes(fresh.Password)));
     }
@@ -230,9 +240,9 @@ public sealed class SfuRoutingTests : IDisposable
     [Fact]
     public void A_peer_without_consent_for_30_s_is_dropped_RFC_7675()
     {
-        _sfu.Tick(MediaEventLoop.NowMs + 29_000);
+        _sfu.Advance(29_000);
         Assert.False(_bob.Peer.IsClosed);
-        _sfu.Tick(MediaEventLoop.NowMs + 31_000);
+        _sfu.Advance(2_000);
         Assert.True(_bob.Peer.IsClosed);
         Assert.Contains(_bob.Signals.Closed, reason => reason.Contains("consent"));
     }

@@ -1,0 +1,29 @@
+using System.Net;
+
+namespace Conclave.Media.Transport;
+
+/// <summary>
+/// The media port as the event loop sees it: one datagram socket that every peer shares
+/// (RFC 7983 tells apart what arrives on it). Production binds UDP (<see cref="UdpDatagramSocket"/>);
+/// tests connect sockets in memory, so the SFU runs without the kernel.
+/// </summary>
+public interface IDatagramSocket : IDisposable
+{
+    /// <summary>The address datagrams arrive at.</summary>
+    IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Blocks up to <paramref name="timeoutMs"/> until a datagram waits; false when none came.</summary>
+    bool WaitToReceive(int timeoutMs);
+
+    /// <summary>
+    /// Takes the next waiting datagram without blocking: its bytes into <paramref name="buffer"/>,
+    /// its sender into <paramref name="from"/>. False when none waits.
+    /// </summary>
+    bool TryReceiveFrom(Span<byte> buffer, SocketAddress from, out int length);
+
+    /// <summary>
+    /// Sends one datagram; false when it could not be handed on (a full buffer, an unreachable
+    /// address). Safe from any thread: the DTLS threads send too.
+    /// </summary>
+    bool TrySendTo(ReadOnlySpan<byte> datagram, SocketAddress to);
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Text;
+using Conclave.Media.Dtls;
+using Conclave.Media.Sfu;
+using Conclave.Media.Srtp;
+using Conclave.Media.Transport;
+
+namespace Conclave.Media.Tests.Sfu;
+
+/// <summary>
+/// What the appliance sees of a browser, without the browser: its socket, the SRTP
+/// contexts of its side of the keys, and the SDP answers it gives.
+/// </summary>
+internal sealed class HarnessBrowser : IDisposable
+{
+    public const string IceUfrag = "browser";
+    private const string IcePassword = "browserpassword0123456789";
+
+    private readonly (uint Ssrc, uint RtxSsrc)? _video;
+    private readonly uint? _audioSsrc;
+    private readonly string _dtlsFingerprint = DtlsCertificate.FingerprintOf(Encoding.ASCII.GetBytes("the browser's certificate"));
+
+    public HarnessBrowser(Peer peer, PeerHandle handle, RecordingSignalSink signals, IDatagramSocket socket, DtlsSrtpKeys keys,
+        (uint Ssrc, uint RtxSsrc)? video, uint? audioSsrc)
+    {
+        Peer = peer;
+        Handle = handle;
+        Signals = signals;
+        Socket = socket;
+        Address = socket.LocalEndPoint.Serialize();
+        var profile = (SrtpProfile)keys.ProtectionProfile;
+        Outbound = new SrtpContext(profile, keys.ClientMasterKey, keys.ClientMasterSalt);
+        Inbound = new SrtpContext(profile, keys.ServerMasterKey, keys.ServerMasterSalt);
+        _video = video;
+        _audioSsrc = audioSsrc;
+    }
+
+    public Peer Peer { get; }
+    public PeerHandle Handle { get; }
+    public RecordingSignalSink Signals { get; }
+    public IDatagramSocket Socket { get; }
+
+    /// <summary>The socket's address as the appliance sees it.</summary>
+    public SocketAddress Address { get; }
+
+    /// <summary>Protects what this browser sends (the DTLS client's write key).</summary>
+    public SrtpContext Outbound { get; }
+
+    /// <summary>Unprotects what the appliance sends to this browser.</summary>
+    public SrtpContext Inbound { get; }
+
+    public int AnsweredRevision { get; set; }
+
+    /// <summary>
+    /// The answer a browser gives <paramref name="offerSdp"/> (RFC 3264 §6): it sends where
+    /// it publishes, receives every forwarded stream, and leaves inactive what is inactive.
+    /// </summary>
+    public string Answer(string offerSdp)
+    {
+        var sdp = new StringBuilder();
+        sdp.Append("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+        sdp.Append($"a=ice-ufrag:{IceUfrag}\r\na=ice-pwd:{IcePassword}\r\na=fingerprint:sha-256 {_dtlsFingerprint}\r\na=setup:active\r\n");
+        string? kind = null;
+        foreach (string line in offerSdp.Split("\r\n"))
+        {
+            if (line.StartsWith("m=", StringComparison.Ordinal))
+            {
+                kind = line[2..line.IndexOf(' ')];
+                sdp.Append(kind == "audio" ? "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n" : "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n");
+                sdp.Append("c=IN IP4 0.0.0.0\r\na=rtcp-mux\r\n");
+            }
+            else if (line.StartsWith("a=mid:", StringComparison.Ordinal))
+            {
+                sdp.Append(line).Append("\r\n");
+            }
+            else if (line == "a=recvonly")
+            {
+                sdp.Append(Publication(kind == "audio"));
+            }
+            else if (line == "a=sendonly")
+            {
+                sdp.Append("a=recvonly\r\n");
+            }
+            else if (line == "a=inactive")
+            {
+                sdp.Append("a=inactive\r\n");
+            }
+        }
+        return sdp.ToString();
+    }
+
+    private string Publication(bool audio)
+    {
+        if (audio) return _audioSsrc is uint ssrc ? $"a=sendonly\r\na=ssrc:{ssrc} cname:browser\r\n" : "a=inactive\r\n";
+        if (_video is not var (video, rtx)) return "a=inactive\r\n";
+        return $"a=sendonly\r\na=ssrc-group:FID {video} {rtx}\r\na=ssrc:{video} cname:browser\r\na=ssrc:{rtx} cname:browser\r\n";
+    }
+
+    /// <summary>The next RTP packet the appliance sent here, decrypted; null if none waits.</summary>
+    public byte[]? ReceiveRtp() => ReceiveMedia(rtcp: false);
+
+    public byte[]? ReceiveRtcp() => ReceiveMedia(rtcp: true);
+
+    private byte[]? ReceiveMedia(bool rtcp)
+    {
+        while (ReceiveDatagram() is { } datagram)
+        {
+            if (DatagramClassifier.Classify(datagram) != (rtcp ? DatagramKind.Rtcp : DatagramKind.Rtp)) continue;
+            var plain = new byte[2048];
+            var status = rtcp
+                ? Inbound.UnprotectRtcp(datagram, plain, out int written)
+                : Inbound.UnprotectRtp(datagram, plain, out written);
+            SfuHarness.Ensure(status);
+            return plain.AsSpan(0, written).ToArray();
+        }
+        return null;
+    }
+
+    /// <summary>The next datagram the appliance sent here, as it came; null if none waits.</summary>
+    public byte[]? ReceiveDatagram()
+    {
+        var buffer = new byte[2048];
+        var from = new SocketAddress(Socket.LocalEndPoint.AddressFamily);
+        return Socket.TryReceiveFrom(buffer, from, out int length) ? buffer.AsSpan(0, length).ToArray() : null;
+    }
+
+    public void Drain()
+    {
+        while (ReceiveDatagram() is not null) { }
+    }
+
+    public void Dispose()
+    {
+        Socket.Dispose();
+        Outbound.Dispose();
+        Inbound.Dispose();
+    }
+}
