@@ -21,7 +21,7 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
         {
             AdmissionVerdict.Enter => "ok: enter",
             AdmissionVerdict.WaitInLobby => "ok: lobby",
-            _ => $"refused: {decision.Code}",
+            _ => $"refused: {decision.Code?.AuditName()}",
         });
         return decision;
     }

@@ -41,14 +41,7 @@ public static class ClientMessageParser
                         error = "room: use 1–64 letters, digits, '-' or '_'";
                         return false;
                     }
-                    if (!TryGetString(root, "name", SignallingLimits.MaxDisplayNameChars, out var name, out error)) return false;
-                    name = name!.Trim();
-                    if (name.Length == 0 || name.Any(char.IsControl))
-                    {
-                        error = "name: a display name needs 1–64 printable characters";
-                        return false;
-                    }
-                    message = new ClientMessage.Join(room!, name);
+                    message = new ClientMessage.Join(room!);
                     return true;
                 case "answer":
                     if (!root.TryGetProperty("revision", out var revision) || revision.ValueKind != JsonValueKind.Number || !revision.TryGetInt32(out int revisionNumber) || revisionNumber < 1)
