@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Conclave.Web.Signalling;
 
@@ -13,6 +14,12 @@ public static class ClientMessageParser
     public static bool TryParse(ReadOnlyMemory<byte> utf8, out ClientMessage? message, out string? error)
     {
         message = null;
+        // JsonDocument checks UTF-8 only when a string is read, and then throws.
+        if (!Utf8.IsValid(utf8.Span))
+        {
+            error = "not valid JSON: the text is not UTF-8";
+            return false;
+        }
         JsonDocument document;
         try
         {
