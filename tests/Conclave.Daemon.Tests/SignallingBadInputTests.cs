@@ -15,12 +15,11 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
         { "{not json", "malformed", "not valid JSON" },
         { "[1,2,3]", "malformed", "must be a JSON object" },
         { "{\"type\":\"dance\"}", "malformed", "unknown message type 'dance'" },
-        { "{\"type\":\"join\",\"room\":\"../etc\",\"name\":\"x\"}", "malformed", "room: use 1–64 letters" },
-        { "{\"type\":\"join\",\"room\":\"ok\",\"name\":\"\\u0007\"}", "malformed", "name: a display name needs" },
-        { "{\"type\":\"join\",\"room\":\"ok\",\"name\":42}", "malformed", "'name' must be a string" },
+        { "{\"type\":\"join\",\"room\":\"../etc\"}", "malformed", "room: use 1–64 letters" },
+        { "{\"type\":\"join\",\"room\":42}", "malformed", "'room' must be a string" },
         { "{\"type\":\"answer\",\"revision\":1,\"sdp\":\"v=0\"}", "out-of-order", "join first" },
         { "{\"type\":\"restart-ice\"}", "out-of-order", "join first" },
-        { "{\"type\":\"join\",\"room\":\"" + new string('a', 65) + "\",\"name\":\"x\"}", "malformed", "'room' is longer than 64 characters" },
+        { "{\"type\":\"join\",\"room\":\"" + new string('a', 65) + "\"}", "malformed", "'room' is longer than 64 characters" },
     };
 
     [Theory]
@@ -56,9 +55,9 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     {
         var (client, meetingId) = await fixture.ConnectMemberAsync("twice", "Eve");
         await using var _client = client;
-        await client.SendJsonAsync(new { type = "join", room = meetingId, name = "Eve" });
+        await client.SendJsonAsync(new { type = "join", room = meetingId });
         await client.ReceiveTypeAsync("offer");
-        await client.SendJsonAsync(new { type = "join", room = meetingId, name = "Eve" });
+        await client.SendJsonAsync(new { type = "join", room = meetingId });
         await ExpectErrorAndCloseAsync(client, "out-of-order", "already joined");
     }
 
@@ -67,7 +66,7 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     {
         var (client, meetingId) = await fixture.ConnectMemberAsync("revisions", "Eve");
         await using var _client = client;
-        await client.SendJsonAsync(new { type = "join", room = meetingId, name = "Eve" });
+        await client.SendJsonAsync(new { type = "join", room = meetingId });
         var offer = await client.ReceiveTypeAsync("offer");
         int revision = offer.GetProperty("revision").GetInt32();
         await client.SendJsonAsync(new { type = "answer", revision = revision + 5, sdp = "v=0" });
@@ -79,7 +78,7 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     {
         var (client, meetingId) = await fixture.ConnectMemberAsync("bad-sdp", "Eve");
         await using var _client = client;
-        await client.SendJsonAsync(new { type = "join", room = meetingId, name = "Eve" });
+        await client.SendJsonAsync(new { type = "join", room = meetingId });
         var offer = await client.ReceiveTypeAsync("offer");
         await client.SendJsonAsync(new { type = "answer", revision = offer.GetProperty("revision").GetInt32(), sdp = "v=0\r\nthis is not sdp\r\n" });
         var error = await ExpectErrorAndCloseAsync(client, "bad-sdp", "");
@@ -91,12 +90,12 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     {
         var (good, meetingId) = await fixture.ConnectMemberAsync("mixed", "Grace");
         await using var _good = good;
-        await good.SendJsonAsync(new { type = "join", room = meetingId, name = "Grace" });
+        await good.SendJsonAsync(new { type = "join", room = meetingId });
         await good.ReceiveTypeAsync("offer");
 
         var (hostile, _) = await fixture.ConnectMemberAsync("mixed", "Mallory");
         await using var _hostile = hostile;
-        await hostile.SendJsonAsync(new { type = "join", room = meetingId, name = "Mallory" });
+        await hostile.SendJsonAsync(new { type = "join", room = meetingId });
         var joined = await good.ReceiveTypeAsync("participant-joined");
         string malloryId = joined.GetProperty("participant").GetProperty("id").GetString()!;
         await hostile.SendTextAsync("{\"type\":\"answer\",\"revision\":\"one\"}");
@@ -107,7 +106,7 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
         Assert.Equal(malloryId, left.GetProperty("participantId").GetString());
         var (newcomer, _) = await fixture.ConnectMemberAsync("mixed", "Heidi");
         await using var _newcomer = newcomer;
-        await newcomer.SendJsonAsync(new { type = "join", room = meetingId, name = "Heidi" });
+        await newcomer.SendJsonAsync(new { type = "join", room = meetingId });
         var welcome = await newcomer.ReceiveTypeAsync("joined");
         Assert.Contains(welcome.GetProperty("participants").EnumerateArray(), p => p.GetProperty("name").GetString() == "Grace");
         Assert.Equal(WebSocketState.Open, good.State);

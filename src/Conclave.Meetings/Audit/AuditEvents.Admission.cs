@@ -13,7 +13,7 @@ public static partial class AuditEvents
         {
             AdmissionVerdict.Enter => AuditOutcome.OkWith("enter"),
             AdmissionVerdict.WaitInLobby => AuditOutcome.OkWith("lobby"),
-            _ => AuditOutcome.Refused($"{decision.Code}"),
+            _ => AuditOutcome.Refused(decision.Code!.Value.AuditName()),
         });
 
     public static void LobbyAdmitted(this IAuditTrail audit, Account host, Meeting meeting, Attendee attendee) =>

@@ -3,7 +3,7 @@ namespace Conclave.Web.Signalling;
 /// <summary>A message from the browser (docs/signalling.md).</summary>
 public abstract record ClientMessage
 {
-    public sealed record Join(string Room, string Name) : ClientMessage;
+    public sealed record Join(string Room) : ClientMessage;
     public sealed record Answer(int Revision, string Sdp) : ClientMessage;
     public sealed record Candidate(string Line, string? SdpMid) : ClientMessage;
     public sealed record RestartIce : ClientMessage;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Conclave.Web.Signalling;
 
@@ -13,6 +14,12 @@ public static class ClientMessageParser
     public static bool TryParse(ReadOnlyMemory<byte> utf8, out ClientMessage? message, out string? error)
     {
         message = null;
+        // JsonDocument checks UTF-8 only when a string is read, and then throws.
+        if (!Utf8.IsValid(utf8.Span))
+        {
+            error = "not valid JSON: the text is not UTF-8";
+            return false;
+        }
         JsonDocument document;
         try
         {
@@ -41,14 +48,7 @@ public static class ClientMessageParser
                         error = "room: use 1–64 letters, digits, '-' or '_'";
                         return false;
                     }
-                    if (!TryGetString(root, "name", SignallingLimits.MaxDisplayNameChars, out var name, out error)) return false;
-                    name = name!.Trim();
-                    if (name.Length == 0 || name.Any(char.IsControl))
-                    {
-                        error = "name: a display name needs 1–64 printable characters";
-                        return false;
-                    }
-                    message = new ClientMessage.Join(room!, name);
+                    message = new ClientMessage.Join(room!);
                     return true;
                 case "answer":
                     if (!root.TryGetProperty("revision", out var revision) || revision.ValueKind != JsonValueKind.Number || !revision.TryGetInt32(out int revisionNumber) || revisionNumber < 1)

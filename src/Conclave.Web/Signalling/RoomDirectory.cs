@@ -66,24 +66,24 @@ public sealed class RoomDirectory
     }
 
     /// <summary>Closes the connections of one attendee (every tab they have open); returns how many.</summary>
-    public int Disconnect(string room, string attendeeKey, string code, string message)
+    public int Disconnect(string room, string attendeeKey, RefusalCode refusal, string message)
     {
         List<SignallingConnection> closing;
         lock (_lock)
         {
             closing = _rooms.TryGetValue(room, out var members) ? members.Values.Where(c => c.Attendee.Key == attendeeKey).ToList() : [];
         }
-        foreach (var connection in closing) connection.Close(code, message);
+        foreach (var connection in closing) connection.Close(refusal, message);
         return closing.Count;
     }
 
-    public void DisconnectAll(string room, string code, string message)
+    public void DisconnectAll(string room, RefusalCode refusal, string message)
     {
         List<SignallingConnection> closing;
         lock (_lock)
         {
             closing = _rooms.TryGetValue(room, out var members) ? members.Values.ToList() : [];
         }
-        foreach (var connection in closing) connection.Close(code, message);
+        foreach (var connection in closing) connection.Close(refusal, message);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Text;
 using System.Threading.Channels;
 using Conclave.Media.Sfu;
 using Conclave.Meetings.Admission;
@@ -55,7 +54,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     public string? ParticipantId => _peer?.PeerId;
     public string DisplayName => Attendee.DisplayName;
 
-    private readonly record struct Outgoing(string? Text, WebSocketCloseStatus? Close, string? CloseReason);
+    private readonly record struct Outgoing(byte[]? Utf8Json, WebSocketCloseStatus? Close, string? CloseReason);
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -115,7 +114,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink
             {
                 if (length == buffer.Length)
                 {
-                    Fail(SignallingErrorCode.TooLarge, $"a message may hold at most {SignallingLimits.MaxMessageBytes} bytes");
+                    Fail(SignallingError.TooLarge, $"a message may hold at most {SignallingLimits.MaxMessageBytes} bytes");
                     return;
                 }
                 try
@@ -124,7 +123,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink
                 }
                 catch (OperationCanceledException) when (joinTimeout.IsCancellationRequested && !cancel.IsCancellationRequested)
                 {
-                    Fail(SignallingErrorCode.Timeout, "no join message within 30 seconds");
+                    Fail(SignallingError.Timeout, "no join message within 30 seconds");
                     return;
                 }
                 if (result.MessageType == WebSocketMessageType.Close) return;
@@ -134,12 +133,12 @@ public sealed partial class SignallingConnection : IPeerSignalSink
 
             if (result.MessageType != WebSocketMessageType.Text)
             {
-                Fail(SignallingErrorCode.Malformed, "messages are JSON text frames");
+                Fail(SignallingError.Malformed, "messages are JSON text frames");
                 return;
             }
             if (!ClientMessageParser.TryParse(buffer.AsMemory(0, length), out var message, out var error))
             {
-                Fail(SignallingErrorCode.Malformed, error!);
+                Fail(SignallingError.Malformed, error!);
                 return;
             }
             await _handling.WaitAsync(cancel);
@@ -171,28 +170,28 @@ public sealed partial class SignallingConnection : IPeerSignalSink
                         _lobbyEntry = _admission.Wait(Attendee, join.Room);
                         if (_lobbyEntry is null)
                         {
-                            Fail(SignallingErrorCode.LobbyFull, "the lobby is full; try again later");
+                            Fail(SignallingError.LobbyFull, "the lobby is full; try again later");
                             return false;
                         }
-                        Send(ServerMessages.Lobby(decision.Message));
+                        Send(new ServerMessage.Lobby(decision.Message));
                         _ = AwaitLobbyAsync(_lobbyEntry);
                         return true;
                     default:
-                        Fail(decision.Code!, decision.Message);
+                        Fail(SignallingErrors.From(decision.Code!.Value), decision.Message);
                         return false;
                 }
             case ClientMessage.Join:
-                Fail(SignallingErrorCode.OutOfOrder, "already joined: one join per connection");
+                Fail(SignallingError.OutOfOrder, "already joined: one join per connection");
                 return false;
             case ClientMessage.Leave:
                 return false;
             case not null when _peer is null:
-                Fail(SignallingErrorCode.OutOfOrder, _lobbyEntry is null ? "join first" : "wait until the host lets you in");
+                Fail(SignallingError.OutOfOrder, _lobbyEntry is null ? "join first" : "wait until the host lets you in");
                 return false;
             case ClientMessage.Answer answer:
                 var applied = await _peer.ApplyAnswerAsync(answer.Revision, answer.Sdp);
                 if (applied.Outcome == AnswerOutcome.Applied) return true;
-                Fail(SignallingErrorCode.BadSdp, applied.Refusal!);
+                Fail(SignallingError.BadSdp, applied.Refusal!);
                 return false;
             case ClientMessage.Candidate:
                 // ICE-lite (RFC 8445 §2.5): the appliance learns the browser's address from
@@ -211,8 +210,8 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     {
         _peer = await _plane.JoinAsync(_room!, this);
         var others = _directory.Enter(_room!, _peer.PeerId, this);
-        Send(ServerMessages.Joined(_peer.PeerId, others.Where(o => o.ParticipantId is not null).Select(o => new ServerMessages.ParticipantInfo(o.ParticipantId!, o.DisplayName)).ToList()));
-        var joined = ServerMessages.ParticipantJoined(new ServerMessages.ParticipantInfo(_peer.PeerId, DisplayName));
+        Send(new ServerMessage.Joined(_peer.PeerId, others.Where(o => o.ParticipantId is not null).Select(o => new Participant(o.ParticipantId!, o.DisplayName)).ToList()));
+        var joined = new ServerMessage.ParticipantJoined(new Participant(_peer.PeerId, DisplayName)).ToUtf8Json();
         foreach (var other in others) other.Send(joined);
         LogJoined(_logger, _peer.PeerId, _room!);
         await _peer.NegotiateAsync();
@@ -232,17 +231,17 @@ public sealed partial class SignallingConnection : IPeerSignalSink
                     await EnterAsync();
                     break;
                 case LobbyOutcome.MeetingEnded:
-                    Fail(RefusalCode.Ended, "the meeting ended while you waited");
+                    Fail(SignallingError.MeetingEnded, "the meeting ended while you waited");
                     break;
                 default:
-                    Fail(RefusalCode.Denied, "the host did not let you in");
+                    Fail(SignallingError.Denied, "the host did not let you in");
                     break;
             }
         }
         catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
         {
             // The media plane stopped while this person was being let in.
-            Fail(SignallingErrorCode.MediaClosed, "the appliance is shutting down");
+            Fail(SignallingError.MediaClosed, "the appliance is shutting down");
         }
         finally
         {
@@ -251,7 +250,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     }
 
     /// <summary>The host removed this person or ended the meeting: tell the browser and close.</summary>
-    internal void Close(string code, string message) => Fail(code, message);
+    internal void Close(RefusalCode refusal, string message) => Fail(SignallingErrors.From(refusal), message);
 
     private async Task LeaveAsync()
     {
@@ -260,25 +259,29 @@ public sealed partial class SignallingConnection : IPeerSignalSink
         if (peer is null || _room is null) return;
         await peer.LeaveAsync();
         var remaining = _directory.Leave(_room, peer.PeerId);
-        var left = ServerMessages.ParticipantLeft(peer.PeerId);
+        var left = new ServerMessage.ParticipantLeft(peer.PeerId).ToUtf8Json();
         foreach (var other in remaining) other.Send(left);
         LogLeft(_logger, peer.PeerId, _room);
     }
 
-    internal void Send(string json)
+    private void Send(ServerMessage message) => Send(message.ToUtf8Json());
+
+    /// <summary>Queues a message already serialised, so one sent to a whole room is serialised once.</summary>
+    internal void Send(byte[] utf8Json)
     {
-        if (!_outgoing.Writer.TryWrite(new Outgoing(json, null, null)))
+        if (!_outgoing.Writer.TryWrite(new Outgoing(utf8Json, null, null)))
         {
             // The browser stopped reading: it cannot follow the meeting any more.
             _closing.Cancel();
         }
     }
 
-    private void Fail(string code, string message)
+    private void Fail(SignallingError code, string message)
     {
-        LogRefused(_logger, code, message);
-        _outgoing.Writer.TryWrite(new Outgoing(ServerMessages.Error(code, message), null, null));
-        _outgoing.Writer.TryWrite(new Outgoing(null, WebSocketCloseStatus.PolicyViolation, code));
+        string codeName = code.WireName();
+        LogRefused(_logger, codeName, message);
+        _outgoing.Writer.TryWrite(new Outgoing(new ServerMessage.Error(code, message).ToUtf8Json(), null, null));
+        _outgoing.Writer.TryWrite(new Outgoing(null, WebSocketCloseStatus.PolicyViolation, codeName));
     }
 
     private async Task WriteLoopAsync(CancellationToken stopping)
@@ -288,9 +291,9 @@ public sealed partial class SignallingConnection : IPeerSignalSink
             await foreach (var item in _outgoing.Reader.ReadAllAsync(stopping))
             {
                 if (_socket.State != WebSocketState.Open) break;
-                if (item.Text is not null)
+                if (item.Utf8Json is not null)
                 {
-                    await _socket.SendAsync(Encoding.UTF8.GetBytes(item.Text), WebSocketMessageType.Text, true, stopping);
+                    await _socket.SendAsync(item.Utf8Json, WebSocketMessageType.Text, true, stopping);
                 }
                 else if (item.Close is { } status)
                 {
@@ -313,9 +316,9 @@ public sealed partial class SignallingConnection : IPeerSignalSink
 
     // ---- IPeerSignalSink (media loop thread: enqueue only) -----------------------
 
-    void IPeerSignalSink.SendOffer(PeerOffer offer) => Send(ServerMessages.Offer(offer));
+    void IPeerSignalSink.SendOffer(PeerOffer offer) => Send(ServerMessage.Offer.From(offer));
 
-    void IPeerSignalSink.OnMediaClosed(string reason) => Fail(SignallingErrorCode.MediaClosed, reason);
+    void IPeerSignalSink.OnMediaClosed(string reason) => Fail(SignallingError.MediaClosed, reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Participant {ParticipantId} joined room {Room}")]
     private static partial void LogJoined(ILogger logger, string participantId, string room);

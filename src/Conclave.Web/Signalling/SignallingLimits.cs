@@ -9,7 +9,6 @@ public static class SignallingLimits
     /// </summary>
     public const int MaxMessageBytes = 64 * 1024;
 
-    public const int MaxDisplayNameChars = 64;
     public const int MaxRoomChars = 64;
 
     /// <summary>A candidate line is well under 300 characters (RFC 8839 §5.1).</summary>

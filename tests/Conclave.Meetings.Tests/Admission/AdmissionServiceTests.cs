@@ -32,7 +32,7 @@ public sealed class AdmissionServiceTests : IDisposable
 
     private AdmissionDecision Decide(Attendee attendee) => Admission.Decide(attendee, _meeting.Id);
 
-    private static void AssertRefused(string code, AdmissionDecision decision)
+    private static void AssertRefused(RefusalCode code, AdmissionDecision decision)
     {
         Assert.Equal(AdmissionVerdict.Refuse, decision.Verdict);
         Assert.Equal(code, decision.Code);

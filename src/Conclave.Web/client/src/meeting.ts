@@ -1,4 +1,4 @@
-import type { Participant } from "./protocol";
+import type { Participant, SignallingError } from "./protocol";
 import { MeetingSession } from "./session";
 
 // The meeting page: /m/<meeting id>. The appliance knows who you are (your console
@@ -83,7 +83,7 @@ async function join(name: string): Promise<void> {
   selfVideo.srcObject = localStream;
   const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
   say("Connecting…");
-  session = new MeetingSession(url, room, name, localStream, {
+  session = new MeetingSession(url, room, localStream, {
     onLobby(message: string) {
       joinForm.hidden = true;
       say(message);
@@ -108,7 +108,7 @@ async function join(name: string): Promise<void> {
       names.delete(participantId);
     },
     onRemoteTrack: addTrack,
-    onError(code: string, message: string) {
+    onError(code: SignallingError, message: string) {
       say(`Error: ${message}`);
       status.dataset.code = code;
     },

@@ -1,4 +1,4 @@
-import type { ClientMessage, Participant, ServerMessage, TrackInfo } from "./protocol";
+import type { ClientMessage, Participant, PublishMids, ServerMessage, SignallingError, TrackInfo } from "./protocol";
 
 export interface StreamReceiveStats {
   packetsReceived: number;
@@ -16,7 +16,7 @@ export interface SessionEvents {
   onParticipantJoined(participant: Participant): void;
   onParticipantLeft(participantId: string): void;
   onRemoteTrack(participantId: string, track: MediaStreamTrack): void;
-  onError(code: string, message: string): void;
+  onError(code: SignallingError, message: string): void;
   onClosed(): void;
 }
 
@@ -35,7 +35,6 @@ export class MeetingSession {
   constructor(
     url: string,
     private readonly room: string,
-    private readonly name: string,
     private readonly localStream: MediaStream,
     private readonly events: SessionEvents,
   ) {
@@ -46,7 +45,7 @@ export class MeetingSession {
     };
     this.pc.oniceconnectionstatechange = () => this.watchIce();
     this.ws = new WebSocket(url);
-    this.ws.onopen = () => this.send({ type: "join", room: this.room, name: this.name });
+    this.ws.onopen = () => this.send({ type: "join", room: this.room });
     this.ws.onmessage = (e) => void this.onMessage(e.data as string);
     this.ws.onclose = () => this.close();
   }
@@ -118,11 +117,14 @@ export class MeetingSession {
       case "error":
         this.events.onError(message.code, message.message);
         break;
+      default:
+        // Every type protocol.ts declares is handled above; one it does not know is ignored.
+        message satisfies never;
     }
   }
 
   /** Answers an offer: the appliance's recvonly sections carry our own tracks. */
-  private async answer(revision: number, sdp: string, publish: { audio: string; video: string }, tracks: TrackInfo[]) {
+  private async answer(revision: number, sdp: string, publish: PublishMids, tracks: TrackInfo[]) {
     for (const t of tracks) this.tracksByMid.set(t.mid, t);
     await this.pc.setRemoteDescription({ type: "offer", sdp });
     for (const transceiver of this.pc.getTransceivers()) {

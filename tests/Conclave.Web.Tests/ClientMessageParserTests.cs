@@ -1,0 +1,132 @@
+using System.Text;
+using Conclave.Web.Signalling;
+using CsCheck;
+
+namespace Conclave.Web.Tests;
+
+public sealed class ClientMessageParserTests
+{
+    private static ClientMessage Parsed(string json)
+    {
+        Assert.True(ClientMessageParser.TryParse(Encoding.UTF8.GetBytes(json), out var message, out var error), error);
+        Assert.Null(error);
+        return message!;
+    }
+
+    public static TheoryData<string, ClientMessage> WellFormed => new()
+    {
+        { """{"type":"join","room":"Weekly-sync_2"}""", new ClientMessage.Join("Weekly-sync_2") },
+        { """{"type":"answer","revision":3,"sdp":"v=0\r\n"}""", new ClientMessage.Answer(3, "v=0\r\n") },
+        { """{"type":"candidate","candidate":"candidate:1 1 udp 1 192.0.2.1 5000 typ host","sdpMid":"0"}""", new ClientMessage.Candidate("candidate:1 1 udp 1 192.0.2.1 5000 typ host", "0") },
+        { """{"type":"candidate","candidate":"","sdpMid":null}""", new ClientMessage.Candidate("", null) },
+        { """{"type":"restart-ice"}""", new ClientMessage.RestartIce() },
+        { """{"type":"leave"}""", new ClientMessage.Leave() },
+    };
+
+    [Theory]
+    [MemberData(nameof(WellFormed))]
+    public void Every_message_kind_parses_into_its_record(string json, ClientMessage expected) =>
+        Assert.Equal(expected, Parsed(json));
+
+    [Fact]
+    public void Fields_the_protocol_does_not_define_are_ignored_including_a_name_in_join() =>
+        Assert.Equal(new ClientMessage.Join("abc"), Parsed("""{"name":"Mallory","type":"join","room":"abc","extra":[1,2]}"""));
+
+    [Fact]
+    public void A_candidate_whose_mid_is_not_a_string_has_no_mid() =>
+        Assert.Equal(new ClientMessage.Candidate("c", null), Parsed("""{"type":"candidate","candidate":"c","sdpMid":7}"""));
+
+    public static TheoryData<string, string> Refused => new()
+    {
+        { "{not json", "not valid JSON" },
+        { "", "not valid JSON" },
+        { """{"type":"leave"} trailing""", "not valid JSON" },
+        { """{"type":"leave","deep":[[[[1]]]]}""", "not valid JSON" },
+        { "[1,2,3]", "a message must be a JSON object" },
+        { "\"join\"", "a message must be a JSON object" },
+        { "null", "a message must be a JSON object" },
+        { "{}", "'type' must be a string" },
+        { """{"type":5}""", "'type' must be a string" },
+        { """{"type":null}""", "'type' must be a string" },
+        { $$"""{"type":"{{new string('x', 33)}}"}""", "'type' is longer than 32 characters" },
+        { """{"type":"dance"}""", "unknown message type 'dance'" },
+        { """{"type":"JOIN","room":"abc"}""", "unknown message type 'JOIN'" },
+        { """{"type":"join"}""", "'room' must be a string" },
+        { """{"type":"join","room":42}""", "'room' must be a string" },
+        { """{"type":"join","room":["abc"]}""", "'room' must be a string" },
+        { """{"type":"join","room":""}""", "room: use 1–64 letters, digits, '-' or '_'" },
+        { """{"type":"join","room":"../etc"}""", "room: use 1–64 letters" },
+        { """{"type":"join","room":"a b"}""", "room: use 1–64 letters" },
+        { """{"type":"join","room":"café"}""", "room: use 1–64 letters" },
+        { $$"""{"type":"join","room":"{{new string('a', 65)}}"}""", "'room' is longer than 64 characters" },
+        { """{"type":"answer","sdp":"v=0"}""", "'revision' must be the positive integer" },
+        { """{"type":"answer","revision":"1","sdp":"v=0"}""", "'revision' must be the positive integer" },
+        { """{"type":"answer","revision":0,"sdp":"v=0"}""", "'revision' must be the positive integer" },
+        { """{"type":"answer","revision":-1,"sdp":"v=0"}""", "'revision' must be the positive integer" },
+        { """{"type":"answer","revision":1.5,"sdp":"v=0"}""", "'revision' must be the positive integer" },
+        { """{"type":"answer","revision":2147483648,"sdp":"v=0"}""", "'revision' must be the positive integer" },
+        { """{"type":"answer","revision":1}""", "'sdp' must be a string" },
+        { """{"type":"answer","revision":1,"sdp":{"v":0}}""", "'sdp' must be a string" },
+        { """{"type":"candidate","sdpMid":"0"}""", "'candidate' must be a string" },
+        { """{"type":"candidate","candidate":1}""", "'candidate' must be a string" },
+        { $$"""{"type":"candidate","candidate":"{{new string('c', 513)}}"}""", "'candidate' is longer than 512 characters" },
+        { $$"""{"type":"answer","revision":1,"sdp":"{{new string('s', SignallingLimits.MaxMessageBytes + 1)}}"}""", "'sdp' is longer than 65536 characters" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void A_malformed_message_is_refused_with_a_reason(string json, string reason)
+    {
+        Assert.False(ClientMessageParser.TryParse(Encoding.UTF8.GetBytes(json), out var message, out var error));
+        Assert.Null(message);
+        Assert.Contains(reason, error);
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_utf8_are_refused_as_json()
+    {
+        byte[] json = [.. Encoding.ASCII.GetBytes("{\"type\":\"join\",\"room\":\""), 0xFF, 0xFE, .. Encoding.ASCII.GetBytes("\"}")];
+        Assert.False(ClientMessageParser.TryParse(json, out _, out var error));
+        Assert.Contains("not valid JSON", error);
+    }
+
+    [Fact]
+    public void Arbitrary_bytes_never_throw_and_give_either_a_message_or_a_reason() =>
+        Gen.Byte.Array[0, 200].Sample(bytes => AssertMessageOrReason(bytes));
+
+    [Fact]
+    public void A_valid_message_with_one_byte_changed_never_throws()
+    {
+        byte[][] valid = [.. WellFormed.Select(row => Encoding.UTF8.GetBytes((string)row[0]))];
+        Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Int[0, 1000], Gen.Byte).Sample((which, at, value) =>
+        {
+            var bytes = valid[which].ToArray();
+            bytes[at % bytes.Length] = value;
+            AssertMessageOrReason(bytes);
+        });
+    }
+
+    private static void AssertMessageOrReason(byte[] bytes)
+    {
+        bool parsed = ClientMessageParser.TryParse(bytes, out var message, out var error);
+        Assert.True(parsed ? message is not null && error is null : message is null && !string.IsNullOrEmpty(error));
+    }
+
+    [Theory]
+    [InlineData("a", true)]
+    [InlineData("Meeting-42_b", true)]
+    [InlineData("", false)]
+    [InlineData("a/b", false)]
+    [InlineData("a.b", false)]
+    [InlineData("ü", false)]
+    [InlineData("٣", false)]
+    public void A_room_is_one_to_64_ascii_letters_digits_dashes_or_underscores(string room, bool valid) =>
+        Assert.Equal(valid, ClientMessageParser.IsValidRoom(room));
+
+    [Fact]
+    public void A_room_of_64_characters_is_valid_and_of_65_is_not()
+    {
+        Assert.True(ClientMessageParser.IsValidRoom(new string('r', SignallingLimits.MaxRoomChars)));
+        Assert.False(ClientMessageParser.IsValidRoom(new string('r', SignallingLimits.MaxRoomChars + 1)));
+    }
+}

@@ -1,0 +1,41 @@
+using Conclave.Media.Sdp;
+using Conclave.Media.Sfu;
+using Conclave.Web.Signalling;
+using Xunit.Sdk;
+
+namespace Conclave.Web.Tests;
+
+/// <summary>
+/// One message of every <see cref="ServerMessage"/> type, found by reflection, and an error of
+/// every <see cref="SignallingError"/>: a new message type without a sample here fails the tests.
+/// Lists hold at least one element, so the client's element types are checked too.
+/// </summary>
+internal static class ServerMessageSamples
+{
+    public static readonly PeerOffer PeerOffer = new(2, "v=0\r\n", "0", "1",
+        [new TrackMapping("2", "p1", MediaKind.Audio), new TrackMapping("3", "p1", MediaKind.Video)]);
+
+    private static readonly Dictionary<Type, ServerMessage> OnePerType = new()
+    {
+        [typeof(ServerMessage.Lobby)] = new ServerMessage.Lobby("Waiting for the host to let you in."),
+        [typeof(ServerMessage.Joined)] = new ServerMessage.Joined("p2", [new Participant("p1", "Ada")]),
+        [typeof(ServerMessage.ParticipantJoined)] = new ServerMessage.ParticipantJoined(new Participant("p3", "Bob")),
+        [typeof(ServerMessage.ParticipantLeft)] = new ServerMessage.ParticipantLeft("p3"),
+        [typeof(ServerMessage.Offer)] = ServerMessage.Offer.From(PeerOffer),
+        [typeof(ServerMessage.Error)] = new ServerMessage.Error(SignallingError.NotOnRoster, "You are not on this meeting's roster."),
+    };
+
+    /// <summary>Every concrete message type the appliance declares.</summary>
+    public static IReadOnlyList<Type> MessageTypes { get; } =
+        typeof(ServerMessage).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(ServerMessage)) && !t.IsAbstract).ToList();
+
+    /// <summary>One message per type, then an error for every code.</summary>
+    public static IReadOnlyList<ServerMessage> All() =>
+    [
+        .. MessageTypes.Where(t => t != typeof(ServerMessage.Error)).Select(Of),
+        .. Enum.GetValues<SignallingError>().Select(code => new ServerMessage.Error(code, $"what went wrong ({code})")),
+    ];
+
+    public static ServerMessage Of(Type type) =>
+        OnePerType.TryGetValue(type, out var sample) ? sample : throw new XunitException($"{type.Name} has no sample: add one to {nameof(ServerMessageSamples)}");
+}
