@@ -23,7 +23,7 @@ internal sealed record ParticipantOptions
     public IPAddress LocalAddress { get; init; } = IPAddress.Loopback;
 
     /// <summary>use_srtp profiles offered in the ClientHello, in order of preference (Chromium offers both).</summary>
-    public IReadOnlyList<SrtpProfile> SrtpProfiles { get; init; } = [SrtpProfile.AeadAes128Gcm, SrtpProfile.AesCm128HmacSha1_80];
+    public IReadOnlyList<SrtpProfile> OfferedSrtpProfiles { get; init; } = [SrtpProfile.AeadAes128Gcm, SrtpProfile.AesCm128HmacSha1_80];
 }
 
 /// <summary>An offer as the participant received it.</summary>

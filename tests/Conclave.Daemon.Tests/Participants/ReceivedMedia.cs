@@ -14,7 +14,7 @@ internal readonly record struct RtpArrival(ushort SequenceNumber, long ArrivalMs
 /// <summary>
 /// Everything the appliance sent one participant, recorded by its receive loop: each
 /// authenticated RTP packet per SSRC, RTX (RFC 4588) as counts only, refusals by SRTP
-/// status, the RTCP feedback addressed to it, and every SRTP packet index seen twice
+/// status, the key frame requests addressed to it, and every SRTP packet index seen twice
 /// with different ciphertext — the same (SSRC, ROC, SEQ) sealed twice under one key is
 /// keystream reuse (RFC 3711 §9.1; for GCM also a forgery key, RFC 7714 §14.1).
 /// </summary>
@@ -24,7 +24,7 @@ internal sealed class ReceivedMedia
     private readonly Dictionary<uint, List<RtpArrival>> _arrivals = new();
     private readonly Dictionary<uint, PacketIndexEstimate> _indexes = new();
     private readonly Dictionary<(uint Ssrc, long Index), int> _ciphertextHashes = new();
-    private readonly long[] _refusals = new long[Enum.GetValues<SrtpStatus>().Length];
+    private readonly Dictionary<SrtpStatus, long> _refusals = new();
 
     public long RtxPackets { get; private set; }
 
@@ -32,9 +32,9 @@ internal sealed class ReceivedMedia
     public long RtxBytes { get; private set; }
 
     public long SrtpIndexReuses { get; private set; }
+
+    /// <summary>PLIs (RFC 4585 §6.3.1) the appliance relayed: a publisher answers with a key frame.</summary>
     public long PictureLossIndications { get; private set; }
-    public long Nacks { get; private set; }
-    public long RtcpPackets { get; private set; }
 
     /// <summary>Called with each SRTP datagram before it is unprotected: tracks its packet index.</summary>
     public void OnSrtp(ReadOnlySpan<byte> srtp)
@@ -83,22 +83,20 @@ internal sealed class ReceivedMedia
         {
             while (reader.TryReadNext(out var header, out _))
             {
-                RtcpPackets++;
                 if (header.PacketType == RtcpPacketType.PayloadFeedback && header.Fmt == RtcpFeedbackFormat.Pli) PictureLossIndications++;
-                if (header.PacketType == RtcpPacketType.TransportFeedback && header.Fmt == RtcpFeedbackFormat.Nack) Nacks++;
             }
         }
     }
 
     public void OnRefused(SrtpStatus status)
     {
-        lock (_lock) _refusals[(int)status]++;
+        lock (_lock) _refusals[status] = _refusals.GetValueOrDefault(status) + 1;
     }
 
     /// <summary>SRTP/SRTCP packets refused with <paramref name="status"/> (replayed, too old, failed authentication…).</summary>
     public long Refused(SrtpStatus status)
     {
-        lock (_lock) return _refusals[(int)status];
+        lock (_lock) return _refusals.GetValueOrDefault(status);
     }
 
     /// <summary>A copy of what arrived on <paramref name="ssrc"/> so far, in arrival order.</summary>

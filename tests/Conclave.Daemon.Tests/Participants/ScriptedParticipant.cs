@@ -44,7 +44,6 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
     private readonly string _localPassword = RandomIceText(24);
     private readonly ulong _tieBreaker = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
     private readonly Lock _lock = new();
-    private readonly List<ReceivedOffer> _offers = new();
     private readonly List<SentRtp> _sent = new();
     private readonly byte[] _rtpBuffer = new byte[2048];
     private readonly byte[] _srtpBuffer = new byte[2048];
@@ -74,7 +73,6 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
         _socket.ReceiveBufferSize = 8 * 1024 * 1024;
         // The receive thread wakes this often to notice disposal.
         _socket.ReceiveTimeout = 250;
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = "participant-receive" };
         _receiveThread.Start();
         _signallingLoop = Task.Run(() => _signalling.ReadAllAsync(OnMessageAsync));
@@ -104,12 +102,8 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
         }
     }
 
-    public string? ParticipantId { get; private set; }
-
     /// <summary>Written into every payload this participant makes (<see cref="SyntheticPayload"/>).</summary>
     public ulong OriginTag { get; } = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-
-    public IPEndPoint LocalEndPoint { get; }
 
     /// <summary>The appliance's ICE host candidate, from the first offer.</summary>
     public IPEndPoint? Candidate { get; private set; }
@@ -128,11 +122,6 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
     public ReceivedOffer LatestOffer
     {
         get { lock (_lock) return _latestOffer ?? throw new InvalidOperationException("no offer yet"); }
-    }
-
-    public IReadOnlyList<ReceivedOffer> Offers()
-    {
-        lock (_lock) return _offers.ToArray();
     }
 
     /// <summary>Every RTP packet sent so far (by the publisher or by <see cref="SendRtp"/>).</summary>
@@ -245,9 +234,6 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
     {
         switch (message.GetProperty("type").GetString())
         {
-            case "joined":
-                ParticipantId = message.GetProperty("participantId").GetString();
-                break;
             case "error":
                 Error = new SignallingError(message.GetProperty("code").GetString()!, message.GetProperty("message").GetString()!);
                 break;
@@ -267,7 +253,6 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
         AnswerIdentity identity;
         lock (_lock)
         {
-            _offers.Add(offer);
             _latestOffer = offer;
             Candidate ??= offer.Parsed.Candidate;
             identity = new AnswerIdentity(_localUfrag, _localPassword, _certificate.Sha256Fingerprint, Convert.ToHexStringLower(BitConverter.GetBytes(OriginTag)),
@@ -287,7 +272,7 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
         var transport = new HandshakeTransport(_socket, Candidate!);
         _handshake = transport;
         var client = new DtlsSrtpClient(new BcTlsCrypto(new SecureRandom()), _certificate, offer.DtlsFingerprint,
-            _options.SrtpProfiles.Select(p => (int)p).ToArray());
+            _options.OfferedSrtpProfiles.Select(p => (int)p).ToArray());
         var connecting = Task.Factory.StartNew(() => new DtlsClientProtocol().Connect(client, transport), TaskCreationOptions.LongRunning);
         try
         {

@@ -5,25 +5,29 @@ internal readonly record struct SentRtp(uint Ssrc, ushort SequenceNumber, long S
 
 /// <summary>
 /// How one stream fared between a sender and a receiver over a window: of the packets
-/// sent in it, how many arrived (authenticated, from that sender), and the longest time
-/// without one — the freeze a viewer would see.
+/// sent in it, how many arrived in time (authenticated, and made by that sender), and
+/// the longest time without one — the freeze a viewer would see.
 /// </summary>
 internal readonly record struct StreamQuality(int Sent, int Received, long LargestGapMs)
 {
-    /// <summary>Arrivals that trail the window by this much still count: the relay is quick on loopback.</summary>
-    private const long LateArrivalMs = 2_000;
+    /// <summary>
+    /// A packet that comes later than this after it was sent counts as lost: RFC 3550
+    /// §6.4.1 only knows packets that never come, but a conversation cannot wait longer.
+    /// Measure no sooner than this long after the window closes.
+    /// </summary>
+    public const long PlayoutDeadlineMs = 1_000;
 
     public double LossFraction => Sent == 0 ? 0 : 1.0 - (double)Received / Sent;
 
     /// <param name="originTag">Only arrivals whose payload this sender made count (another may use its SSRC).</param>
     public static StreamQuality Measure(IReadOnlyList<SentRtp> sent, IReadOnlyList<RtpArrival> arrivals, uint ssrc, ulong originTag, long fromMs, long toMs)
     {
-        var arrived = new HashSet<ushort>();
+        var firstArrivalMs = new Dictionary<ushort, long>();
         var times = new List<long>();
         foreach (var arrival in arrivals)
         {
-            if (arrival.OriginTag != originTag || arrival.ArrivalMs < fromMs || arrival.ArrivalMs > toMs + LateArrivalMs) continue;
-            arrived.Add(arrival.SequenceNumber);
+            if (arrival.OriginTag != originTag || arrival.ArrivalMs < fromMs) continue;
+            firstArrivalMs.TryAdd(arrival.SequenceNumber, arrival.ArrivalMs);
             if (arrival.ArrivalMs <= toMs) times.Add(arrival.ArrivalMs);
         }
         int total = 0, received = 0;
@@ -31,7 +35,7 @@ internal readonly record struct StreamQuality(int Sent, int Received, long Large
         {
             if (packet.Ssrc != ssrc || packet.SentMs < fromMs || packet.SentMs > toMs) continue;
             total++;
-            if (arrived.Contains(packet.SequenceNumber)) received++;
+            if (firstArrivalMs.TryGetValue(packet.SequenceNumber, out long arrivedMs) && arrivedMs - packet.SentMs <= PlayoutDeadlineMs) received++;
         }
         times.Sort();
         long previous = fromMs, largestGap = 0;
@@ -44,5 +48,5 @@ internal readonly record struct StreamQuality(int Sent, int Received, long Large
         return new StreamQuality(total, received, largestGap);
     }
 
-    public override string ToString() => $"{Received}/{Sent} received ({LossFraction:P1} lost), largest gap {LargestGapMs} ms";
+    public override string ToString() => $"{Received}/{Sent} received in time ({LossFraction:P1} lost), largest gap {LargestGapMs} ms";
 }
