@@ -28,9 +28,9 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
     public async Task A_scripted_publisher_reaches_a_scripted_subscriber_through_conclaved_with_under_one_percent_loss()
     {
         await using var meeting = await StartMeetingAsync("scripted-media");
-        long fromMs = MediaEventLoop.NowMs;
+        long fromMs = Environment.TickCount64;
         await Task.Delay(3_000);
-        long toMs = MediaEventLoop.NowMs;
+        long toMs = Environment.TickCount64;
 
         var video = await meeting.VictimQualityAsync(PublisherVideoSsrc, fromMs, toMs);
         var audio = await meeting.VictimQualityAsync(PublisherAudioSsrc, fromMs, toMs);
@@ -74,7 +74,7 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
 
         long rtxBytesBefore = attacker.Received.RtxBytes, rtxPacketsBefore = attacker.Received.RtxPackets;
         var dropsBefore = (await fixture.Daemon.MediaPlane.GetStatsAsync()).Drops;
-        long fromMs = MediaEventLoop.NowMs;
+        long fromMs = Environment.TickCount64;
         long nackBytes = 0;
         for (int i = 0; i < Nacks; i++)
         {
@@ -82,7 +82,7 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
             await Task.Delay(10);
         }
         bool settled = await WhileGrowingAsync(() => attacker.Received.RtxBytes, quietMs: 500, atMostMs: 10_000);
-        long toMs = MediaEventLoop.NowMs;
+        long toMs = Environment.TickCount64;
         var dropsAfter = (await fixture.Daemon.MediaPlane.GetStatsAsync()).Drops;
         long rtxBytes = attacker.Received.RtxBytes - rtxBytesBefore;
         double amplification = (double)rtxBytes / nackBytes;
@@ -134,8 +134,8 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
             SyntheticPayload.WriteVideo(payload, attacker.OriginTag, keyFrame: false);
             int mirrored = attacker.Received.Count(PublisherVideoSsrc);
             ushort latest = 0;
-            long mirrorUntilMs = MediaEventLoop.NowMs + 2_000;
-            while (MediaEventLoop.NowMs < mirrorUntilMs)
+            long mirrorUntilMs = Environment.TickCount64 + 2_000;
+            while (Environment.TickCount64 < mirrorUntilMs)
             {
                 var arrivals = attacker.Received.Arrivals(PublisherVideoSsrc);
                 for (; mirrored < arrivals.Count; mirrored++)
@@ -147,14 +147,14 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
             }
 
             // Run ahead: 1,000 sequence numbers past the publisher, at its own rate.
-            long fromMs = MediaEventLoop.NowMs;
+            long fromMs = Environment.TickCount64;
             ushort sequence = (ushort)(latest + 1_000);
             for (int i = 0; i < 60; i++)
             {
                 attacker.SendRtp(SdpCodecs.Vp8PayloadType, PublisherVideoSsrc, sequence++, (uint)(i * 3000), payload, marker: true);
                 await Task.Delay(1000 / SyntheticPublisher.VideoFramesPerSecond);
             }
-            long toMs = MediaEventLoop.NowMs;
+            long toMs = Environment.TickCount64;
             runAhead = await meeting.VictimQualityAsync(PublisherVideoSsrc, fromMs, toMs);
             foreach (var arrival in meeting.Victim.Received.Arrivals(PublisherVideoSsrc))
             {
@@ -219,7 +219,7 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
             await churner.LeaveAsync();
         }
         var victim = meeting.Victim;
-        await victim.WaitForAsync(() => victim.LatestOffer.Revision == victim.AnsweredRevision && MediaEventLoop.NowMs - victim.LatestOffer.ReceivedMs > 500,
+        await victim.WaitForAsync(() => victim.LatestOffer.Revision == victim.AnsweredRevision && Environment.TickCount64 - victim.LatestOffer.ReceivedMs > 500,
             "the victim's offers settling", TimeSpan.FromSeconds(15));
 
         var offer = victim.LatestOffer;
@@ -283,25 +283,25 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
 
     private static async Task UntilAsync(Func<bool> condition, long atMostMs)
     {
-        long untilMs = MediaEventLoop.NowMs + atMostMs;
-        while (!condition() && MediaEventLoop.NowMs < untilMs) await Task.Delay(10);
+        long untilMs = Environment.TickCount64 + atMostMs;
+        while (!condition() && Environment.TickCount64 < untilMs) await Task.Delay(10);
     }
 
     /// <summary>Waits until <paramref name="counter"/> has not moved for <paramref name="quietMs"/>; false if it still moved at <paramref name="atMostMs"/>.</summary>
     private static async Task<bool> WhileGrowingAsync(Func<long> counter, long quietMs, long atMostMs)
     {
-        long startMs = MediaEventLoop.NowMs, lastChangeMs = startMs, last = counter();
-        while (MediaEventLoop.NowMs - lastChangeMs < quietMs && MediaEventLoop.NowMs - startMs < atMostMs)
+        long startMs = Environment.TickCount64, lastChangeMs = startMs, last = counter();
+        while (Environment.TickCount64 - lastChangeMs < quietMs && Environment.TickCount64 - startMs < atMostMs)
         {
             await Task.Delay(50);
             long now = counter();
             if (now != last)
             {
                 last = now;
-                lastChangeMs = MediaEventLoop.NowMs;
+                lastChangeMs = Environment.TickCount64;
             }
         }
-        return MediaEventLoop.NowMs - lastChangeMs >= quietMs;
+        return Environment.TickCount64 - lastChangeMs >= quietMs;
     }
 
     private static string DropsBetween(IReadOnlyDictionary<DropReason, long> before, IReadOnlyDictionary<DropReason, long> after)
@@ -322,8 +322,8 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
     {
         var buffer = new byte[65536];
         var heard = new Heard();
-        long untilMs = MediaEventLoop.NowMs + (long)duration.TotalMilliseconds;
-        while (MediaEventLoop.NowMs < untilMs)
+        long untilMs = Environment.TickCount64 + (long)duration.TotalMilliseconds;
+        while (Environment.TickCount64 < untilMs)
         {
             int received;
             try
@@ -366,7 +366,7 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
         /// <summary>The publisher's stream <paramref name="ssrc"/> as the victim received it, once the window's playout deadline passed.</summary>
         public async Task<StreamQuality> VictimQualityAsync(uint ssrc, long fromMs, long toMs)
         {
-            long waitMs = toMs + StreamQuality.PlayoutDeadlineMs - MediaEventLoop.NowMs;
+            long waitMs = toMs + StreamQuality.PlayoutDeadlineMs - Environment.TickCount64;
             if (waitMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(waitMs));
             return StreamQuality.Measure(Publisher.Sent(), Victim.Received.Arrivals(ssrc), ssrc, Publisher.OriginTag, fromMs, toMs);
         }

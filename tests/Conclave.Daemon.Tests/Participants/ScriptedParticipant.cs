@@ -148,7 +148,7 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
             var status = outbound.ProtectRtp(_rtpBuffer.AsSpan(0, length), _srtpBuffer, out int written);
             if (status != SrtpStatus.Ok) throw new InvalidOperationException($"SRTP protect failed: {status}");
             _socket.SendTo(_srtpBuffer.AsSpan(0, written), SocketFlags.None, Candidate!);
-            _sent.Add(new SentRtp(ssrc, sequenceNumber, MediaEventLoop.NowMs));
+            _sent.Add(new SentRtp(ssrc, sequenceNumber, Environment.TickCount64));
         }
     }
 
@@ -221,11 +221,11 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
     /// <summary>Polls <paramref name="condition"/>; throws if the appliance refused this participant or time ran out.</summary>
     public async Task WaitForAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = MediaEventLoop.NowMs + (long)(timeout ?? DefaultWait).TotalMilliseconds;
+        var deadline = Environment.TickCount64 + (long)(timeout ?? DefaultWait).TotalMilliseconds;
         while (!condition())
         {
             if (Error is { } error) throw new SignallingRefusedException(error);
-            if (MediaEventLoop.NowMs > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            if (Environment.TickCount64 > deadline) throw new TimeoutException($"timed out waiting for {what}");
             await Task.Delay(10);
         }
     }
@@ -249,7 +249,7 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
         string sdp = message.GetProperty("sdp").GetString()!;
         var publish = message.GetProperty("publish");
         var offer = new ReceivedOffer(revision, sdp, ApplianceOffer.Parse(sdp),
-            publish.GetProperty("audio").GetString()!, publish.GetProperty("video").GetString()!, MediaEventLoop.NowMs);
+            publish.GetProperty("audio").GetString()!, publish.GetProperty("video").GetString()!, Environment.TickCount64);
         AnswerIdentity identity;
         lock (_lock)
         {
@@ -296,7 +296,7 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
     /// <summary>A Binding request with USE-CANDIDATE, retransmitted until the appliance answers it (RFC 8445 §7.2.2, §8.1.1).</summary>
     private async Task NominateAsync()
     {
-        var deadline = MediaEventLoop.NowMs + (long)DefaultWait.TotalMilliseconds;
+        var deadline = Environment.TickCount64 + (long)DefaultWait.TotalMilliseconds;
         byte[] request = new byte[256];
         while (true)
         {
@@ -307,7 +307,7 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
             _socket.SendTo(request.AsSpan(0, length), SocketFlags.None, Candidate!);
             if (await Task.WhenAny(_checkAnswered.Task, Task.Delay(CheckRetransmitMs)) == _checkAnswered.Task) return;
             if (Error is { } error) throw new SignallingRefusedException(error);
-            if (MediaEventLoop.NowMs > deadline) throw new TimeoutException("the appliance never answered a connectivity check");
+            if (Environment.TickCount64 > deadline) throw new TimeoutException("the appliance never answered a connectivity check");
         }
     }
 
@@ -370,7 +370,7 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
                 case DatagramKind.Rtp when _inbound is { } inbound:
                     Received.OnSrtp(datagram);
                     var rtpStatus = inbound.UnprotectRtp(datagram, plain, out int rtpLength);
-                    if (rtpStatus == SrtpStatus.Ok) Received.OnRtp(plain.AsSpan(0, rtpLength), received, MediaEventLoop.NowMs);
+                    if (rtpStatus == SrtpStatus.Ok) Received.OnRtp(plain.AsSpan(0, rtpLength), received, Environment.TickCount64);
                     else Received.OnRefused(rtpStatus);
                     break;
                 case DatagramKind.Rtcp when _inbound is { } inbound:

@@ -36,12 +36,12 @@ internal sealed class SyntheticPublisher(ScriptedParticipant participant, uint? 
         var audio = new byte[AudioPayloadBytes];
         ushort videoSequence = (ushort)Random.Shared.Next(ushort.MaxValue), audioSequence = (ushort)Random.Shared.Next(ushort.MaxValue);
         uint videoTimestamp = (uint)Random.Shared.NextInt64(uint.MaxValue), audioTimestamp = (uint)Random.Shared.NextInt64(uint.MaxValue);
-        long startMs = MediaEventLoop.NowMs;
+        long startMs = Environment.TickCount64;
         long videoFrames = 0, audioPackets = 0;
         long keyFrameRequests = -1;
         while (!_stop.IsCancellationRequested)
         {
-            long elapsedMs = MediaEventLoop.NowMs - startMs;
+            long elapsedMs = Environment.TickCount64 - startMs;
             while (videoSsrc is uint v && videoFrames * 1000 / VideoFramesPerSecond <= elapsedMs)
             {
                 long requests = participant.Received.PictureLossIndications;
