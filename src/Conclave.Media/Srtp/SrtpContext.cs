@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Conclave.Media.Rtp;
 
 namespace Conclave.Media.Srtp;
 
@@ -18,7 +19,6 @@ public sealed class SrtpContext : IDisposable
     /// <summary>More SSRCs than a browser sends (audio, video, RTX, a few simulcast layers) many times over.</summary>
     public const int MaxStreams = 64;
 
-    private const int RtpFixedHeaderLength = 12;
     private const int RtcpHeaderLength = 8;
     private const int SrtcpIndexLength = 4;
     private const uint SrtcpEncryptedFlag = 0x80000000;
@@ -57,7 +57,7 @@ public sealed class SrtpContext : IDisposable
     public SrtpStatus ProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination, out int written)
     {
         written = 0;
-        if (!TryGetRtpHeaderLength(rtp, out int headerLength)) return SrtpStatus.Malformed;
+        if (!RtpHeader.TryGetLength(rtp, out int headerLength)) return SrtpStatus.Malformed;
         if (destination.Length < rtp.Length + _tagLength) return SrtpStatus.DestinationTooSmall;
         if (!IsInPlaceOrDisjoint(rtp, destination)) return SrtpStatus.Malformed;
         uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(rtp[8..]);
@@ -78,7 +78,7 @@ public sealed class SrtpContext : IDisposable
     public SrtpStatus UnprotectRtp(ReadOnlySpan<byte> srtp, Span<byte> destination, out int written)
     {
         written = 0;
-        if (!TryGetRtpHeaderLength(srtp, out int headerLength) || srtp.Length - _tagLength < headerLength) return SrtpStatus.Malformed;
+        if (!RtpHeader.TryGetLength(srtp, out int headerLength) || srtp.Length - _tagLength < headerLength) return SrtpStatus.Malformed;
         int plainLength = srtp.Length - _tagLength;
         if (destination.Length < plainLength) return SrtpStatus.DestinationTooSmall;
         if (!IsInPlaceOrDisjoint(srtp, destination)) return SrtpStatus.Malformed;
@@ -351,22 +351,6 @@ public sealed class SrtpContext : IDisposable
     private static void XorInto(Span<byte> target, ReadOnlySpan<byte> mask)
     {
         for (int i = 0; i < target.Length; i++) target[i] ^= mask[i];
-    }
-
-    /// <summary>RFC 3550 §5.1: fixed header, CSRCs, and the header extension if X is set.</summary>
-    private static bool TryGetRtpHeaderLength(ReadOnlySpan<byte> packet, out int headerLength)
-    {
-        headerLength = 0;
-        if (packet.Length < RtpFixedHeaderLength || packet[0] >> 6 != 2) return false;
-        int length = RtpFixedHeaderLength + 4 * (packet[0] & 0x0F);
-        if ((packet[0] & 0x10) != 0)
-        {
-            if (packet.Length < length + 4) return false;
-            length += 4 + 4 * BinaryPrimitives.ReadUInt16BigEndian(packet[(length + 2)..]);
-        }
-        if (length > packet.Length) return false;
-        headerLength = length;
-        return true;
     }
 
     private static bool IsInPlaceOrDisjoint(ReadOnlySpan<byte> source, Span<byte> destination) =>
