@@ -44,6 +44,16 @@ public sealed class SrtpContextTests
         return output[..written];
     }
 
+    [Fact]
+    public void An_unsupported_profile_or_a_master_key_of_the_wrong_length_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SrtpContext((SrtpProfile)0x0002, new byte[16], new byte[14]));
+        Assert.Throws<ArgumentException>(() => new SrtpContext(SrtpProfile.AeadAes128Gcm, new byte[16], new byte[14]));
+        Assert.Throws<ArgumentException>(() => new SrtpContext(SrtpProfile.AesCm128HmacSha1_80, new byte[32], new byte[14]));
+        using var context = new SrtpContext(SrtpProfile.AesCm128HmacSha1_80, new byte[16], new byte[14]);
+        Assert.Equal(SrtpProfile.AesCm128HmacSha1_80, context.Profile);
+    }
+
     [Theory]
     [MemberData(nameof(Profiles))]
     public void Rtp_round_trips_with_csrcs_extensions_and_padding(SrtpProfile profile)

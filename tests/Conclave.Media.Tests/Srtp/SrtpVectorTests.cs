@@ -27,13 +27,13 @@ public sealed class SrtpVectorTests
     public void Rfc3711_appendix_B2_aes_cm_keystream()
     {
         // SSRC 0, ROC 0, SEQ 0, session salt F0F1…FCFD: encrypting zeros yields the keystream.
-        using var keys = new SrtpSessionKeys(SrtpProfile.AesCm128HmacSha1_80, Hex("2B7E151628AED2A6ABF7158809CF4F3C"), Hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD"), new byte[20]);
-        using var rtcpKeys = new SrtpSessionKeys(SrtpProfile.AesCm128HmacSha1_80, new byte[16], new byte[14], new byte[20]);
-        using var context = new SrtpContext(SrtpProfile.AesCm128HmacSha1_80, keys, rtcpKeys);
+        using var cipher = new AesCmHmacSha1Cipher(
+            new SrtpSessionKeys(Hex("2B7E151628AED2A6ABF7158809CF4F3C"), Hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD"), new byte[20]),
+            new SrtpSessionKeys(new byte[16], new byte[14], new byte[20]));
         var rtp = new byte[12 + 48];
         rtp[0] = 0x80;
         var output = new byte[rtp.Length + 10];
-        context.SealRtp(rtp, output, 12, ssrc: 0, rolloverCounter: 0, sequence: 0);
+        cipher.SealRtp(rtp, output, 12, ssrc: 0, index: 0);
         Assert.Equal(Hex("E03EAD0935C95E80E166B16DD92B4EB4" + "D23513162B02D0F72A43A2FE4A5F97AB" + "41E95B3BB0A2E8DD477901E4FCA894C0"), output[12..60]);
     }
 
@@ -46,9 +46,12 @@ public sealed class SrtpVectorTests
     private const string SrtcpGcm = "81c8000d4d61727363e94885dcdab67ca727d7662f6b7e997ff5c0f76c06f32dc676a5f1730d6fda4ce09b4686303ded0bb9275bc84aa45896cf4d2fc5abf87245d9eade800005d4";
     private const string SrtcpGcmTagOnly = "81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e61deadbeefdeadbeefdeadbeefdeadbeefdeadbeef841dd9683dd78ec92ae58790125f62b3000005d4";
 
-    private static SrtpContext GcmSessionContext() => new(SrtpProfile.AeadAes128Gcm,
-        new SrtpSessionKeys(SrtpProfile.AeadAes128Gcm, Hex(GcmKey), Hex(GcmSalt), []),
-        new SrtpSessionKeys(SrtpProfile.AeadAes128Gcm, Hex(GcmKey), Hex(GcmSalt), []));
+    /// <summary>The vectors give session keys, used for SRTP and SRTCP alike.</summary>
+    private static AeadAesGcmCipher GcmSessionCipher() => new(
+        new SrtpSessionKeys(Hex(GcmKey), Hex(GcmSalt), []),
+        new SrtpSessionKeys(Hex(GcmKey), Hex(GcmSalt), []));
+
+    private static SrtpContext GcmSessionContext() => new(GcmSessionCipher());
 
     [Fact]
     public void Rfc7714_section_16_1_srtp_gcm_encryption()
@@ -71,7 +74,7 @@ public sealed class SrtpVectorTests
     [Fact]
     public void Rfc7714_section_17_1_srtcp_gcm_encryption_and_decryption()
     {
-        using var sender = GcmSessionContext();
+        using var sender = GcmSessionCipher();
         var output = new byte[128];
         int written = sender.SealRtcp(Hex(Rtcp), output, ssrc: 0x4d617273, index: 0x5d4);
         Assert.Equal(Hex(SrtcpGcm), output[..written]);
