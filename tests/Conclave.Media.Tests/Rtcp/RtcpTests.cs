@@ -1,4 +1,5 @@
 using Conclave.Media.Rtcp;
+using Conclave.Media.Rtp;
 using CsCheck;
 
 namespace Conclave.Media.Tests.Rtcp;
@@ -87,7 +88,7 @@ public sealed class RtcpTests
             foreach (int gap in gaps)
             {
                 lost.Add(seq);
-                seq = (ushort)(seq + gap);
+                seq = SequenceNumber.Add(seq, gap);
             }
             var packet = Nack(1, 2, lost.ToArray());
             Assert.True(RtcpCompoundReader.IsValid(packet));
@@ -158,7 +159,7 @@ public sealed class RtcpTests
             foreach (int i in order)
             {
                 if (random.Next(10) == 0 && i != 0) continue; // lost
-                ushort seq = (ushort)(start + i);
+                ushort seq = SequenceNumber.Add(start, i);
                 time += random.Next(maxGapUs + 1) - (i % 7 == 0 ? 3000 : 0); // occasionally negative
                 arrivals[seq] = time;
                 builder.OnPacketReceived(seq, time);
@@ -178,7 +179,7 @@ public sealed class RtcpTests
                 Assert.True(reported.TryGetValue(seq, out var status) && status.Received, $"seq {seq} reported received");
             }
             // Arrival differences survive to within the 250 µs resolution (no drift).
-            var received = reported.Values.Where(s => s.Received).OrderBy(s => (ushort)(s.SequenceNumber - start)).ToList();
+            var received = reported.Values.Where(s => s.Received).OrderBy(s => SequenceNumber.Distance(start, s.SequenceNumber)).ToList();
             for (int i = 1; i < received.Count; i++)
             {
                 long expected = arrivals[received[i].SequenceNumber] - arrivals[received[0].SequenceNumber];
@@ -187,7 +188,7 @@ public sealed class RtcpTests
             }
         }, iter: 200);
 
-        static bool SequenceIsBefore(ushort seq, ushort start) => (short)(seq - start) < 0;
+        static bool SequenceIsBefore(ushort seq, ushort start) => SequenceNumber.Distance(start, seq) < 0;
     }
 
     [Fact]

@@ -166,4 +166,16 @@ public sealed class RtpPacketTests
     {
         Assert.Equal(expectedBNewerThanA, SequenceNumber.IsNewer(b, a));
     }
+
+    [Theory]
+    [InlineData(0xFFFE, 3, 0x0001)]
+    [InlineData(0x0001, -3, 0xFFFE)]
+    [InlineData(100, 0, 100)]
+    [InlineData(0x0000, 0x7FFF, 0x7FFF)]
+    [InlineData(0x0000, -0x8000, 0x8000)]
+    public void Steps_forward_and_back_wrap_and_distance_undoes_them(ushort from, int steps, ushort expected)
+    {
+        Assert.Equal(expected, SequenceNumber.Add(from, steps));
+        Assert.Equal(steps, SequenceNumber.Distance(from, expected));
+    }
 }

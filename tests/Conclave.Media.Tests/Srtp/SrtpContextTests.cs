@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Conclave.Media.Rtp;
 using Conclave.Media.Srtp;
 using CsCheck;
 
@@ -192,7 +193,7 @@ public sealed class SrtpContextTests
                     var srtp = Protect(sender, rtp);
                     Assert.Equal(SrtpStatus.Ok, receiver.UnprotectRtp(srtp, plain, out int written));
                     Assert.Equal(rtp, plain[..written]);
-                    seq = (ushort)(seq + step);
+                    seq = SequenceNumber.Add(seq, step);
                 }
             }
         }, iter: 40, threads: 1);
