@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Conclave.Media.Rtp;
 
 namespace Conclave.Media.Rtcp;
 
@@ -43,8 +44,7 @@ public ref struct NackEnumerator
             {
                 if ((blp & (1 << _bit)) != 0)
                 {
-                    // Wraps past 0xFFFF as sequence numbers do.
-                    Current = (ushort)(pid + _bit + 1);
+                    Current = SequenceNumber.Add(pid, _bit + 1);
                     return true;
                 }
             }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Conclave.Media.Rtp;
 
 namespace Conclave.Media.Rtcp;
 
@@ -52,7 +53,7 @@ public static class TransportCcFeedback
         long timeUs = (long)referenceTime * TransportCcFeedbackBuilder.ReferenceTimeUnitUs;
         for (int i = 0; i < statusCount; i++)
         {
-            ushort sequence = (ushort)(baseSequence + i);
+            ushort sequence = SequenceNumber.Add(baseSequence, i);
             switch (symbols[i])
             {
                 case TransportCcFeedbackBuilder.SmallDelta:

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Conclave.Media.Rtp;
 
 namespace Conclave.Media.Rtcp;
 
@@ -61,7 +62,7 @@ public sealed class TransportCcFeedbackBuilder
         else
         {
             // Unwrap next to the highest seen: the 16-bit difference decides the direction.
-            extended = _highest + (short)(transportSequenceNumber - (ushort)_highest);
+            extended = _highest + SequenceNumber.Distance((ushort)_highest, transportSequenceNumber);
         }
         if (extended < _nextToReport)
         {

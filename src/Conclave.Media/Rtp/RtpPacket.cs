@@ -18,7 +18,7 @@ namespace Conclave.Media.Rtp;
 /// </summary>
 public readonly ref struct RtpPacket
 {
-    public const int FixedHeaderLength = 12;
+    public const int FixedHeaderLength = RtpHeader.FixedLength;
 
     private const int SequenceOffset = 2;
     private const int TimestampOffset = 4;
@@ -61,17 +61,13 @@ public readonly ref struct RtpPacket
     public static bool TryParse(ReadOnlySpan<byte> packet, out RtpPacket rtp)
     {
         rtp = default;
-        if (packet.Length < FixedHeaderLength || packet[0] >> 6 != 2) return false;
-        int length = FixedHeaderLength + 4 * (packet[0] & 0x0F);
+        if (!RtpHeader.TryGetLength(packet, out int length)) return false;
         int extensionOffset = -1, extensionLength = 0;
         if ((packet[0] & 0x10) != 0)
         {
-            if (packet.Length < length + 4) return false;
-            extensionOffset = length;
-            extensionLength = 4 * BinaryPrimitives.ReadUInt16BigEndian(packet[(length + 2)..]);
-            length += 4 + extensionLength;
+            extensionOffset = FixedHeaderLength + 4 * (packet[0] & 0x0F);
+            extensionLength = length - extensionOffset - 4;
         }
-        if (length > packet.Length) return false;
         int padding = 0;
         if ((packet[0] & 0x20) != 0)
         {

@@ -8,4 +8,7 @@ public static class SequenceNumber
 
     /// <summary>Steps from <paramref name="from"/> to <paramref name="to"/>, negative when <paramref name="to"/> is older.</summary>
     public static int Distance(ushort from, ushort to) => (short)(to - from);
+
+    /// <summary>The sequence number <paramref name="steps"/> after <paramref name="sequence"/>, wrapping past 0xFFFF to 0.</summary>
+    public static ushort Add(ushort sequence, int steps) => (ushort)(sequence + steps);
 }

@@ -1,69 +1,47 @@
-using System.Security.Cryptography;
-
 namespace Conclave.Media.Srtp;
 
 /// <summary>
-/// The session keys of one of SRTP or SRTCP, in one direction, with the cipher
-/// objects made once (STYLE.md: one AesGcm per key; .NET costs ~1–2 µs per call
-/// regardless of size, so reuse matters more than anything else here).
+/// The session keys of SRTP or of SRTCP in one direction (RFC 3711 §4.3), borrowed from
+/// the caller's memory while a cipher is keyed with them; the caller zeroes them after.
 /// </summary>
-internal sealed class SrtpSessionKeys : IDisposable
+internal readonly ref struct SrtpSessionKeys
 {
-    public SrtpSessionKeys(SrtpProfile profile, ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> authenticationKey)
+    private const int EncryptionKeyLength = 16;
+
+    /// <summary>RFC 3711 §8.2: n_a = 160 bits for HMAC-SHA1.</summary>
+    private const int AuthenticationKeyLength = 20;
+
+    /// <summary>Bytes <see cref="Derive"/> needs: key, the longer (AES-CM) salt and an authentication key.</summary>
+    public const int MaxLength = EncryptionKeyLength + 14 + AuthenticationKeyLength;
+
+    public SrtpSessionKeys(ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> authenticationKey)
     {
-        Salt = salt.ToArray();
-        if (profile == SrtpProfile.AeadAes128Gcm)
-        {
-            Gcm = new AesGcm(encryptionKey, tagSizeInBytes: 16);
-        }
-        else
-        {
-            _aes = System.Security.Cryptography.Aes.Create();
-            _aes.Key = encryptionKey.ToArray();
-            // An ECB encryptor holds no chaining state, so one serves every packet;
-            // Aes.EncryptEcb would build a new cipher per call (64 bytes each, measured).
-            _aes.Mode = CipherMode.ECB;
-            _aes.Padding = PaddingMode.None;
-            Ecb = _aes.CreateEncryptor();
-            Hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, authenticationKey);
-        }
+        EncryptionKey = encryptionKey;
+        Salt = salt;
+        AuthenticationKey = authenticationKey;
     }
 
-    /// <summary>Derives the session keys of RTP (labels 0–2) or RTCP (labels 3–5) from the master key.</summary>
-    public static SrtpSessionKeys Derive(SrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool rtcp)
+    public ReadOnlySpan<byte> EncryptionKey { get; }
+    public ReadOnlySpan<byte> Salt { get; }
+
+    /// <summary>Empty for AEAD_AES_128_GCM, whose tag needs no separate key (RFC 7714 §11).</summary>
+    public ReadOnlySpan<byte> AuthenticationKey { get; }
+
+    /// <summary>
+    /// Derives into <paramref name="buffer"/> (<see cref="MaxLength"/> bytes) the session
+    /// keys of RTP (labels 0–2) or RTCP (labels 3–5) from the master key and salt.
+    /// </summary>
+    public static SrtpSessionKeys Derive(SrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool rtcp, Span<byte> buffer)
     {
         byte labelBase = rtcp ? SrtpKeyDerivation.RtcpEncryption : SrtpKeyDerivation.RtpEncryption;
-        Span<byte> key = stackalloc byte[16];
-        Span<byte> salt = stackalloc byte[SrtpProfiles.MasterSaltLength(profile)];
-        Span<byte> authentication = stackalloc byte[20]; // RFC 3711 §8.2: n_a = 160 bits
+        int saltLength = SrtpProfiles.MasterSaltLength(profile);
+        int authenticationLength = profile == SrtpProfile.AeadAes128Gcm ? 0 : AuthenticationKeyLength;
+        var key = buffer[..EncryptionKeyLength];
+        var salt = buffer.Slice(EncryptionKeyLength, saltLength);
+        var authentication = buffer.Slice(EncryptionKeyLength + saltLength, authenticationLength);
         SrtpKeyDerivation.Derive(masterKey, masterSalt, labelBase, key);
         SrtpKeyDerivation.Derive(masterKey, masterSalt, (byte)(labelBase + 2), salt);
-        SrtpKeyDerivation.Derive(masterKey, masterSalt, (byte)(labelBase + 1), authentication);
-        try
-        {
-            return new SrtpSessionKeys(profile, key, salt, authentication);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-            CryptographicOperations.ZeroMemory(authentication);
-        }
-    }
-
-    public byte[] Salt { get; }
-    public AesGcm? Gcm { get; }
-    private readonly Aes? _aes;
-
-    /// <summary>AES-CM's block function: encrypts counter blocks into keystream.</summary>
-    public ICryptoTransform? Ecb { get; }
-    public IncrementalHash? Hmac { get; }
-
-    public void Dispose()
-    {
-        Gcm?.Dispose();
-        Ecb?.Dispose();
-        _aes?.Dispose();
-        Hmac?.Dispose();
-        CryptographicOperations.ZeroMemory(Salt);
+        if (!authentication.IsEmpty) SrtpKeyDerivation.Derive(masterKey, masterSalt, (byte)(labelBase + 1), authentication);
+        return new SrtpSessionKeys(key, salt, authentication);
     }
 }

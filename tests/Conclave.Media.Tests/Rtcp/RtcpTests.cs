@@ -1,4 +1,5 @@
 using Conclave.Media.Rtcp;
+using Conclave.Media.Rtp;
 using CsCheck;
 
 namespace Conclave.Media.Tests.Rtcp;
@@ -14,18 +15,18 @@ public sealed class RtcpTests
     }
 
     private static byte[] Pli(uint sender, uint media) => Write(b => RtcpWriter.TryWritePli(b, sender, media, out int n) ? n : -1);
-    private static byte[] Nack(uint sender, uint media, ushort[] lost) => Write(b => RtcpWriter.TryWriteNack(b, sender, media, lost, out int n) ? n : -1);
+    private static byte[] Nack(uint sender, uint media, ushort[] lost) => Write(b => RtcpTestWriter.TryWriteNack(b, sender, media, lost, out int n) ? n : -1);
 
     [Fact]
     public void A_compound_of_every_kind_is_walked_in_order()
     {
-        var rr = Write(b => RtcpWriter.TryWriteReceiverReport(b, 1, [new ReportBlock(9, 25, -3, 70000, 12, 34, 56)], out int n) ? n : -1);
-        var sdes = Write(b => RtcpWriter.TryWriteSdesCname(b, 1, "cname-1"u8, out int n) ? n : -1);
+        var rr = Write(b => RtcpTestWriter.TryWriteReceiverReport(b, 1, [new ReportBlock(9, 25, -3, 70000, 12, 34, 56)], out int n) ? n : -1);
+        var sdes = Write(b => RtcpTestWriter.TryWriteSdesCname(b, 1, "cname-1"u8, out int n) ? n : -1);
         var nack = Nack(1, 9, [10, 12]);
         var pli = Pli(1, 9);
-        var fir = Write(b => RtcpWriter.TryWriteFir(b, 1, 9, 7, out int n) ? n : -1);
-        var remb = Write(b => RtcpWriter.TryWriteRemb(b, 1, 1_500_000, [9, 10], out int n) ? n : -1);
-        var bye = Write(b => RtcpWriter.TryWriteBye(b, [1], out int n) ? n : -1);
+        var fir = Write(b => RtcpTestWriter.TryWriteFir(b, 1, 9, 7, out int n) ? n : -1);
+        var remb = Write(b => RtcpTestWriter.TryWriteRemb(b, 1, 1_500_000, [9, 10], out int n) ? n : -1);
+        var bye = Write(b => RtcpTestWriter.TryWriteBye(b, [1], out int n) ? n : -1);
         var builder = new TransportCcFeedbackBuilder();
         builder.OnPacketReceived(5, 1_000_000);
         var twcc = Write(b => builder.TryWriteFeedback(b, 1, 9, out int n) ? n : -1);
@@ -72,7 +73,7 @@ public sealed class RtcpTests
     [Fact]
     public void A_sender_report_round_trips()
     {
-        var sr = Write(b => RtcpWriter.TryWriteSenderReport(b, 0xAB, 0xE000000080000000, 48000, 10, 1000, out int n) ? n : -1);
+        var sr = Write(b => RtcpTestWriter.TryWriteSenderReport(b, 0xAB, 0xE000000080000000, 48000, 10, 1000, out int n) ? n : -1);
         Assert.True(SenderReport.TryParse(sr, out var report));
         Assert.Equal((0xABu, 0xE000000080000000UL, 48000u, 10u, 1000u), (report.Ssrc, report.NtpTimestamp, report.RtpTimestamp, report.PacketCount, report.OctetCount));
     }
@@ -87,7 +88,7 @@ public sealed class RtcpTests
             foreach (int gap in gaps)
             {
                 lost.Add(seq);
-                seq = (ushort)(seq + gap);
+                seq = SequenceNumber.Add(seq, gap);
             }
             var packet = Nack(1, 2, lost.ToArray());
             Assert.True(RtcpCompoundReader.IsValid(packet));
@@ -158,7 +159,7 @@ public sealed class RtcpTests
             foreach (int i in order)
             {
                 if (random.Next(10) == 0 && i != 0) continue; // lost
-                ushort seq = (ushort)(start + i);
+                ushort seq = SequenceNumber.Add(start, i);
                 time += random.Next(maxGapUs + 1) - (i % 7 == 0 ? 3000 : 0); // occasionally negative
                 arrivals[seq] = time;
                 builder.OnPacketReceived(seq, time);
@@ -178,7 +179,7 @@ public sealed class RtcpTests
                 Assert.True(reported.TryGetValue(seq, out var status) && status.Received, $"seq {seq} reported received");
             }
             // Arrival differences survive to within the 250 µs resolution (no drift).
-            var received = reported.Values.Where(s => s.Received).OrderBy(s => (ushort)(s.SequenceNumber - start)).ToList();
+            var received = reported.Values.Where(s => s.Received).OrderBy(s => SequenceNumber.Distance(start, s.SequenceNumber)).ToList();
             for (int i = 1; i < received.Count; i++)
             {
                 long expected = arrivals[received[i].SequenceNumber] - arrivals[received[0].SequenceNumber];
@@ -187,7 +188,7 @@ public sealed class RtcpTests
             }
         }, iter: 200);
 
-        static bool SequenceIsBefore(ushort seq, ushort start) => (short)(seq - start) < 0;
+        static bool SequenceIsBefore(ushort seq, ushort start) => SequenceNumber.Distance(start, seq) < 0;
     }
 
     [Fact]
@@ -201,7 +202,7 @@ public sealed class RtcpTests
             for (int k = 0; k < 20; k++) builder.OnPacketReceived((ushort)(i * 20 + k), i * 50_000L + k * 1000);
             builder.TryWriteFeedback(buffer, 1, 2, out _);
             RtcpWriter.TryWritePli(buffer, 1, 2, out _);
-            RtcpWriter.TryWriteNack(buffer, 1, 2, lost, out _);
+            RtcpTestWriter.TryWriteNack(buffer, 1, 2, lost, out _);
         }
         for (int i = 0; i < 10; i++) Round(i);
         long before = GC.GetAllocatedBytesForCurrentThread();

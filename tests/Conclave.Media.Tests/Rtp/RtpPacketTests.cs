@@ -129,6 +129,32 @@ public sealed class RtpPacketTests
         }, iter: 5000);
     }
 
+    [Fact]
+    public void The_header_length_counts_csrcs_and_the_extension_but_not_padding_which_SRTP_encrypts()
+    {
+        var bytes = Packet(csrcs: 2, new byte[] { 0x11, 0xAA, 0xBB, 0x00 }, RtpPacket.OneByteExtensionProfile, payload: 10, padding: 3);
+        Assert.True(RtpHeader.TryGetLength(bytes, out int headerLength));
+        Assert.Equal(12 + 8 + 4 + 4, headerLength);
+        Assert.True(RtpPacket.TryParse(bytes, out var rtp));
+        Assert.Equal(headerLength, rtp.HeaderLength);
+
+        bytes[^1] = 0; // a padding count of 0 is invalid in plaintext, but here it could be ciphertext
+        Assert.False(RtpPacket.TryParse(bytes, out _));
+        Assert.True(RtpHeader.TryGetLength(bytes, out headerLength));
+        Assert.Equal(28, headerLength);
+    }
+
+    [Fact]
+    public void A_header_that_runs_past_the_packet_has_no_length()
+    {
+        var bytes = Packet(csrcs: 3, new byte[] { 0x11, 0xAA, 0xBB, 0x00 }, RtpPacket.OneByteExtensionProfile, payload: 0, padding: 0);
+        Assert.True(RtpHeader.TryGetLength(bytes, out _));
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            Assert.False(RtpHeader.TryGetLength(bytes.AsSpan(0, length), out _), $"{length} bytes");
+        }
+    }
+
     [Theory]
     [InlineData(0xFFFF, 0x0000, true)]
     [InlineData(0x0000, 0xFFFF, false)]
@@ -139,5 +165,17 @@ public sealed class RtpPacketTests
     public void Sequence_numbers_compare_across_the_wrap(ushort a, ushort b, bool expectedBNewerThanA)
     {
         Assert.Equal(expectedBNewerThanA, SequenceNumber.IsNewer(b, a));
+    }
+
+    [Theory]
+    [InlineData(0xFFFE, 3, 0x0001)]
+    [InlineData(0x0001, -3, 0xFFFE)]
+    [InlineData(100, 0, 100)]
+    [InlineData(0x0000, 0x7FFF, 0x7FFF)]
+    [InlineData(0x0000, -0x8000, 0x8000)]
+    public void Steps_forward_and_back_wrap_and_distance_undoes_them(ushort from, int steps, ushort expected)
+    {
+        Assert.Equal(expected, SequenceNumber.Add(from, steps));
+        Assert.Equal(steps, SequenceNumber.Distance(from, expected));
     }
 }

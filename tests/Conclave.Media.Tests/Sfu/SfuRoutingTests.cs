@@ -3,6 +3,7 @@ using Conclave.Media.Diagnostics;
 using Conclave.Media.Rtcp;
 using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
+using Conclave.Media.Tests.Rtcp;
 using Conclave.Media.Tests.Transport;
 using Conclave.Media.Transport;
 
@@ -81,7 +82,7 @@ public sealed class SfuRoutingTests : IDisposable
         ((InMemoryDatagramSocket)_bob.Socket).LoseIncoming = null;
 
         var nack = new byte[64];
-        Assert.True(RtcpWriter.TryWriteNack(nack, 0xB0B, AliceVideo, [13, 15], out int nackLength));
+        Assert.True(RtcpTestWriter.TryWriteNack(nack, 0xB0B, AliceVideo, [13, 15], out int nackLength));
         _sfu.SendRtcp(_bob, nack.AsSpan(0, nackLength));
 
         foreach (ushort lost in new ushort[] { 13, 15 })

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Conclave.Media.Rtp;
 using Conclave.Media.Srtp;
 
 namespace Conclave.Media.Tests.Srtp;
@@ -26,7 +27,7 @@ public sealed class LibSrtpInteropTests
             // Sequence numbers across the 0xFFFF wrap: both sides must agree on the ROC.
             for (int i = 0; i < 40; i++)
             {
-                ushort seq = (ushort)(0xFFF0 + i);
+                ushort seq = SequenceNumber.Add(0xFFF0, i);
                 var rtp = SrtpContextTests.Rtp(seq, payloadBytes: 200 + i, extension: i % 3 == 0);
 
                 var protectedByUs = new byte[rtp.Length + SlackBytes];

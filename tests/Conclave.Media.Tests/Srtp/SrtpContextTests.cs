@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Conclave.Media.Rtp;
 using Conclave.Media.Srtp;
 using CsCheck;
 
@@ -42,6 +43,16 @@ public sealed class SrtpContextTests
         var output = new byte[rtp.Length + 16];
         Assert.Equal(SrtpStatus.Ok, context.ProtectRtp(rtp, output, out int written));
         return output[..written];
+    }
+
+    [Fact]
+    public void An_unsupported_profile_or_a_master_key_of_the_wrong_length_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SrtpContext((SrtpProfile)0x0002, new byte[16], new byte[14]));
+        Assert.Throws<ArgumentException>(() => new SrtpContext(SrtpProfile.AeadAes128Gcm, new byte[16], new byte[14]));
+        Assert.Throws<ArgumentException>(() => new SrtpContext(SrtpProfile.AesCm128HmacSha1_80, new byte[32], new byte[14]));
+        using var context = new SrtpContext(SrtpProfile.AesCm128HmacSha1_80, new byte[16], new byte[14]);
+        Assert.Equal(SrtpProfile.AesCm128HmacSha1_80, context.Profile);
     }
 
     [Theory]
@@ -182,7 +193,7 @@ public sealed class SrtpContextTests
                     var srtp = Protect(sender, rtp);
                     Assert.Equal(SrtpStatus.Ok, receiver.UnprotectRtp(srtp, plain, out int written));
                     Assert.Equal(rtp, plain[..written]);
-                    seq = (ushort)(seq + step);
+                    seq = SequenceNumber.Add(seq, step);
                 }
             }
         }, iter: 40, threads: 1);

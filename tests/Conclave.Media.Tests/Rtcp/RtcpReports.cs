@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
+using Conclave.Media.Rtcp;
 
-namespace Conclave.Media.Rtcp;
+namespace Conclave.Media.Tests.Rtcp;
 
 /// <summary>
 /// Reads SR and RR packets (RFC 3550 §6.4.1, §6.4.2). An SR's sender info:
@@ -12,7 +13,7 @@ namespace Conclave.Media.Rtcp;
 /// |                      sender's octet count                     |
 /// </code>
 /// </summary>
-public readonly ref struct SenderReport
+internal readonly ref struct SenderReport
 {
     private const int SenderInfoOffset = 8;
     private const int SenderInfoLength = 20;
@@ -41,7 +42,7 @@ public readonly ref struct SenderReport
     }
 }
 
-public readonly ref struct ReceiverReport
+internal readonly ref struct ReceiverReport
 {
     private const int FirstBlockOffset = 8;
 

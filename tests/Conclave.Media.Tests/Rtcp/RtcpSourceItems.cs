@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
+using Conclave.Media.Rtcp;
 
-namespace Conclave.Media.Rtcp;
+namespace Conclave.Media.Tests.Rtcp;
 
 /// <summary>SDES (RFC 3550 §6.5) and BYE (§6.6) readers.</summary>
-public static class RtcpSourceItems
+internal static class RtcpSourceItems
 {
     private const byte CnameItem = 1;
 
@@ -52,7 +53,7 @@ public static class RtcpSourceItems
 /// |   SSRC feedback                                               |
 /// </code>
 /// </summary>
-public readonly ref struct Remb
+internal readonly ref struct Remb
 {
     private const int IdentifierOffset = 12;
     private static ReadOnlySpan<byte> Identifier => "REMB"u8;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
+using Conclave.Media.Rtcp;
 
-namespace Conclave.Media.Rtcp;
+namespace Conclave.Media.Tests.Rtcp;
 
 /// <summary>
 /// One reception report block of an SR or RR (RFC 3550 §6.4.1):
@@ -13,7 +14,7 @@ namespace Conclave.Media.Rtcp;
 /// |                   delay since last SR (DLSR)                  |
 /// </code>
 /// </summary>
-public readonly record struct ReportBlock(uint Ssrc, byte FractionLost, int CumulativeLost, uint ExtendedHighestSequence, uint Jitter, uint LastSenderReport, uint DelaySinceLastSenderReport)
+internal readonly record struct ReportBlock(uint Ssrc, byte FractionLost, int CumulativeLost, uint ExtendedHighestSequence, uint Jitter, uint LastSenderReport, uint DelaySinceLastSenderReport)
 {
     public const int Length = 24;
 
