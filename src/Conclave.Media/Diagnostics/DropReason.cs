@@ -39,4 +39,15 @@ public enum DropReason
     Oversized,
     /// <summary>A send to a subscriber failed (socket buffer full, address gone).</summary>
     SendFailed,
+    /// <summary>
+    /// An outbound RTP packet whose SRTP index was already sealed for this subscriber, or
+    /// is older than the window: sealing it would reuse an AES-GCM nonce (RFC 7714 §8.1).
+    /// </summary>
+    SrtpIndexReused,
+    /// <summary>A NACKed packet already retransmitted to this subscriber within a round trip.</summary>
+    RetransmissionTooSoon,
+    /// <summary>A NACKed packet refused because the subscriber's retransmission budget is spent.</summary>
+    RetransmissionOverBudget,
+    /// <summary>A NACK asking for more packets than one NACK may; the rest of it is ignored.</summary>
+    NackTruncated,
 }

@@ -16,6 +16,8 @@ public enum AnswerOutcome
     MismatchedSections,
     /// <summary>a=fingerprint differs from the session's first answer: DTLS is already bound to it (RFC 5763 §5).</summary>
     FingerprintChanged,
+    /// <summary>The answer announces an SSRC another participant of the room already uses, or one SSRC twice.</summary>
+    SsrcInUse,
 }
 
 /// <param name="Refusal">For the browser: why the answer was refused; null when it was applied.</param>

@@ -7,6 +7,7 @@ namespace Conclave.Media.Sfu;
 public sealed class Consumer
 {
     private readonly IConsumerListener _listener;   // The subscriber's transport.
+    private readonly RetransmissionGuard _retransmissions = new();
     private ushort _nextRtxSequenceNumber = (ushort)Random.Shared.Next(ushort.MaxValue);
 
     internal Consumer(Producer producer, IConsumerListener listener, string mid)
@@ -35,15 +36,26 @@ public sealed class Consumer
         BytesSent += rtpPacket.Length;
     }
 
-    /// <summary>Answers a NACK from the cache with an RTX packet (RFC 4588 §4).</summary>
-    internal void Retransmit(ushort lostSequenceNumber, Span<byte> scratch)
+    /// <summary>RTX bytes sent to the subscriber in answer to its NACKs (before SRTP's tag).</summary>
+    public long RetransmittedBytes { get; private set; }
+
+    /// <summary>
+    /// Answers a NACK from the cache with an RTX packet (RFC 4588 §4), within the
+    /// subscriber's retransmission budget. A packet no longer cached is not an error:
+    /// it is simply not sent.
+    /// </summary>
+    internal RetransmissionVerdict Retransmit(ushort lostSequenceNumber, Span<byte> scratch, long nowMs)
     {
-        if (!IsActive || Producer.Cache is null) return;
-        if (!Producer.Cache.TryGet(lostSequenceNumber, out var original)) return;
+        if (!IsActive || Producer.Cache is null) return RetransmissionVerdict.Allowed;
+        if (!Producer.Cache.TryGet(lostSequenceNumber, out var original)) return RetransmissionVerdict.Allowed;
+        // RFC 4588 §4: the RTX packet carries the original sequence number in 2 more bytes.
+        var verdict = _retransmissions.Check(lostSequenceNumber, original.Length + 2, nowMs, Producer.BytesPerSecond);
+        if (verdict != RetransmissionVerdict.Allowed) return verdict;
         if (!RtpWriter.TryWriteRtx(original, SdpCodecs.RtxPayloadType, Producer.RtxSsrc,
-                _nextRtxSequenceNumber, scratch, out int written)) return;
+                _nextRtxSequenceNumber, scratch, out int written)) return RetransmissionVerdict.Allowed;
         _nextRtxSequenceNumber++;
-        _listener.SendRtp(this, scratch[..written]);
+        if (_listener.SendRtp(this, scratch[..written])) RetransmittedBytes += written;
+        return RetransmissionVerdict.Allowed;
     }
 
     /// <summary>

@@ -108,7 +108,7 @@ public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
                 else Drops.Count(DropReason.UnknownAddress);
                 break;
             case DatagramKind.Rtp:
-                if (_peersByAddress.TryGetValue(from, out var rtpPeer)) rtpPeer.OnRtp(datagram);
+                if (_peersByAddress.TryGetValue(from, out var rtpPeer)) rtpPeer.OnRtp(datagram, nowMs);
                 else Drops.Count(DropReason.UnknownAddress);
                 break;
             case DatagramKind.Rtcp:

@@ -30,6 +30,22 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     /// </summary>
     private const long TransportCcFeedbackIntervalMs = 50;
 
+    /// <summary>
+    /// Packets one NACK may ask for. A loss burst of a whole key frame is a few dozen
+    /// packets; 340 FCIs with every BLP bit set ask for 5,780, which nothing but an
+    /// attacker sends.
+    /// </summary>
+    private const int MaxPacketsPerNack = 256;
+
+    /// <summary>
+    /// A subscriber whose NACKs ask for this many packets beyond its budget within
+    /// <see cref="OverBudgetWindowMs"/> is closed: a lossy link re-asks for tens of packets
+    /// a second, a flood for thousands.
+    /// </summary>
+    private const int MaxOverBudgetRetransmissionsPerWindow = 2_000;
+
+    private const long OverBudgetWindowMs = 10_000;
+
     /// <summary>A peer that never completes ICE in this time is gone (RFC 7675 §5.1 uses 30 s for consent).</summary>
     private const long IceConnectTimeoutMs = 30_000;
 
@@ -46,6 +62,8 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     private DtlsServerSession? _dtls;
     private SrtpContext? _inbound;
     private SrtpContext? _outbound;
+    private long _overBudgetWindowStartMs;
+    private int _overBudgetInWindow;
     private bool _transportCcPending;
     private long _lastTransportCcMs;
 
@@ -168,7 +186,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
 
     // ---- RTP and RTCP in -----------------------------------------------------------
 
-    internal void OnRtp(Span<byte> datagram)
+    internal void OnRtp(Span<byte> datagram, long nowMs)
     {
         if (!TryUnprotectInPlace(datagram, rtcp: false, out int length)) return;
         ReadOnlySpan<byte> plain = datagram[..length];
@@ -196,7 +214,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             _host.CountDrop(DropReason.RtpMalformed);
             return;
         }
-        producer.Forward(_buffers.Forwarded.AsSpan(0, forwardedLength), rtp.SequenceNumber);
+        producer.Forward(_buffers.Forwarded.AsSpan(0, forwardedLength), rtp.SequenceNumber, nowMs);
     }
 
     internal void OnRtcp(Span<byte> datagram, long nowMs)
@@ -220,10 +238,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
                     for (int i = 0; i < consumers.Count; i++) consumers[i].ForwardSenderReport(packet);
                     break;
                 case RtcpPacketType.TransportFeedback when header.Fmt == RtcpFeedbackFormat.Nack:
-                    var nacked = ConsumerFor(header.MediaSsrc);
-                    if (nacked is null) break;
-                    var lost = new NackEnumerator(packet);
-                    while (lost.MoveNext()) nacked.Retransmit(lost.Current, _buffers.Retransmission);
+                    if (!OnNack(packet, header.MediaSsrc, nowMs)) return;
                     break;
                 case RtcpPacketType.PayloadFeedback when header.Fmt == RtcpFeedbackFormat.Pli:
                     ConsumerFor(header.MediaSsrc)?.Producer.RequestKeyFrame(nowMs);
@@ -236,6 +251,42 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Answers one NACK within the subscriber's budget; every refused retransmission is
+    /// counted by reason. False when the peer asked for so much beyond its budget that it
+    /// was closed (nothing more of its packet may be read).
+    /// </summary>
+    private bool OnNack(ReadOnlySpan<byte> nack, uint mediaSsrc, long nowMs)
+    {
+        var consumer = ConsumerFor(mediaSsrc);
+        if (consumer is null) return true;
+        var lost = new NackEnumerator(nack);
+        int examined = 0, overBudget = 0;
+        while (lost.MoveNext())
+        {
+            if (++examined > MaxPacketsPerNack)
+            {
+                _host.CountDrop(DropReason.NackTruncated);
+                break;
+            }
+            switch (consumer.Retransmit(lost.Current, _buffers.Retransmission, nowMs))
+            {
+                case RetransmissionVerdict.TooSoon: _host.CountDrop(DropReason.RetransmissionTooSoon); break;
+                case RetransmissionVerdict.OverBudget: _host.CountDrop(DropReason.RetransmissionOverBudget); overBudget++; break;
+            }
+        }
+        if (overBudget == 0) return true;
+        if (nowMs - _overBudgetWindowStartMs > OverBudgetWindowMs)
+        {
+            _overBudgetWindowStartMs = nowMs;
+            _overBudgetInWindow = 0;
+        }
+        _overBudgetInWindow += overBudget;
+        if (_overBudgetInWindow < MaxOverBudgetRetransmissionsPerWindow) return true;
+        _host.ClosePeer(this, "asked for retransmissions far beyond its budget");
+        return false;
     }
 
     /// <summary>Decrypts in the loop's receive buffer; a packet that fails is counted by reason.</summary>
@@ -284,7 +335,13 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     bool IConsumerListener.SendRtp(Consumer consumer, ReadOnlySpan<byte> rtpPacket)
     {
         if (_outbound is null || _selectedAddress is null) return false;
-        if (_outbound.ProtectRtp(rtpPacket, _buffers.Protected, out int written) != SrtpStatus.Ok) return false;
+        var status = _outbound.ProtectRtp(rtpPacket, _buffers.Protected, out int written);
+        if (status != SrtpStatus.Ok)
+        {
+            // Sealing one index twice would reuse an AES-GCM nonce (RFC 7714 §8.1): refused.
+            if (status is SrtpStatus.Replayed or SrtpStatus.TooOld) _host.CountDrop(DropReason.SrtpIndexReused);
+            return false;
+        }
         return _host.TrySend(_buffers.Protected.AsSpan(0, written), _selectedAddress);
     }
 
@@ -366,6 +423,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         bool fingerprintPinned = _negotiation.RemoteDtlsFingerprint is not null;
         var result = _negotiation.Accept(revision, sdp, out var answer);
         if (result.Outcome != AnswerOutcome.Applied) return result;
+        if (FindSsrcConflict(answer!) is { } conflict) return AnswerResult.Refused(AnswerOutcome.SsrcInUse, conflict);
         if (!fingerprintPinned) _dtls?.SetExpectedClientFingerprint(answer!.DtlsFingerprintSha256);
         Ice.SetRemote(new IceCredentials(answer!.IceUfrag, answer.IcePassword));
 
@@ -385,6 +443,38 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         _negotiation.OfferIfDeferred(Ice.Local);
         return result;
     }
+
+    /// <summary>
+    /// The SSRCs a participant announces must be its own: an SSRC already in the room (its
+    /// packets would be taken for another's, and subscribers' SRTP would seal two packets
+    /// under one index, RFC 3711 §3.3.1) or one used twice in the answer is refused.
+    /// </summary>
+    private string? FindSsrcConflict(SdpAnswer answer)
+    {
+        Span<uint> announced = stackalloc uint[4];
+        int count = 0;
+        foreach (var section in answer.Sections)
+        {
+            if (section.Rejected || section.Direction != MediaDirection.SendOnly || section.Ssrc is not uint ssrc) continue;
+            if (section.Mid is not (PeerNegotiation.PublishAudioMid or PeerNegotiation.PublishVideoMid)) continue;
+            var existing = section.Kind == MediaKind.Audio ? AudioProducer : VideoProducer;
+            if (existing is not null) continue; // already published; later answers repeat it
+            foreach (uint candidate in (ReadOnlySpan<uint>)[ssrc, section.RtxSsrc ?? 0])
+            {
+                if (candidate == 0) continue;
+                if (announced[..count].Contains(candidate)) return $"SSRC {candidate} appears twice in the answer";
+                if (Room.IsSsrcTaken(candidate)) return $"SSRC {candidate} is already used in this meeting";
+                announced[count++] = candidate;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Whether any stream of this peer, or its own RTCP sender SSRC, uses <paramref name="ssrc"/>.</summary>
+    internal bool UsesSsrc(uint ssrc) =>
+        ssrc == LocalSsrc ||
+        AudioProducer?.Ssrc == ssrc ||
+        VideoProducer is { } video && (video.Ssrc == ssrc || video.RtxSsrc == ssrc);
 
     private void Publish(MediaKind kind, uint ssrc, uint? rtxSsrc)
     {

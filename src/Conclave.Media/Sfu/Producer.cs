@@ -18,6 +18,8 @@ public sealed class Producer
     private long _lastKeyFrameRequestMs = long.MinValue / 2;
 
     private readonly IProducerListener _listener;   // The publisher's transport.
+    private long _rateWindowStartMs = -1;
+    private long _rateWindowBytes;
 
     /// <param name="publisherId">The publishing peer's id: the msid stream id subscribers see (RFC 8830).</param>
     /// <param name="publisherCname">The publisher's RTCP CNAME, repeated in every offer that forwards this stream.</param>
@@ -45,6 +47,9 @@ public sealed class Producer
     /// <summary>RTP bytes (header and SFrame payload, after SRTP) received from the publisher: the console's bitrates.</summary>
     public long BytesReceived { get; private set; }
 
+    /// <summary>The publisher's bitrate on this stream, measured over the last whole second; 0 until then.</summary>
+    public long BytesPerSecond { get; private set; }
+
     internal PacketCache? Cache { get; }
 
     internal IReadOnlyList<Consumer> Consumers => _consumers;
@@ -54,10 +59,11 @@ public sealed class Producer
     internal void Remove(Consumer consumer) => _consumers.Remove(consumer);
 
     /// <summary>Forwards one decrypted, extension-stripped RTP packet to every active consumer.</summary>
-    internal void Forward(ReadOnlySpan<byte> rtpPacket, ushort sequenceNumber)
+    internal void Forward(ReadOnlySpan<byte> rtpPacket, ushort sequenceNumber, long nowMs)
     {
         PacketsReceived++;
         BytesReceived += rtpPacket.Length;
+        MeasureRate(rtpPacket.Length, nowMs);
         Cache?.Store(sequenceNumber, rtpPacket);
         // NOTE: a for loop over the list: foreach over List<T> is allocation-free too,
         // but a consumer's send can never change the list, so no copy is needed.
@@ -65,6 +71,19 @@ public sealed class Producer
         {
             _consumers[i].SendRtp(rtpPacket);
         }
+    }
+
+    private void MeasureRate(int bytes, long nowMs)
+    {
+        if (_rateWindowStartMs < 0) _rateWindowStartMs = nowMs;
+        long elapsedMs = nowMs - _rateWindowStartMs;
+        if (elapsedMs >= 1_000)
+        {
+            BytesPerSecond = _rateWindowBytes * 1_000 / elapsedMs;
+            _rateWindowStartMs = nowMs;
+            _rateWindowBytes = 0;
+        }
+        _rateWindowBytes += bytes;
     }
 
     internal void RequestKeyFrame(long nowMs)

@@ -35,6 +35,16 @@ public sealed class Room(string id)
         }
     }
 
+    /// <summary>Whether a peer of this room already sends or receives under <paramref name="ssrc"/>.</summary>
+    internal bool IsSsrcTaken(uint ssrc)
+    {
+        foreach (var peer in _peers)
+        {
+            if (!peer.IsClosed && peer.UsesSsrc(ssrc)) return true;
+        }
+        return false;
+    }
+
     internal void Remove(Peer peer)
     {
         if (!_peers.Remove(peer)) return;

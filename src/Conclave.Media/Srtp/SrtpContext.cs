@@ -55,6 +55,10 @@ public sealed class SrtpContext : IDisposable
         }
         long index = stream.EstimateIndex(sequence);
         if (index < 0) return SrtpStatus.TooOld;
+        // The send side keeps a replay window too: an index sealed twice under one key
+        // would reuse the AES-GCM nonce (RFC 7714 §8.1) or the AES-CM keystream (RFC 3711 §9.1).
+        var reuse = stream.Window.Check((ulong)index);
+        if (reuse != SrtpStatus.Ok) return reuse;
         stream.Commit((ulong)index);
         written = _cipher.SealRtp(rtp, destination, headerLength, ssrc, (ulong)index);
         return SrtpStatus.Ok;

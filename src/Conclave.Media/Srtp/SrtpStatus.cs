@@ -8,9 +8,9 @@ public enum SrtpStatus
     Malformed,
     /// <summary>The tag did not verify (RFC 3711 §3.3 step 5).</summary>
     AuthFailed,
-    /// <summary>This index was already accepted (RFC 3711 §3.3.2).</summary>
+    /// <summary>This index was already accepted (RFC 3711 §3.3.2) or, protecting, already sealed.</summary>
     Replayed,
-    /// <summary>The index is older than the replay window.</summary>
+    /// <summary>The index is older than the replay window (receiving or sending).</summary>
     TooOld,
     DestinationTooSmall,
     /// <summary>More SSRCs than one context keeps state for.</summary>

@@ -177,6 +177,34 @@ public sealed class SrtpContextTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void The_sender_never_seals_one_index_twice_RFC_7714_section_8_1(SrtpProfile profile)
+    {
+        var (sender, _) = Pair(profile);
+        var buffer = new byte[512];
+        Assert.Equal(SrtpStatus.Ok, sender.ProtectRtp(Rtp(500), buffer, out _));
+
+        var again = sender.ProtectRtp(Rtp(500, payloadBytes: 40), buffer, out int written);
+
+        Assert.Equal(SrtpStatus.Replayed, again);
+        Assert.Equal(0, written);
+    }
+
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void The_sender_seals_a_reordered_packet_it_has_not_sealed_yet_but_not_one_older_than_the_window(SrtpProfile profile)
+    {
+        var (sender, receiver) = Pair(profile);
+        var buffer = new byte[512];
+        var plain = new byte[512];
+        Assert.Equal(SrtpStatus.Ok, sender.ProtectRtp(Rtp(600), buffer, out _));
+
+        Assert.Equal(SrtpStatus.Ok, sender.ProtectRtp(Rtp(598), buffer, out int written));
+        Assert.Equal(SrtpStatus.Ok, receiver.UnprotectRtp(buffer.AsSpan(0, written), plain, out _));
+        Assert.Equal(SrtpStatus.TooOld, sender.ProtectRtp(Rtp(600 - ReplayWindow.WindowPackets), buffer, out _));
+    }
+
     [Fact]
     public void Sequence_wrap_advances_the_rollover_counter_on_both_sides()
     {
