@@ -50,4 +50,6 @@ public enum DropReason
     RetransmissionOverBudget,
     /// <summary>A NACK asking for more packets than one NACK may; the rest of it is ignored.</summary>
     NackTruncated,
+    /// <summary>A nominated address never answered the appliance's consent check (RFC 7675 §5.1): no media goes there.</summary>
+    ConsentUnanswered,
 }

@@ -128,6 +128,13 @@ public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
             Drops.Count(DropReason.StunMalformed);
             return;
         }
+        if (message.MessageType == StunMessageType.BindingSuccessResponse)
+        {
+            // Only an address that passed a check can have been sent one of ours.
+            if (_peersByAddress.TryGetValue(from, out var checkedPeer)) checkedPeer.OnBindingResponse(message, from);
+            else Drops.Count(DropReason.UnknownAddress);
+            return;
+        }
         if (message.MessageType != StunMessageType.BindingRequest)
         {
             Drops.Count(DropReason.StunUnexpectedType);

@@ -58,7 +58,9 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     private readonly TransportCcFeedbackBuilder _transportCc = new();
     private readonly long _createdMs;
 
+    private readonly List<SocketAddress> _consentedAddresses = new();
     private SocketAddress? _selectedAddress;
+    private ConsentCheck? _consentCheck;
     private DtlsServerSession? _dtls;
     private SrtpContext? _inbound;
     private SrtpContext? _outbound;
@@ -113,8 +115,8 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             case IceCheckOutcome.AnsweredNominated:
                 var address = Validate(from);
                 if (address is null) return;
-                if (outcome == IceCheckOutcome.AnsweredNominated || _selectedAddress is null) _selectedAddress = address;
                 _host.TrySend(_buffers.Stun.AsSpan(0, responseLength), from);
+                if (outcome == IceCheckOutcome.AnsweredNominated || _selectedAddress is null) Select(address, nowMs);
                 break;
             case IceCheckOutcome.BadIntegrity: _host.CountDrop(DropReason.StunBadIntegrity); break;
             case IceCheckOutcome.BadFingerprint: _host.CountDrop(DropReason.StunBadFingerprint); break;
@@ -126,6 +128,60 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
                 break;
             default: _host.CountDrop(DropReason.StunMalformed); break;
         }
+    }
+
+    /// <summary>
+    /// Media goes to <paramref name="address"/> once it consented: at once if it answered a
+    /// check of ours before, otherwise after it answers the one sent now (RFC 7675 §5.1).
+    /// Until then media stays where it was going, or nowhere.
+    /// </summary>
+    private void Select(SocketAddress address, long nowMs)
+    {
+        if (address.Equals(_selectedAddress)) return;
+        foreach (var consented in _consentedAddresses)
+        {
+            if (!consented.Equals(address)) continue;
+            _selectedAddress = consented;
+            return;
+        }
+        if (_consentCheck?.Address.Equals(address) == true) return; // already asking
+        _consentCheck = new ConsentCheck(address);
+        SendConsentCheck(nowMs);
+    }
+
+    private void SendConsentCheck(long nowMs)
+    {
+        var check = _consentCheck!;
+        if (!Ice.TryWriteConsentRequest(check.TransactionId, _buffers.Stun, out int length)) return; // the answer brings the credentials
+        check.OnSent(nowMs);
+        _host.TrySend(_buffers.Stun.AsSpan(0, length), check.Address);
+    }
+
+    /// <summary>A STUN response from one of this peer's validated addresses: consent, if it answers our check.</summary>
+    internal void OnBindingResponse(StunMessage response, SocketAddress from)
+    {
+        if (_consentCheck is not { } check || !check.Address.Equals(from) || !Ice.IsConsentResponse(response, check.TransactionId))
+        {
+            _host.CountDrop(DropReason.StunUnexpectedType);
+            return;
+        }
+        _consentCheck = null;
+        _consentedAddresses.Add(check.Address);
+        _selectedAddress = check.Address;
+    }
+
+    /// <summary>Retransmits an unanswered consent check (RFC 5389 §7.2.1), and gives up on a silent address.</summary>
+    private void RetryConsentCheck(long nowMs)
+    {
+        if (_consentCheck is not { } check) return;
+        if (check.Attempts > 0 && nowMs - check.SentAtMs < ConsentCheck.RetransmitIntervalMs) return;
+        if (check.Attempts >= ConsentCheck.MaxAttempts)
+        {
+            _consentCheck = null;
+            _host.CountDrop(DropReason.ConsentUnanswered);
+            return;
+        }
+        SendConsentCheck(nowMs);
     }
 
     /// <summary>Remembers an address that passed a connectivity check; only such addresses reach DTLS and SRTP.</summary>
@@ -365,6 +421,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     /// <summary>Runs the peer's timers: transport-cc feedback, and whether the browser is still there.</summary>
     internal PeerTickOutcome OnTick(long nowMs)
     {
+        RetryConsentCheck(nowMs);
         if (_transportCcPending && nowMs - _lastTransportCcMs >= TransportCcFeedbackIntervalMs)
         {
             _lastTransportCcMs = nowMs;
@@ -426,6 +483,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         if (FindSsrcConflict(answer!) is { } conflict) return AnswerResult.Refused(AnswerOutcome.SsrcInUse, conflict);
         if (!fingerprintPinned) _dtls?.SetExpectedClientFingerprint(answer!.DtlsFingerprintSha256);
         Ice.SetRemote(new IceCredentials(answer!.IceUfrag, answer.IcePassword));
+        if (_consentCheck is { Attempts: 0 }) SendConsentCheck(nowMs);
 
         foreach (var section in answer.Sections)
         {

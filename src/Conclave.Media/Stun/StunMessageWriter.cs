@@ -40,7 +40,7 @@ public ref struct StunMessageWriter
 
     public bool Overflowed { get; private set; }
 
-    public void WriteAttribute(ushort type, ReadOnlySpan<byte> value)
+    public void WriteAttribute(ushort type, scoped ReadOnlySpan<byte> value)
     {
         var slot = Reserve(type, value.Length);
         if (!Overflowed) value.CopyTo(slot);

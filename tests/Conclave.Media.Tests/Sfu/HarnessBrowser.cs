@@ -3,6 +3,7 @@ using System.Text;
 using Conclave.Media.Dtls;
 using Conclave.Media.Sfu;
 using Conclave.Media.Srtp;
+using Conclave.Media.Stun;
 using Conclave.Media.Transport;
 
 namespace Conclave.Media.Tests.Sfu;
@@ -14,7 +15,7 @@ namespace Conclave.Media.Tests.Sfu;
 internal sealed class HarnessBrowser : IDisposable
 {
     public const string IceUfrag = "browser";
-    private const string IcePassword = "browserpassword0123456789";
+    public const string IcePassword = "browserpassword0123456789";
 
     private readonly (uint Ssrc, uint RtxSsrc)? _video;
     private readonly uint? _audioSsrc;
@@ -127,6 +128,29 @@ internal sealed class HarnessBrowser : IDisposable
     public void Drain()
     {
         while (ReceiveDatagram() is not null) { }
+    }
+
+    /// <summary>
+    /// Answers every consent check the appliance sent here, as a browser's ICE agent
+    /// answers any authenticated check (RFC 8445 §7.3), and drops everything else waiting.
+    /// </summary>
+    public List<byte[]> AnswerConsentChecks()
+    {
+        var responses = new List<byte[]>();
+        var buffer = new byte[2048];
+        var from = new SocketAddress(Socket.LocalEndPoint.AddressFamily);
+        while (Socket.TryReceiveFrom(buffer, from, out int length))
+        {
+            if (!StunMessage.TryParse(buffer.AsSpan(0, length), out var request) || request.MessageType != StunMessageType.BindingRequest) continue;
+            if (!request.VerifyMessageIntegrity(Encoding.UTF8.GetBytes(IcePassword))) continue;
+            var response = new byte[512];
+            var writer = new StunMessageWriter(response, StunMessageType.BindingSuccessResponse, request.TransactionId);
+            writer.WriteXorMappedAddress(from);
+            writer.WriteMessageIntegrity(Encoding.UTF8.GetBytes(IcePassword));
+            writer.WriteFingerprint();
+            responses.Add(response.AsSpan(0, writer.Length).ToArray());
+        }
+        return responses;
     }
 
     public void Dispose()

@@ -3,7 +3,10 @@ using Conclave.Media.Diagnostics;
 using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
 using Conclave.Media.Tests.Rtcp;
+using Conclave.Media.Stun;
 using Conclave.Media.Tests.Transport;
+using Conclave.Media.Transport;
+using System.Text;
 
 namespace Conclave.Media.Tests.Sfu;
 
@@ -120,6 +123,87 @@ public sealed class SfuAbuseTests : IDisposable
 
         Assert.Equal(["asked for retransmissions far beyond its budget"], _bob.Signals.Closed);
         Assert.True(_bob.Peer.IsClosed);
+    }
+
+    [Fact]
+    public void A_nominated_address_gets_no_media_until_it_answers_the_appliances_own_check_RFC_7675()
+    {
+        var elsewhere = _network.Open();
+        NominateFrom(elsewhere, _bob);
+
+        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(AliceVideo, 7000));
+
+        var toElsewhere = ReceiveAll(elsewhere);
+        Assert.Single(toElsewhere, d => DatagramClassifier.Classify(d) == DatagramKind.Stun && IsBindingRequest(d));
+        Assert.DoesNotContain(toElsewhere, d => DatagramClassifier.Classify(d) == DatagramKind.Rtp);
+        Assert.NotNull(_bob.ReceiveRtp()); // media stays where consent was given
+    }
+
+    [Fact]
+    public void A_nominated_address_that_answers_the_check_receives_the_media_from_then_on()
+    {
+        var elsewhere = _network.Open();
+        NominateFrom(elsewhere, _bob);
+        var check = Assert.Single(ReceiveAll(elsewhere), IsBindingRequest);
+
+        _sfu.Deliver(SuccessResponse(check, HarnessBrowser.IcePassword, elsewhere), elsewhere);
+        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(AliceVideo, 7100));
+
+        Assert.Contains(ReceiveAll(elsewhere), d => DatagramClassifier.Classify(d) == DatagramKind.Rtp);
+        Assert.Null(_bob.ReceiveRtp());
+    }
+
+    [Fact]
+    public void A_response_signed_with_the_wrong_password_is_no_consent()
+    {
+        var elsewhere = _network.Open();
+        NominateFrom(elsewhere, _bob);
+        var check = Assert.Single(ReceiveAll(elsewhere), IsBindingRequest);
+
+        _sfu.Deliver(SuccessResponse(check, "not the browser's password", elsewhere), elsewhere);
+        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(AliceVideo, 7200));
+
+        Assert.DoesNotContain(ReceiveAll(elsewhere), d => DatagramClassifier.Classify(d) == DatagramKind.Rtp);
+        Assert.NotNull(_bob.ReceiveRtp());
+    }
+
+    [Fact]
+    public void A_silent_address_is_asked_ten_times_then_given_up_and_counted()
+    {
+        var elsewhere = _network.Open();
+        NominateFrom(elsewhere, _bob);
+
+        for (int i = 0; i < 20; i++) _sfu.Advance(Media.Sfu.ConsentCheck.RetransmitIntervalMs);
+
+        Assert.Equal(Media.Sfu.ConsentCheck.MaxAttempts, ReceiveAll(elsewhere).Count(IsBindingRequest));
+        Assert.Equal(1, _sfu.Plane.Drops[DropReason.ConsentUnanswered]);
+    }
+
+    /// <summary>A Binding request with the browser's valid credentials, sent from another address (a spoofed source).</summary>
+    private void NominateFrom(IDatagramSocket socket, HarnessBrowser browser) =>
+        _sfu.Deliver(SfuHarness.BindingRequest($"{browser.Peer.Ice.Local.Ufrag}:{HarnessBrowser.IceUfrag}", browser.Peer.Ice.Local.Password, useCandidate: true), socket);
+
+    private static bool IsBindingRequest(byte[] datagram) =>
+        StunMessage.TryParse(datagram, out var message) && message.MessageType == StunMessageType.BindingRequest;
+
+    private static byte[] SuccessResponse(byte[] request, string password, IDatagramSocket from)
+    {
+        Assert.True(StunMessage.TryParse(request, out var check));
+        var response = new byte[512];
+        var writer = new StunMessageWriter(response, StunMessageType.BindingSuccessResponse, check.TransactionId);
+        writer.WriteXorMappedAddress(from.LocalEndPoint.Serialize());
+        writer.WriteMessageIntegrity(Encoding.UTF8.GetBytes(password));
+        writer.WriteFingerprint();
+        return response.AsSpan(0, writer.Length).ToArray();
+    }
+
+    private static List<byte[]> ReceiveAll(IDatagramSocket socket)
+    {
+        var received = new List<byte[]>();
+        var buffer = new byte[2048];
+        var from = new System.Net.SocketAddress(socket.LocalEndPoint.AddressFamily);
+        while (socket.TryReceiveFrom(buffer, from, out int length)) received.Add(buffer.AsSpan(0, length).ToArray());
+        return received;
     }
 
     private void PublishAndDrain(int first, int count)

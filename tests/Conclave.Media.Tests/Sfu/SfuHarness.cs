@@ -58,6 +58,7 @@ internal sealed class SfuHarness : IDisposable
         peer.OnDtlsConnected(keys);
         Run(browser.Handle.NegotiateAsync());
         AnswerEveryOffer();
+        foreach (var response in browser.AnswerConsentChecks()) Deliver(response, browser.Socket);
         foreach (var each in _browsers) each.Drain();
         return browser;
     }
