@@ -444,7 +444,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     /// <summary>Adds a sendonly section that forwards <paramref name="producer"/> to this peer.</summary>
     internal void AddConsumer(Producer producer)
     {
-        var consumer = new Consumer(producer, this, _negotiation.NextMid());
+        var consumer = new Consumer(producer, this, _negotiation.MidForNewStream(producer.Kind));
         producer.Add(consumer);
         _consumers.Add(consumer);
         _negotiation.AddSendOnlySection(consumer);

@@ -28,6 +28,7 @@ internal sealed class PeerNegotiation
 
     private SdpOffer? _lastOffer;
     private int _revision;
+    private int _answeredRevision;
     private bool _awaitingAnswer;
     private bool _renegotiationPending;
     private int _nextMid = 2;
@@ -46,14 +47,39 @@ internal sealed class PeerNegotiation
     /// <summary>The browser's a=fingerprint, pinned by the first answer applied (RFC 5763 §5).</summary>
     public string? RemoteDtlsFingerprint { get; private set; }
 
-    /// <summary>The mid of the next section; a mid is never reused.</summary>
-    public string NextMid() => (_nextMid++).ToString(CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The mid for a new stream of <paramref name="kind"/>: an inactive section whose going
+    /// inactive the browser has answered (so its transceiver stopped receiving and a new
+    /// stream there fires a new track event), or else a new section.
+    /// </summary>
+    public string MidForNewStream(MediaKind kind)
+    {
+        foreach (var section in _sections)
+        {
+            if (section.Kind == kind && section.Consumer is null && section.Direction == MediaDirection.Inactive &&
+                section.InactiveSinceRevision != 0 && section.InactiveSinceRevision <= _answeredRevision)
+            {
+                return section.Mid;
+            }
+        }
+        return (_nextMid++).ToString(CultureInfo.InvariantCulture);
+    }
 
-    /// <summary>Adds a sendonly section that forwards <paramref name="consumer"/>'s stream.</summary>
-    public void AddSendOnlySection(Consumer consumer) =>
+    /// <summary>Makes <paramref name="consumer"/>'s section, reused or new, sendonly with its stream.</summary>
+    public void AddSendOnlySection(Consumer consumer)
+    {
+        foreach (var section in _sections)
+        {
+            if (section.Mid != consumer.Mid) continue;
+            section.Consumer = consumer;
+            section.Direction = MediaDirection.SendOnly;
+            section.InactiveSinceRevision = 0;
+            return;
+        }
         _sections.Add(new NegotiatedSection(consumer.Mid, consumer.Producer.Kind, MediaDirection.SendOnly, consumer));
+    }
 
-    /// <summary>The section of a consumer that stopped goes inactive; it stays in the SDP.</summary>
+    /// <summary>The section of a consumer that stopped goes inactive in the next offer, until a newcomer's stream takes it.</summary>
     public void Deactivate(Consumer consumer)
     {
         foreach (var section in _sections)
@@ -61,6 +87,8 @@ internal sealed class PeerNegotiation
             if (section.Consumer != consumer) continue;
             section.Consumer = null;
             section.Direction = MediaDirection.Inactive;
+            // An offer awaiting its answer still carries the stream: the next one is the first without.
+            section.InactiveSinceRevision = _revision + 1;
             return;
         }
     }
@@ -116,6 +144,7 @@ internal sealed class PeerNegotiation
         }
         RemoteDtlsFingerprint = parsed!.DtlsFingerprintSha256;
         _awaitingAnswer = false;
+        _answeredRevision = revision;
         answer = parsed;
         return AnswerResult.Applied;
     }

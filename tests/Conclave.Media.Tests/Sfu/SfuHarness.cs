@@ -64,7 +64,7 @@ internal sealed class SfuHarness : IDisposable
     }
 
     /// <summary>Every browser answers its latest offer if it has not yet, until no offer is left unanswered.</summary>
-    private void AnswerEveryOffer()
+    public void AnswerEveryOffer()
     {
         bool answered;
         do
