@@ -195,6 +195,7 @@ public static class DaemonHost
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .Enrich.With<SyslogPriorityEnricher>()
+            .Enrich.With<PrintableLogValues>()
             .WriteTo.Console(outputTemplate: journald
                 ? "{SyslogPriority}{SourceContext}: {Message:lj}{NewLine}{Exception}"
                 : "{Timestamp:HH:mm:ss.fff} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}");
