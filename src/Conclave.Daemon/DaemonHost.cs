@@ -123,7 +123,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(custody.Token);
         builder.Services.AddHostedService<TokenWatch>();
         AddMeetings(builder.Services, database, custody);
-        builder.Services.AddConclaveWeb(new ConsoleOptions(Path.Combine(validated.StateDirectory, "audit.log")));
+        builder.Services.AddConclaveWeb(new ConsoleOptions(Path.Combine(validated.StateDirectory, "audit.log")), validated.Limits);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(validated.Https, listen => listen.UseHttps(custody.Certificate));

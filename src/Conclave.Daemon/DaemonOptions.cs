@@ -25,6 +25,9 @@ public sealed class DaemonOptions
 
     /// <summary>The PKCS#11 token that holds every long-term key (section Conclave:Token).</summary>
     public TokenSection Token { get; set; } = new();
+
+    /// <summary>What one person or one address may hold through signalling (section Conclave:Limits).</summary>
+    public Conclave.Web.Signalling.SignallingLimitOptions Limits { get; set; } = new();
 }
 
 public sealed class TokenSection
@@ -43,7 +46,8 @@ public sealed class TokenSection
 }
 
 /// <summary><see cref="DaemonOptions"/> checked and converted, or the one line saying what is wrong.</summary>
-public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddress? MediaAdvertisedAddress, string StateDirectory, TokenSection Token)
+public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddress? MediaAdvertisedAddress, string StateDirectory, TokenSection Token,
+    Conclave.Web.Signalling.SignallingLimitOptions Limits)
 {
     public static bool TryCreate(DaemonOptions options, out ValidatedOptions? validated, out string? error)
     {
@@ -80,7 +84,12 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddr
             error = "Conclave:Token:Label and Conclave:Token:ModulePath must not be empty";
             return false;
         }
-        validated = new ValidatedOptions(https!, media, advertised, Path.GetFullPath(options.StateDirectory), options.Token);
+        if (options.Limits.Invalid() is { } limit)
+        {
+            error = $"Conclave:Limits:{limit} is too small (see the README's limits table)";
+            return false;
+        }
+        validated = new ValidatedOptions(https!, media, advertised, Path.GetFullPath(options.StateDirectory), options.Token, options.Limits);
         error = null;
         return true;
     }

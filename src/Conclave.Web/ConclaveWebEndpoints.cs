@@ -30,9 +30,10 @@ public static class ConclaveWebEndpoints
     /// AdmissionService, SettingsService, IAuditTrail) and an <see cref="ITokenStatusSource"/>
     /// come from the composition root.
     /// </summary>
-    public static IServiceCollection AddConclaveWeb(this IServiceCollection services, ConsoleOptions options)
+    public static IServiceCollection AddConclaveWeb(this IServiceCollection services, ConsoleOptions options, SignallingLimitOptions limits)
     {
         services.AddSingleton(options);
+        services.AddSingleton(new SignallingQuotas(limits, TimeProvider.System));
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<ConsoleGate>();
         services.AddSingleton<AttendeeResolver>();
@@ -129,9 +130,9 @@ public static class ConclaveWebEndpoints
             return;
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new SignallingConnection(socket, attendee, services.GetRequiredService<MediaPlane>(),
+        var connection = new SignallingConnection(socket, attendee, context.Connection.RemoteIpAddress, services.GetRequiredService<MediaPlane>(),
             services.GetRequiredService<RoomDirectory>(), services.GetRequiredService<AdmissionService>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("Conclave.Signalling"));
+            services.GetRequiredService<SignallingQuotas>(), services.GetRequiredService<ILoggerFactory>().CreateLogger("Conclave.Signalling"));
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         await connection.RunAsync(lifetime.ApplicationStopping);
     }

@@ -26,6 +26,10 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly WebSocket _socket;
+    private readonly SignallingQuotas _quotas;
+    private readonly System.Net.IPAddress? _source;
+    private IDisposable? _peerLease;
+    private int _answerLimitBytes = SignallingLimits.MaxMessageBytes;
     private readonly MediaPlane _plane;
     private readonly RoomDirectory _directory;
     private readonly AdmissionService _admission;
@@ -38,9 +42,12 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     private PeerHandle? _peer;
     private string? _room;
 
-    public SignallingConnection(WebSocket socket, Attendee attendee, MediaPlane plane, RoomDirectory directory, AdmissionService admission, ILogger logger)
+    public SignallingConnection(WebSocket socket, Attendee attendee, System.Net.IPAddress? source, MediaPlane plane, RoomDirectory directory,
+        AdmissionService admission, SignallingQuotas quotas, ILogger logger)
     {
         _socket = socket;
+        _source = source;
+        _quotas = quotas;
         Attendee = attendee;
         _plane = plane;
         _directory = directory;
@@ -60,9 +67,17 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _closing.Token);
         var writer = WriteLoopAsync(stopping);
+        using var socketLease = _quotas.TryOpenSocket(Attendee.Key, _source);
         try
         {
-            await ReadLoopAsync(linked.Token);
+            if (socketLease is null)
+            {
+                Fail(SignallingError.TooManyConnections, $"at most {_quotas.Limits.SocketsPerAttendee} signalling connections per person and {_quotas.Limits.SocketsPerSource} per network address; close another tab first");
+            }
+            else
+            {
+                await ReadLoopAsync(linked.Token);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -104,18 +119,24 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     private async Task ReadLoopAsync(CancellationToken cancel)
     {
         var buffer = new byte[SignallingLimits.MaxMessageBytes];
+        var messageRate = new MessageRate(_quotas.Limits.MessagesPerSecond);
         using var joinTimeout = new CancellationTokenSource(SignallingLimits.JoinTimeout);
         while (_socket.State == WebSocketState.Open)
         {
             int length = 0;
+            int limitBytes = Volatile.Read(ref _answerLimitBytes);
             ValueWebSocketReceiveResult result;
             using var receiveCancel = CancellationTokenSource.CreateLinkedTokenSource(cancel, _peer is null ? joinTimeout.Token : CancellationToken.None);
             do
             {
                 if (length == buffer.Length)
                 {
-                    Fail(SignallingError.TooLarge, $"a message may hold at most {SignallingLimits.MaxMessageBytes} bytes");
-                    return;
+                    if (buffer.Length >= limitBytes)
+                    {
+                        Fail(SignallingError.TooLarge, $"a message may hold at most {limitBytes} bytes");
+                        return;
+                    }
+                    Array.Resize(ref buffer, Math.Min(limitBytes, 2 * buffer.Length));
                 }
                 try
                 {
@@ -131,6 +152,11 @@ public sealed partial class SignallingConnection : IPeerSignalSink
             }
             while (!result.EndOfMessage);
 
+            if (!messageRate.TryTake(Environment.TickCount64))
+            {
+                Fail(SignallingError.RateLimited, $"at most {_quotas.Limits.MessagesPerSecond} messages a second");
+                return;
+            }
             if (result.MessageType != WebSocketMessageType.Text)
             {
                 Fail(SignallingError.Malformed, "messages are JSON text frames");
@@ -159,13 +185,17 @@ public sealed partial class SignallingConnection : IPeerSignalSink
         switch (message)
         {
             case ClientMessage.Join join when _peer is null && _room is null:
+                if (!_quotas.TryCountJoin(Attendee.Key))
+                {
+                    Fail(SignallingError.RateLimited, $"at most {_quotas.Limits.JoinsPerAttendeePerMinute} joins a minute; wait a moment");
+                    return false;
+                }
                 _room = join.Room;
                 var decision = _admission.Decide(Attendee, join.Room);
                 switch (decision.Verdict)
                 {
                     case AdmissionVerdict.Enter:
-                        await EnterAsync();
-                        return true;
+                        return await EnterAsync();
                     case AdmissionVerdict.WaitInLobby:
                         _lobbyEntry = _admission.Wait(Attendee, join.Room);
                         if (_lobbyEntry is null)
@@ -205,9 +235,20 @@ public sealed partial class SignallingConnection : IPeerSignalSink
         }
     }
 
-    /// <summary>In the room: a media peer, the roster told, the first offer sent.</summary>
-    private async Task EnterAsync()
+    /// <summary>In the room: a media peer, the roster told, the first offer sent. False when a limit refused it.</summary>
+    private async Task<bool> EnterAsync()
     {
+        if (_directory.ParticipantCount(_room!) >= _quotas.Limits.ParticipantsPerMeeting)
+        {
+            Fail(SignallingError.MeetingFull, $"this meeting holds at most {_quotas.Limits.ParticipantsPerMeeting} people");
+            return false;
+        }
+        _peerLease = _quotas.TryAddPeer(Attendee.Key);
+        if (_peerLease is null)
+        {
+            Fail(SignallingError.TooManyConnections, $"you are in at most {_quotas.Limits.PeersPerAttendee} meetings or tabs at once; leave one first");
+            return false;
+        }
         _peer = await _plane.JoinAsync(_room!, this);
         var others = _directory.Enter(_room!, _peer.PeerId, this);
         Send(new ServerMessage.Joined(_peer.PeerId, others.Where(o => o.ParticipantId is not null).Select(o => new Participant(o.ParticipantId!, o.DisplayName)).ToList()));
@@ -215,6 +256,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink
         foreach (var other in others) other.Send(joined);
         LogJoined(_logger, _peer.PeerId, _room!);
         await _peer.NegotiateAsync();
+        return true;
     }
 
     private async Task AwaitLobbyAsync(LobbyEntry entry)
@@ -255,6 +297,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     private async Task LeaveAsync()
     {
         if (Interlocked.Exchange(ref _lobbyEntry, null) is { } waiting) _admission.Lobby.Withdraw(waiting);
+        Interlocked.Exchange(ref _peerLease, null)?.Dispose();
         var peer = Interlocked.Exchange(ref _peer, null);
         if (peer is null || _room is null) return;
         await peer.LeaveAsync();
@@ -316,7 +359,13 @@ public sealed partial class SignallingConnection : IPeerSignalSink
 
     // ---- IPeerSignalSink (media loop thread: enqueue only) -----------------------
 
-    void IPeerSignalSink.SendOffer(PeerOffer offer) => Send(ServerMessage.Offer.From(offer));
+    void IPeerSignalSink.SendOffer(PeerOffer offer)
+    {
+        // The answer mirrors the offer section by section: allow it twice the offer's size,
+        // so a large meeting's answer fits and nothing else can grow past that.
+        Volatile.Write(ref _answerLimitBytes, Math.Max(SignallingLimits.MaxMessageBytes, 2 * offer.Sdp.Length));
+        Send(ServerMessage.Offer.From(offer));
+    }
 
     void IPeerSignalSink.OnMediaClosed(string reason) => Fail(SignallingError.MediaClosed, reason);
 

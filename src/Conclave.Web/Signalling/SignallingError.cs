@@ -23,6 +23,12 @@ public enum SignallingError
     /// <summary>No join within <see cref="SignallingLimits.JoinTimeout"/>.</summary>
     Timeout,
     LobbyFull,
+    /// <summary>Too many sockets of this person or network, or too many media sessions of this person (SignallingLimitOptions).</summary>
+    TooManyConnections,
+    /// <summary>The meeting holds as many people as the appliance lets in.</summary>
+    MeetingFull,
+    /// <summary>Too many messages a second on this socket, or too many joins a minute.</summary>
+    RateLimited,
 
     // Admission's refusals (RefusalCode), each audited.
     NoSuchMeeting,
@@ -47,6 +53,9 @@ public static class SignallingErrors
         SignallingError.MediaClosed => "media-closed",
         SignallingError.Timeout => "timeout",
         SignallingError.LobbyFull => "lobby-full",
+        SignallingError.TooManyConnections => "too-many-connections",
+        SignallingError.MeetingFull => "meeting-full",
+        SignallingError.RateLimited => "rate-limited",
         SignallingError.NoSuchMeeting => "no-such-meeting",
         SignallingError.NotOnRoster => "not-on-roster",
         SignallingError.MeetingEnded => "meeting-ended",

@@ -31,6 +31,9 @@ export type SignallingError =
   | "media-closed"
   | "timeout"
   | "lobby-full"
+  | "too-many-connections"
+  | "meeting-full"
+  | "rate-limited"
   // admission refusals, each audited
   | "no-such-meeting"
   | "not-on-roster"

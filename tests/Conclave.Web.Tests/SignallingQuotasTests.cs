@@ -1,0 +1,63 @@
+using System.Net;
+using Conclave.Web.Signalling;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Conclave.Web.Tests;
+
+public sealed class SignallingQuotasTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Theory]
+    [InlineData("192.0.2.7", "192.0.2.7")]
+    [InlineData("::ffff:192.0.2.7", "192.0.2.7")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
+    public void An_ipv6_host_counts_as_its_64_and_an_ipv4_host_as_itself(string address, string network)
+    {
+        Assert.Equal(network, SignallingQuotas.SourceNetwork(IPAddress.Parse(address)));
+    }
+
+    [Fact]
+    public void Addresses_of_one_ipv6_64_share_the_per_source_socket_limit()
+    {
+        var quotas = new SignallingQuotas(new SignallingLimitOptions { SocketsPerSource = 2 }, _time);
+
+        Assert.NotNull(quotas.TryOpenSocket("user:a", IPAddress.Parse("2001:db8::1")));
+        Assert.NotNull(quotas.TryOpenSocket("user:b", IPAddress.Parse("2001:db8::2")));
+        Assert.Null(quotas.TryOpenSocket("user:c", IPAddress.Parse("2001:db8::3")));
+        Assert.NotNull(quotas.TryOpenSocket("user:c", IPAddress.Parse("2001:db8:0:1::3")));
+    }
+
+    [Fact]
+    public void A_returned_lease_frees_its_slot_once_even_if_disposed_twice()
+    {
+        var quotas = new SignallingQuotas(new SignallingLimitOptions { PeersPerAttendee = 1 }, _time);
+        var lease = quotas.TryAddPeer("user:a")!;
+
+        lease.Dispose();
+        lease.Dispose();
+
+        Assert.NotNull(quotas.TryAddPeer("user:a"));
+        Assert.Null(quotas.TryAddPeer("user:a"));
+    }
+
+    [Fact]
+    public void Joins_past_the_limit_are_refused_until_a_minute_has_passed()
+    {
+        var quotas = new SignallingQuotas(new SignallingLimitOptions { JoinsPerAttendeePerMinute = 3 }, _time);
+        for (int i = 0; i < 3; i++) Assert.True(quotas.TryCountJoin("guest:x"));
+
+        Assert.False(quotas.TryCountJoin("guest:x"));
+        Assert.True(quotas.TryCountJoin("guest:y"));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(quotas.TryCountJoin("guest:x"));
+    }
+
+    [Fact]
+    public void A_limit_below_one_is_named_as_invalid()
+    {
+        Assert.Equal(nameof(SignallingLimitOptions.MessagesPerSecond), new SignallingLimitOptions { MessagesPerSecond = 0 }.Invalid());
+        Assert.Null(new SignallingLimitOptions().Invalid());
+    }
+}
