@@ -119,6 +119,29 @@ public sealed class SignallingLimitsTests(InProcessDaemon fixture)
         Assert.Equal("rate-limited", error.GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task A_browser_that_could_not_apply_an_offer_leaves_and_the_others_are_told()
+    {
+        var (meetingId, cookie) = fixture.Meetings.Member("negotiation-failed", "Nia");
+        var (_, otherCookie) = fixture.Meetings.Member("negotiation-failed", "Oto");
+        await using var stayer = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, otherCookie);
+        await stayer.SendJsonAsync(new { type = "join", room = meetingId });
+        await stayer.ReceiveTypeAsync("joined");
+        await using var failing = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, cookie);
+        await failing.SendJsonAsync(new { type = "join", room = meetingId });
+        string failingId = (await failing.ReceiveTypeAsync("joined")).GetProperty("participantId").GetString()!;
+
+        await failing.SendJsonAsync(new { type = "negotiation-failed", reason = "Failed to set remote offer sdp\n<2>forged" });
+
+        Assert.Equal(failingId, (await stayer.ReceiveTypeAsync("participant-left")).GetProperty("participantId").GetString());
+        JsonElement? next;
+        while ((next = await failing.ReceiveAsync()) is not null)
+        {
+            Assert.NotEqual("error", next.Value.GetProperty("type").GetString());
+        }
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, failing.CloseStatus);
+    }
+
     private static async Task<JsonElement> ExpectErrorAsync(SignallingClient client)
     {
         JsonElement? message;

@@ -21,6 +21,7 @@ public sealed class ClientMessageParserTests
         { """{"type":"candidate","candidate":"","sdpMid":null}""", new ClientMessage.Candidate("", null) },
         { """{"type":"restart-ice"}""", new ClientMessage.RestartIce() },
         { """{"type":"leave"}""", new ClientMessage.Leave() },
+        { """{"type":"negotiation-failed","reason":"Failed to set remote offer sdp: Session error code: ERROR_CONTENT."}""", new ClientMessage.NegotiationFailed("Failed to set remote offer sdp: Session error code: ERROR_CONTENT.") },
     };
 
     [Theory]
@@ -70,7 +71,8 @@ public sealed class ClientMessageParserTests
         { """{"type":"candidate","sdpMid":"0"}""", "'candidate' must be a string" },
         { """{"type":"candidate","candidate":1}""", "'candidate' must be a string" },
         { $$"""{"type":"candidate","candidate":"{{new string('c', 513)}}"}""", "'candidate' is longer than 512 characters" },
-        { $$"""{"type":"answer","revision":1,"sdp":"{{new string('s', SignallingLimits.MaxMessageBytes + 1)}}"}""", "'sdp' is longer than 65536 characters" },
+        { $$"""{"type":"negotiation-failed","reason":"{{new string('r', SignallingLimits.MaxReasonChars + 1)}}"}""", "'reason' is longer than 256 characters" },
+        { """{"type":"negotiation-failed"}""", "'reason' must be a string" },
     };
 
     [Theory]

@@ -8,4 +8,7 @@ public abstract record ClientMessage
     public sealed record Candidate(string Line, string? SdpMid) : ClientMessage;
     public sealed record RestartIce : ClientMessage;
     public sealed record Leave : ClientMessage;
+
+    /// <summary>The browser could not apply an offer (setRemoteDescription failed); it leaves, saying why.</summary>
+    public sealed record NegotiationFailed(string Reason) : ClientMessage;
 }

@@ -56,7 +56,8 @@ public static class ClientMessageParser
                         error = "answer: 'revision' must be the positive integer of the offer it answers";
                         return false;
                     }
-                    if (!TryGetString(root, "sdp", SignallingLimits.MaxMessageBytes, out var sdp, out error)) return false;
+                    // The socket's message limit (sized from the offer) already bounds the SDP.
+                    if (!TryGetString(root, "sdp", int.MaxValue, out var sdp, out error)) return false;
                     message = new ClientMessage.Answer(revisionNumber, sdp!);
                     return true;
                 case "candidate":
@@ -69,6 +70,10 @@ public static class ClientMessageParser
                     return true;
                 case "leave":
                     message = new ClientMessage.Leave();
+                    return true;
+                case "negotiation-failed":
+                    if (!TryGetString(root, "reason", SignallingLimits.MaxReasonChars, out var reason, out error)) return false;
+                    message = new ClientMessage.NegotiationFailed(reason!);
                     return true;
                 default:
                     error = $"unknown message type '{type}'";

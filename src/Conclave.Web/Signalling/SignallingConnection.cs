@@ -215,6 +215,9 @@ public sealed partial class SignallingConnection : IPeerSignalSink
                 return false;
             case ClientMessage.Leave:
                 return false;
+            case ClientMessage.NegotiationFailed failed:
+                LogNegotiationFailed(_logger, _peer?.PeerId ?? "(not joined)", failed.Reason);
+                return false;
             case not null when _peer is null:
                 Fail(SignallingError.OutOfOrder, _lobbyEntry is null ? "join first" : "wait until the host lets you in");
                 return false;
@@ -374,6 +377,9 @@ public sealed partial class SignallingConnection : IPeerSignalSink
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Participant {ParticipantId} left room {Room}")]
     private static partial void LogLeft(ILogger logger, string participantId, string room);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {ParticipantId} left: its browser could not apply an offer: {Reason}")]
+    private static partial void LogNegotiationFailed(ILogger logger, string participantId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Signalling refused a message ({Code}): {Reason}")]
     private static partial void LogRefused(ILogger logger, string code, string reason);

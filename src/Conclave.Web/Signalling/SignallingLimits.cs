@@ -11,6 +11,9 @@ public static class SignallingLimits
 
     public const int MaxRoomChars = 64;
 
+    /// <summary>A browser's error text (a DOMException message) quoted in negotiation-failed.</summary>
+    public const int MaxReasonChars = 256;
+
     /// <summary>A candidate line is well under 300 characters (RFC 8839 §5.1).</summary>
     public const int MaxCandidateChars = 512;
 

@@ -112,6 +112,10 @@ async function join(name: string): Promise<void> {
       say(`Error: ${message}`);
       status.dataset.code = code;
     },
+    onNegotiationFailed(reason: string) {
+      say(`Error: your browser could not set up the meeting's media (${reason}). Join again.`);
+      status.dataset.code = "negotiation-failed";
+    },
     onClosed() {
       localStream?.getTracks().forEach((t) => t.stop());
       tiles.replaceChildren();

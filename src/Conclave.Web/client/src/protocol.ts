@@ -63,4 +63,5 @@ export type ClientMessage =
   | { type: "answer"; revision: number; sdp: string }
   | { type: "candidate"; candidate: string; sdpMid: string | null }
   | { type: "restart-ice" }
-  | { type: "leave" };
+  | { type: "leave" }
+  | { type: "negotiation-failed"; reason: string };

@@ -17,6 +17,8 @@ export interface SessionEvents {
   onParticipantLeft(participantId: string): void;
   onRemoteTrack(participantId: string, track: MediaStreamTrack): void;
   onError(code: SignallingError, message: string): void;
+  /** The browser could not apply the appliance's offer; the session has been left. */
+  onNegotiationFailed(reason: string): void;
   onClosed(): void;
 }
 
@@ -112,7 +114,16 @@ export class MeetingSession {
         this.events.onParticipantLeft(message.participantId);
         break;
       case "offer":
-        await this.answer(message.revision, message.sdp, message.publish, message.tracks);
+        try {
+          await this.answer(message.revision, message.sdp, message.publish, message.tracks);
+        } catch (e: unknown) {
+          // A failed setRemoteDescription leaves the connection unable to follow the
+          // meeting: say so to the appliance and the person, and leave cleanly.
+          const reason = (e instanceof Error ? e.message : String(e)).slice(0, 256);
+          this.send({ type: "negotiation-failed", reason });
+          this.events.onNegotiationFailed(reason);
+          this.close();
+        }
         break;
       case "error":
         this.events.onError(message.code, message.message);
