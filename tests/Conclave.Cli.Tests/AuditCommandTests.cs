@@ -2,6 +2,7 @@ using Conclave.Crypto.Audit;
 using Conclave.Keys;
 using Conclave.Keys.Roles;
 using Conclave.Meetings.Audit;
+using Conclave.Testing;
 
 namespace Conclave.Cli.Tests;
 
@@ -9,12 +10,7 @@ namespace Conclave.Cli.Tests;
 [Collection(SharedTokenCollection.Name)]
 public sealed class AuditCommandTests : IDisposable
 {
-    private readonly string _state = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
-
-    private sealed class Signer(Token token) : IAuditSigner
-    {
-        public byte[] SignDer(ReadOnlySpan<byte> data) => token.SignDer(KeyRole.AuditSigning, data);
-    }
+    private readonly string _state = DevelopmentTokenState.NewStateDirectory();
 
     private (int ExitCode, string Output) Run(params string[] arguments) => Conclavectl.Run(_state, ["--dev", .. arguments]);
 
@@ -22,10 +18,9 @@ public sealed class AuditCommandTests : IDisposable
     public void Verify_reports_an_intact_log_and_the_first_broken_line_of_an_edited_one_and_show_filters()
     {
         string path = Path.Combine(_state, "audit.log");
-        DevelopmentToken.UseConfiguration(_state);
-        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        using (var token = DevelopmentTokenState.OpenAt(_state))
         {
-            using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 4);
+            using var log = AuditLog.Open(path, new TokenAuditSigner(token), checkpointEvery: 4);
             for (int i = 0; i < 10; i++) log.Append(i % 2 == 0 ? "alice" : "bob", i % 2 == 0 ? AuditAction.Login.Name : AuditAction.MeetingCreate.Name, $"object-{i}", "ok");
         }
 
@@ -51,21 +46,20 @@ public sealed class AuditCommandTests : IDisposable
     public void After_an_audit_key_rotation_the_whole_log_still_verifies_and_new_checkpoints_use_the_new_key()
     {
         string path = Path.Combine(_state, "audit.log");
-        DevelopmentToken.UseConfiguration(_state);
         byte[] before;
-        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        using (var token = DevelopmentTokenState.OpenAt(_state))
         {
             before = token.ExportPublicKey(KeyRole.AuditSigning);
-            using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 3);
+            using var log = AuditLog.Open(path, new TokenAuditSigner(token), checkpointEvery: 3);
             for (int i = 0; i < 5; i++) log.Append("alice", AuditAction.Login.Name, $"before-{i}", "ok");
         }
         var rotated = Run("token", "rotate", "audit");
         Assert.Equal(0, rotated.ExitCode);
         Assert.Contains("Rotated AuditSigning", rotated.Output);
-        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        using (var token = DevelopmentTokenState.OpenAt(_state))
         {
             Assert.NotEqual(before, token.ExportPublicKey(KeyRole.AuditSigning));
-            using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 3);
+            using var log = AuditLog.Open(path, new TokenAuditSigner(token), checkpointEvery: 3);
             for (int i = 0; i < 5; i++) log.Append("alice", AuditAction.Login.Name, $"after-{i}", "ok");
         }
         var verdict = Run("audit", "verify");
@@ -78,10 +72,9 @@ public sealed class AuditCommandTests : IDisposable
     public void A_log_cut_back_to_an_earlier_checkpoint_is_caught_by_the_anchor_on_the_token()
     {
         string path = Path.Combine(_state, "audit.log");
-        DevelopmentToken.UseConfiguration(_state);
-        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        using (var token = DevelopmentTokenState.OpenAt(_state))
         {
-            using var log = AuditLog.Open(path, new Signer(token), checkpointEvery: 3,
+            using var log = AuditLog.Open(path, new TokenAuditSigner(token), checkpointEvery: 3,
                 onCheckpoint: anchor => token.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()));
             for (int i = 0; i < 10; i++) log.Append("carol", "file.open", $"scan-{i}", "ok");
         }
@@ -99,10 +92,9 @@ public sealed class AuditCommandTests : IDisposable
     {
         // As an older log, or a hand-edited one, may hold them: the writer escapes untrusted text, the reader must not rely on it.
         string path = Path.Combine(_state, "audit.log");
-        DevelopmentToken.UseConfiguration(_state);
-        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        using (var token = DevelopmentTokenState.OpenAt(_state))
         {
-            using var log = AuditLog.Open(path, new Signer(token));
+            using var log = AuditLog.Open(path, new TokenAuditSigner(token));
             log.Append("user:eve\nforged-line", AuditAction.Login.Name, "\u001b[2J\u001b]0;owned\u0007", "ok\u202e");
         }
 
@@ -120,10 +112,9 @@ public sealed class AuditCommandTests : IDisposable
     public void Show_filters_by_the_logs_action_names_only_and_lists_them_for_a_mistyped_one()
     {
         string path = Path.Combine(_state, "audit.log");
-        DevelopmentToken.UseConfiguration(_state);
-        using (var token = Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        using (var token = DevelopmentTokenState.OpenAt(_state))
         {
-            using var log = AuditLog.Open(path, new Signer(token));
+            using var log = AuditLog.Open(path, new TokenAuditSigner(token));
             log.Append("user:ada", AuditAction.UserReset.Name, "user:bob", "ok");
         }
 

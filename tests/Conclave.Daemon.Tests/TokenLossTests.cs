@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
+using Conclave.Testing;
 
 namespace Conclave.Daemon.Tests;
 
@@ -15,7 +16,7 @@ public sealed class TokenLossTests
     [Fact]
     public async Task A_token_removed_while_running_is_reported_in_the_log_and_on_the_console_and_what_needs_a_key_answers_503()
     {
-        string state = Conclave.Testing.DevelopmentTokenState.NewStateDirectoryWithOwnTokenCopy();
+        string state = DevelopmentTokenState.NewStateDirectoryWithOwnTokenCopy();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "conclaved.dll"), "--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0", $"--Conclave:StateDirectory={state}" })
         {

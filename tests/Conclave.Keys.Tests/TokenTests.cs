@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Conclave.Keys.Roles;
+using Conclave.Testing;
 using Net.Pkcs11Interop.Common;
 
 namespace Conclave.Keys.Tests;
@@ -10,7 +11,7 @@ namespace Conclave.Keys.Tests;
 [Collection(SharedTokenCollection.Name)]
 public sealed class TokenTests
 {
-    private static Token Token => SoftHsmToken.Token;
+    private static Token Token => DevelopmentTokenState.Token;
 
     [Theory]
     [InlineData(KeyRole.TlsIdentity)]

@@ -4,25 +4,49 @@ using Conclave.Keys.Roles;
 namespace Conclave.Testing;
 
 /// <summary>
-/// One development token per test process (the PKCS#11 module reads its configuration
-/// once per process), provisioned with every role key, and state directories that use
-/// it: each daemon under test gets its own directory (its own audit log) holding a copy
-/// of the token's configuration and PIN file.
+/// The one development token of a test process (the PKCS#11 module reads its configuration
+/// once per process), provisioned with every role key and its certificates, and the ways
+/// to use it: opened in this process, or through state directories that lead to it — each
+/// daemon under test gets its own directory (its own audit log) holding a copy of the
+/// token's configuration and PIN file.
 /// </summary>
-internal static class DevelopmentTokenState
+public static class DevelopmentTokenState
 {
     private static readonly Lazy<(string State, byte[] TlsPublicKey)> Shared = new(() =>
     {
         string state = Directory.CreateTempSubdirectory("conclave-token-").FullName;
-        DevelopmentToken.Initialize(state, "conclave");
-        using var token = Token.Open(new TokenOptions(), TokenPin.Read(state, allowDevelopmentFile: true));
+        DevelopmentToken.Initialize(state, new TokenOptions().TokenLabel);
+        using var token = OpenAt(state);
         KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
         TokenCertificates.IssueMissing(token, ["localhost"], [System.Net.IPAddress.Loopback]);
         return (state, token.ExportPublicKey(KeyRole.TlsIdentity));
     });
 
+    private static readonly Lazy<Token> Opened = new(() => OpenAt(StateDirectory));
+
+    /// <summary>The state directory the shared token was made in: its token files are under <c>softhsm/tokens</c>.</summary>
+    public static string StateDirectory => Shared.Value.State;
+
     /// <summary>The SubjectPublicKeyInfo of the shared token's TLS key, read from the token itself.</summary>
     public static byte[] TlsPublicKey => Shared.Value.TlsPublicKey;
+
+    /// <summary>
+    /// The shared token, opened on first use and held for the rest of the process, for tests
+    /// that use its keys directly. A process opens a token once, so not where this process
+    /// also runs a conclaved on it.
+    /// </summary>
+    public static Token Token => Opened.Value;
+
+    /// <summary>
+    /// Opens the token that <paramref name="stateDirectory"/> leads to, as conclaved would:
+    /// its SoftHSM2 configuration, then the PIN from its file (read again should the token
+    /// need a new login).
+    /// </summary>
+    public static Token OpenAt(string stateDirectory)
+    {
+        DevelopmentToken.UseConfiguration(stateDirectory);
+        return Token.Open(new TokenOptions(), () => TokenPin.Read(stateDirectory, allowDevelopmentFile: true));
+    }
 
     /// <summary>
     /// A state directory with a token of its own: a copy of the shared token's files
@@ -30,24 +54,24 @@ internal static class DevelopmentTokenState
     /// </summary>
     public static string NewStateDirectoryWithOwnTokenCopy()
     {
-        string shared = Shared.Value.State;
+        string shared = Path.Combine(StateDirectory, "softhsm", "tokens");
         string state = Directory.CreateTempSubdirectory("conclave-own-token-").FullName;
         string tokens = Path.Combine(state, "softhsm", "tokens");
-        foreach (string file in Directory.GetFiles(Path.Combine(shared, "softhsm", "tokens"), "*", SearchOption.AllDirectories))
+        foreach (string file in Directory.GetFiles(shared, "*", SearchOption.AllDirectories))
         {
-            string target = Path.Combine(tokens, Path.GetRelativePath(Path.Combine(shared, "softhsm", "tokens"), file));
+            string target = Path.Combine(tokens, Path.GetRelativePath(shared, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
         File.WriteAllText(DevelopmentToken.ConfigurationPath(state), $"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
-        File.Copy(Path.Combine(shared, DevelopmentToken.PinFileName), Path.Combine(state, DevelopmentToken.PinFileName));
+        File.Copy(Path.Combine(StateDirectory, DevelopmentToken.PinFileName), Path.Combine(state, DevelopmentToken.PinFileName));
         return state;
     }
 
     /// <summary>A fresh state directory whose SoftHSM2 configuration and PIN lead to the shared token.</summary>
     public static string NewStateDirectory(string? pin = null)
     {
-        string shared = Shared.Value.State;
+        string shared = StateDirectory;
         string state = Directory.CreateTempSubdirectory("conclave-state-").FullName;
         Directory.CreateDirectory(Path.Combine(state, "softhsm"));
         File.Copy(DevelopmentToken.ConfigurationPath(shared), DevelopmentToken.ConfigurationPath(state));
