@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Conclave.Crypto.Envelopes;
-using Conclave.Keys;
 using Conclave.Meetings.Accounts;
 using Conclave.Storage;
 using Conclave.Testing;

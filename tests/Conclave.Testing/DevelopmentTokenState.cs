@@ -42,10 +42,31 @@ public static class DevelopmentTokenState
     /// its SoftHSM2 configuration, then the PIN from its file (read again should the token
     /// need a new login).
     /// </summary>
-    public static Token OpenAt(string stateDirectory)
+    /// <param name="label">A token of the state directory's own (<see cref="NewStateDirectoryWithOwnToken"/>); null for the shared one.</param>
+    public static Token OpenAt(string stateDirectory, string? label = null)
     {
         DevelopmentToken.UseConfiguration(stateDirectory);
-        return Token.Open(new TokenOptions(), () => TokenPin.Read(stateDirectory, allowDevelopmentFile: true));
+        var options = label is null ? new TokenOptions() : new TokenOptions { TokenLabel = label };
+        return Token.Open(options, () => TokenPin.Read(stateDirectory, allowDevelopmentFile: true));
+    }
+
+    /// <summary>
+    /// A state directory with a new token of its own, provisioned with every role key, made
+    /// beside the shared one, so that both this process and a conclavectl it runs (with
+    /// <c>--token</c> and the label) reach it: for a test that changes what a token keeps,
+    /// such as the audit anchor, which would otherwise hold every other test's log to its own.
+    /// </summary>
+    public static (string StateDirectory, string TokenLabel) NewStateDirectoryWithOwnToken()
+    {
+        string state = NewStateDirectory();
+        string label = $"conclave-{Guid.NewGuid():N}"[..17];
+        // Writes the new token's PINs over the copies of the shared token's.
+        DevelopmentToken.Initialize(state, label);
+        using (var token = OpenAt(state, label))
+        {
+            KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
+        }
+        return (state, label);
     }
 
     /// <summary>
