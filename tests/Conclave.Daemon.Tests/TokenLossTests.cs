@@ -70,12 +70,7 @@ public sealed class TokenLossTests(TokenLossTests.PulledOutToken pulledOut) : IC
 
         public async Task InitializeAsync()
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "conclaved.dll"), "--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0", $"--Conclave:StateDirectory={_state}" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-            Daemon = Process.Start(start)!;
+            Daemon = DaemonProcess.Start("--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0", $"--Conclave:StateDirectory={_state}");
             _ = Daemon.StandardError.ReadToEndAsync();
 
             string up = await ReadUntilAsync("Conclave is up");
