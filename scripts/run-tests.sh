@@ -9,6 +9,8 @@ rm -rf "$results"
 mkdir -p "$results"
 status=0
 for project in tests/*/*.csproj; do
+  # tests/Conclave.Testing is the helpers' library, not a test project.
+  grep -q '<IsTestProject>true</IsTestProject>' "$project" || continue
   name=$(basename "$project" .csproj)
   echo "== $name"
   dotnet test "$project" -c Release --no-build --nologo \

@@ -1,4 +1,5 @@
 using Conclave.Daemon;
+using Conclave.Testing;
 using Microsoft.Playwright;
 
 namespace Conclave.Browser.Tests;
@@ -16,23 +17,17 @@ public sealed class DaemonCollection : ICollectionFixture<DaemonFixture>
 
 public sealed class DaemonFixture : IAsyncLifetime
 {
-    private readonly string _stateDirectory = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
+    private InProcessConclaved _conclaved = null!;
 
-    public RunningDaemon Daemon { get; private set; } = null!;
+    public RunningDaemon Daemon => _conclaved.Daemon;
     internal IPlaywright Playwright { get; private set; } = null!;
     internal IBrowser Browser { get; private set; } = null!;
 
-    internal Conclave.Testing.TestMeetings Meetings { get; private set; } = null!;
+    internal TestMeetings Meetings => _conclaved.Meetings;
 
     public async Task InitializeAsync()
     {
-        Daemon = await DaemonHost.StartAsync(
-        [
-            "--Conclave:Https=127.0.0.1:0",
-            "--Conclave:Media=127.0.0.1:0",
-            $"--Conclave:StateDirectory={_stateDirectory}",
-        ]);
-        Meetings = new Conclave.Testing.TestMeetings(Daemon.App.Services);
+        _conclaved = await InProcessConclaved.StartAsync();
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await ChromiumBrowser.LaunchAsync(Playwright);
     }
@@ -41,14 +36,13 @@ public sealed class DaemonFixture : IAsyncLifetime
     internal Task<MeetingParticipant> JoinAsync(string room, string name)
     {
         var (meetingId, cookie) = Meetings.Member(room, name);
-        return MeetingParticipant.JoinAsync(Browser, Daemon.HttpsUri, meetingId, name, Conclave.Testing.TestMeetings.SessionCookie, cookie);
+        return MeetingParticipant.JoinAsync(Browser, Daemon.HttpsUri, meetingId, name, TestMeetings.SessionCookie, cookie);
     }
 
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();
         Playwright?.Dispose();
-        if (Daemon is not null) await Daemon.DisposeAsync();
-        if (Directory.Exists(_stateDirectory)) Directory.Delete(_stateDirectory, recursive: true);
+        if (_conclaved is not null) await _conclaved.DisposeAsync();
     }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Conclave.Media.Diagnostics;
 using Conclave.Media.Stun;
+using Conclave.Testing;
 
 namespace Conclave.Browser.Tests;
 
@@ -47,12 +48,12 @@ public sealed partial class MediaBadInputTests(DaemonFixture fixture)
         // 2. Oversized.
         await attacker.SendAsync(new byte[4000], media);
         // 3. STUN naming no ufrag of ours, and STUN with our ufrag but the wrong password.
-        await attacker.SendAsync(BindingRequest("nobody00:peer", "wrong-password-wrong-password"), media);
-        await attacker.SendAsync(BindingRequest($"{ufrag}:{browserUfrag}", "wrong-password-wrong-password"), media);
+        await attacker.SendAsync(IceConnectivityCheck.Request("nobody00:peer", "wrong-password-wrong-password"), media);
+        await attacker.SendAsync(IceConnectivityCheck.Request($"{ufrag}:{browserUfrag}", "wrong-password-wrong-password"), media);
 
         // 4. A correct check (the attacker learnt both ufrags and the password, as a compromised
         //    signalling path could): answered, so this address is now validated for Alice's peer…
-        await attacker.SendAsync(BindingRequest($"{ufrag}:{browserUfrag}", password), media);
+        await attacker.SendAsync(IceConnectivityCheck.Request($"{ufrag}:{browserUfrag}", password), media);
         var response = await attacker.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(StunMessage.TryParse(response.Buffer, out var parsed), "the response parses");
         Assert.Equal(StunMessageType.BindingSuccessResponse, parsed.MessageType);
@@ -89,22 +90,6 @@ public sealed partial class MediaBadInputTests(DaemonFixture fixture)
             TimeSpan.FromSeconds(15), "Alice still decoding Bob's video");
 
         long Delta(DropReason reason) => drops[reason] - before[reason];
-    }
-
-    private static byte[] BindingRequest(string username, string password)
-    {
-        var buffer = new byte[512];
-        var transactionId = RandomNumberGenerator.GetBytes(12);
-        var writer = new StunMessageWriter(buffer, StunMessageType.BindingRequest, transactionId);
-        writer.WriteAttribute(StunAttributeType.Username, Encoding.UTF8.GetBytes(username));
-        var priority = new byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(priority, 0x6E7F1EFF);
-        writer.WriteAttribute(StunAttributeType.Priority, priority);
-        var tieBreaker = RandomNumberGenerator.GetBytes(8);
-        writer.WriteAttribute(StunAttributeType.IceControlling, tieBreaker);
-        writer.WriteMessageIntegrity(Encoding.UTF8.GetBytes(password));
-        writer.WriteFingerprint();
-        return buffer.AsSpan(0, writer.Length).ToArray();
     }
 
     [GeneratedRegex(@"a=ice-ufrag:(\S+)")]

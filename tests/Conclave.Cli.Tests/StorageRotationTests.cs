@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using Conclave.Crypto.Envelopes;
-using Conclave.Keys;
 using Conclave.Meetings.Accounts;
 using Conclave.Storage;
+using Conclave.Testing;
 
 namespace Conclave.Cli.Tests;
 
@@ -10,14 +10,7 @@ namespace Conclave.Cli.Tests;
 [Collection(SharedTokenCollection.Name)]
 public sealed class StorageRotationTests : IDisposable
 {
-    private readonly string _state = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
-
-    private sealed class Wrapper(Keys.Token token, string? label = null) : IDataKeyWrapper
-    {
-        public byte[] Wrap(ReadOnlySpan<byte> dataKey) => token.WrapDataKey(dataKey, label);
-
-        public byte[] Unwrap(ReadOnlySpan<byte> wrappedKey) => token.UnwrapDataKey(wrappedKey, label);
-    }
+    private readonly string _state = DevelopmentTokenState.NewStateDirectory();
 
     private (int ExitCode, string Output) Run(params string[] arguments) => Conclavectl.Run(_state, ["--dev", .. arguments]);
 
@@ -27,14 +20,13 @@ public sealed class StorageRotationTests : IDisposable
         string store = Path.Combine(_state, "sealed");
         Directory.CreateDirectory(store);
         var contents = Enumerable.Range(0, 10).Select(i => RandomNumberGenerator.GetBytes(1000 * i)).ToList();
-        DevelopmentToken.UseConfiguration(_state);
         byte[] totpSeed = RandomNumberGenerator.GetBytes(20);
         long accountId;
-        using (var token = Keys.Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        using (var token = DevelopmentTokenState.OpenAt(_state))
         {
-            for (int i = 0; i < contents.Count; i++) File.WriteAllBytes(Path.Combine(store, $"object-{i:D2}"), SealedEnvelope.Seal(contents[i], new Wrapper(token)));
+            for (int i = 0; i < contents.Count; i++) File.WriteAllBytes(Path.Combine(store, $"object-{i:D2}"), SealedEnvelope.Seal(contents[i], new TokenKeyWrapper(token)));
             accountId = ApplianceDatabase.Open(Path.Combine(_state, ApplianceDatabase.FileName)).Accounts.Create(new Account(0, "ada", "Ada", Role.Admin, false, "$argon2id$unused",
-                SealedEnvelope.Seal(totpSeed, new Wrapper(token)), null, 0, 0, null, null, DateTimeOffset.UtcNow)).Id;
+                SealedEnvelope.Seal(totpSeed, new TokenKeyWrapper(token)), null, 0, 0, null, null, DateTimeOffset.UtcNow)).Id;
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
@@ -49,18 +41,18 @@ public sealed class StorageRotationTests : IDisposable
         Assert.Contains("Rotated: 11 objects", second.Output);
         Assert.False(File.Exists(Path.Combine(_state, "rotation-storage.json")));
 
-        using (var token = Keys.Token.Open(new TokenOptions(), TokenPin.Read(_state, allowDevelopmentFile: true)))
+        using (var token = DevelopmentTokenState.OpenAt(_state))
         {
             string retired = second.Output.Split("kept as ")[1].Split(' ')[0];
             for (int i = 0; i < contents.Count; i++)
             {
                 var sealedBytes = File.ReadAllBytes(Path.Combine(store, $"object-{i:D2}"));
-                Assert.Equal(contents[i], SealedEnvelope.Open(sealedBytes, new Wrapper(token), $"object-{i}"));
-                Assert.Throws<SealedDataException>(() => SealedEnvelope.Open(sealedBytes, new Wrapper(token, retired), $"object-{i}"));
+                Assert.Equal(contents[i], SealedEnvelope.Open(sealedBytes, new TokenKeyWrapper(token), $"object-{i}"));
+                Assert.Throws<SealedDataException>(() => SealedEnvelope.Open(sealedBytes, new TokenKeyWrapper(token, retired), $"object-{i}"));
             }
             var sealedSeed = ApplianceDatabase.Open(Path.Combine(_state, ApplianceDatabase.FileName)).Accounts.Find(accountId)!.SealedTotpSecret!;
-            Assert.Equal(totpSeed, SealedEnvelope.Open(sealedSeed, new Wrapper(token), "TOTP seed"));
-            Assert.Throws<SealedDataException>(() => SealedEnvelope.Open(sealedSeed, new Wrapper(token, retired), "TOTP seed"));
+            Assert.Equal(totpSeed, SealedEnvelope.Open(sealedSeed, new TokenKeyWrapper(token), "TOTP seed"));
+            Assert.Throws<SealedDataException>(() => SealedEnvelope.Open(sealedSeed, new TokenKeyWrapper(token, retired), "TOTP seed"));
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }

@@ -8,12 +8,21 @@ public sealed class TokenCommandTests : IDisposable
 
     private (int ExitCode, string Output) Run(params string[] arguments) => Conclavectl.Run(_state, arguments);
 
+    private string Pin => File.ReadAllText(Path.Combine(_state, "token-pin"));
+
     [Fact]
-    public void Init_provision_status_and_self_test_work_and_provisioning_twice_overwrites_nothing()
+    public void Init_creates_the_development_token_once()
     {
         var init = Run("--dev", "token", "init");
         Assert.Equal(0, init.ExitCode);
         Assert.Contains("Created development token", init.Output);
+        Assert.Equal(0, Run("--dev", "token", "init").ExitCode);
+        Assert.DoesNotContain(Pin, init.Output);
+    }
+
+    [Fact]
+    public void Provisioning_twice_creates_each_role_key_and_certificate_once()
+    {
         Assert.Equal(0, Run("--dev", "token", "init").ExitCode);
 
         var first = Run("--dev", "token", "provision");
@@ -27,6 +36,14 @@ public sealed class TokenCommandTests : IDisposable
         Assert.Contains("Issued the CredentialCa certificate", first.Output);
         Assert.Contains("Issued the TlsIdentity certificate", first.Output);
         Assert.DoesNotContain("Issued", second.Output);
+        Assert.DoesNotContain(Pin, first.Output);
+    }
+
+    [Fact]
+    public void Status_and_self_test_describe_a_provisioned_token()
+    {
+        Assert.Equal(0, Run("--dev", "token", "init").ExitCode);
+        Assert.Equal(0, Run("--dev", "token", "provision").ExitCode);
 
         var status = Run("--dev", "token", "status");
         Assert.Equal(0, status.ExitCode);
@@ -39,8 +56,7 @@ public sealed class TokenCommandTests : IDisposable
         Assert.Equal(0, selfTest.ExitCode);
         Assert.Equal(5, CountOccurrences(selfTest.Output, "pass"));
 
-        string pin = File.ReadAllText(Path.Combine(_state, "token-pin"));
-        foreach (var output in new[] { init.Output, first.Output, status.Output, selfTest.Output }) Assert.DoesNotContain(pin, output);
+        foreach (var output in new[] { status.Output, selfTest.Output }) Assert.DoesNotContain(Pin, output);
     }
 
     [Fact]

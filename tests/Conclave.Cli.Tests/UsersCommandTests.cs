@@ -1,6 +1,7 @@
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Audit;
 using Conclave.Storage;
+using Conclave.Testing;
 
 namespace Conclave.Cli.Tests;
 
@@ -11,7 +12,7 @@ public sealed class UsersCommandTests : IDisposable
     private const string NewPassword = "a brand new password";
 
     // A token of its own: the reset's audit checkpoint moves the anchor kept on the token.
-    private readonly string _state = Conclave.Testing.DevelopmentTokenState.NewStateDirectoryWithOwnTokenCopy();
+    private readonly string _state = DevelopmentTokenState.NewStateDirectoryWithOwnTokenCopy();
     private readonly Account _admin;
 
     public UsersCommandTests()

@@ -1,6 +1,7 @@
 using Conclave.Crypto.Audit;
 using Conclave.Keys;
 using Conclave.Keys.Roles;
+using Conclave.Testing;
 
 namespace Conclave.Crypto.Tests;
 
@@ -13,15 +14,9 @@ public sealed class AuditLogTests : IDisposable
     private readonly byte[] _publicKey;
     private readonly AuditAnchor _anchor;
 
-    private sealed class TokenAuditSigner(Token token) : IAuditSigner
-    {
-        public byte[] SignDer(ReadOnlySpan<byte> data) => token.SignDer(KeyRole.AuditSigning, data);
-    }
-
     public AuditLogTests()
     {
-        var token = TokenKeyWrapper.Shared;
-        KeyProvisioner.ProvisionMissing(token, [KeyRole.AuditSigning]);
+        var token = DevelopmentTokenState.Token;
         _publicKey = token.ExportPublicKey(KeyRole.AuditSigning);
         _path = Path.Combine(_directory, "audit.log");
         var log = AuditLog.Open(_path, new TokenAuditSigner(token), checkpointEvery: 25);
@@ -39,14 +34,14 @@ public sealed class AuditLogTests : IDisposable
     {
         public bool Out { get; set; }
 
-        public byte[] SignDer(ReadOnlySpan<byte> data) => Out ? throw new TokenException("token 'conclave-seal-test' is not present") : token.SignDer(KeyRole.AuditSigning, data);
+        public byte[] SignDer(ReadOnlySpan<byte> data) => Out ? throw new TokenException("token 'conclave' is not present") : token.SignDer(KeyRole.AuditSigning, data);
     }
 
     [Fact]
     public void Records_are_kept_while_the_token_is_out_and_the_next_checkpoint_signs_them_all()
     {
         string path = Path.Combine(_directory, "flaky.log");
-        var signer = new FlakySigner(TokenKeyWrapper.Shared) { Out = true };
+        var signer = new FlakySigner(DevelopmentTokenState.Token) { Out = true };
         var log = AuditLog.Open(path, signer, checkpointEvery: 5);
         for (int i = 0; i < 12; i++) log.Append("user:ada", "login", "console", "ok"); // two checkpoints due, neither signable
         Assert.True(log.CheckpointsDeferred >= 2);

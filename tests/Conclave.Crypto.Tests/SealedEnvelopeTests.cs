@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using Conclave.Crypto.Envelopes;
 using Conclave.Keys.Roles;
+using Conclave.Testing;
 
 namespace Conclave.Crypto.Tests;
 
 public sealed class SealedEnvelopeTests
 {
-    private static readonly TokenKeyWrapper Wrapper = new(TokenKeyWrapper.Shared);
+    private static readonly TokenKeyWrapper Wrapper = new(DevelopmentTokenState.Token);
 
     [Theory]
     [InlineData(0)]
@@ -98,8 +99,8 @@ public sealed class SealedEnvelopeTests
     public void A_storage_key_rotation_leaves_every_object_readable_under_the_new_key_only()
     {
         string newKek = "conclave-storage-kek-" + Guid.NewGuid().ToString("N")[..8];
-        KeyProvisioner.CreateStorageKek(TokenKeyWrapper.Shared, newKek);
-        var rotated = new TokenKeyWrapper(TokenKeyWrapper.Shared, newKek);
+        KeyProvisioner.CreateStorageKek(DevelopmentTokenState.Token, newKek);
+        var rotated = new TokenKeyWrapper(DevelopmentTokenState.Token, newKek);
         var objects = Enumerable.Range(0, 5).Select(i => RandomNumberGenerator.GetBytes(i * 40_000)).ToList();
         var stored = objects.Select(o => SealedEnvelope.Seal(o, Wrapper)).ToList();
 

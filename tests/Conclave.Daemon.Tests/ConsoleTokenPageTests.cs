@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Conclave.Testing;
 
 namespace Conclave.Daemon.Tests;
 
@@ -32,7 +33,7 @@ public sealed class ConsoleTokenPageTests(InProcessDaemon fixture)
     {
         var (_, cookie) = fixture.Meetings.Member("token-page", "Member");
         using var member = new ConsoleClient(fixture.Daemon.HttpsUri);
-        member.SetCookie(Conclave.Testing.TestMeetings.SessionCookie, cookie);
+        member.SetCookie(TestMeetings.SessionCookie, cookie);
         Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync("/console/token")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync("/console/token/credential-ca.pem")).StatusCode);
     }

@@ -5,7 +5,8 @@ namespace Conclave.Daemon.Tests;
 /// <summary>Runs the built conclaved as its own process, as systemd would.</summary>
 internal static class DaemonProcess
 {
-    public static async Task<(int ExitCode, string StandardError, string StandardOutput)> RunUntilExitAsync(params string[] args)
+    /// <summary>Starts conclaved with its standard output and error redirected, for the caller to read.</summary>
+    public static Process Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -15,7 +16,12 @@ internal static class DaemonProcess
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "conclaved.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    public static async Task<(int ExitCode, string StandardError, string StandardOutput)> RunUntilExitAsync(params string[] args)
+    {
+        using var process = Start(args);
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -1,8 +1,11 @@
+using Conclave.Testing;
+
 namespace Conclave.Daemon.Tests;
 
 /// <summary>
-/// One conclaved in this process on free loopback ports. One at a time: a process
-/// logs in to a token once, so the classes that use it share it as a collection.
+/// One conclaved in this process on free loopback ports (<see cref="InProcessConclaved"/>)
+/// and its first admin. One at a time: a process logs in to a token once, so the classes
+/// that use it share it as a collection.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class InProcessDaemonCollection : ICollectionFixture<InProcessDaemon>
@@ -12,24 +15,15 @@ public sealed class InProcessDaemonCollection : ICollectionFixture<InProcessDaem
 
 public sealed class InProcessDaemon : IAsyncLifetime
 {
-    private readonly string _stateDirectory = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
+    private InProcessConclaved _conclaved = null!;
 
-    public string StateDirectory => _stateDirectory;
+    public string StateDirectory => _conclaved.StateDirectory;
 
-    public RunningDaemon Daemon { get; private set; } = null!;
+    public RunningDaemon Daemon => _conclaved.Daemon;
 
-    internal Conclave.Testing.TestMeetings Meetings { get; private set; } = null!;
+    internal TestMeetings Meetings => _conclaved.Meetings;
 
-    public async Task InitializeAsync()
-    {
-        Daemon = await DaemonHost.StartAsync(
-        [
-            "--Conclave:Https=127.0.0.1:0",
-            "--Conclave:Media=127.0.0.1:0",
-            $"--Conclave:StateDirectory={_stateDirectory}",
-        ]);
-        Meetings = new Conclave.Testing.TestMeetings(Daemon.App.Services);
-    }
+    public async Task InitializeAsync() => _conclaved = await InProcessConclaved.StartAsync();
 
     private readonly SemaphoreSlim _firstAdmin = new(1, 1);
     private string? _adminSession;
@@ -47,7 +41,7 @@ public sealed class InProcessDaemon : IAsyncLifetime
             {
                 using var client = new ConsoleClient(Daemon.HttpsUri);
                 await client.CreateFirstAdminAsync(Daemon.SetupLink!, "first-admin", "first admin password");
-                _adminSession = client.Cookie(Conclave.Testing.TestMeetings.SessionCookie)!;
+                _adminSession = client.Cookie(TestMeetings.SessionCookie)!;
             }
             return _adminSession;
         }
@@ -61,7 +55,7 @@ public sealed class InProcessDaemon : IAsyncLifetime
     internal async Task<ConsoleClient> AdminClientAsync()
     {
         var client = new ConsoleClient(Daemon.HttpsUri);
-        client.SetCookie(Conclave.Testing.TestMeetings.SessionCookie, await AdminSessionAsync());
+        client.SetCookie(TestMeetings.SessionCookie, await AdminSessionAsync());
         return client;
     }
 
@@ -74,7 +68,6 @@ public sealed class InProcessDaemon : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Daemon is not null) await Daemon.DisposeAsync();
-        if (Directory.Exists(_stateDirectory)) Directory.Delete(_stateDirectory, recursive: true);
+        if (_conclaved is not null) await _conclaved.DisposeAsync();
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Conclave.Testing;
 
 namespace Conclave.Daemon.Tests;
 
@@ -14,7 +15,7 @@ internal sealed class SignallingClient : IAsyncDisposable
     {
         var client = new SignallingClient();
         if (origin is not null) client._socket.Options.SetRequestHeader("Origin", origin);
-        cookieHeader ??= sessionCookie is null ? null : $"{Conclave.Testing.TestMeetings.SessionCookie}={sessionCookie}";
+        cookieHeader ??= sessionCookie is null ? null : $"{TestMeetings.SessionCookie}={sessionCookie}";
         if (cookieHeader is not null) client._socket.Options.SetRequestHeader("Cookie", cookieHeader);
         // The development certificate is self-signed (README).
         client._socket.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
+using Conclave.Testing;
 
 namespace Conclave.Daemon.Tests;
 
 /// <summary>A bad configuration value or a port in use: one clear line and a non-zero exit.</summary>
 public sealed class StartupFailureTests
 {
-    private static string StateDirectory() => Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
+    private static string StateDirectory() => DevelopmentTokenState.NewStateDirectory();
 
     [Theory]
     [InlineData("--Conclave:Https=not-an-endpoint", "Conclave:Https 'not-an-endpoint' is not an address:port")]
@@ -42,7 +43,7 @@ public sealed class StartupFailureTests
     {
         const string wrong = "not-the-token-pin";
         var (exitCode, stderr, _) = await DaemonProcess.RunUntilExitAsync(
-            "--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0", $"--Conclave:StateDirectory={Conclave.Testing.DevelopmentTokenState.NewStateDirectory(pin: wrong)}");
+            "--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0", $"--Conclave:StateDirectory={DevelopmentTokenState.NewStateDirectory(pin: wrong)}");
         Assert.Equal(4, exitCode);
         Assert.Equal("conclaved: token: wrong PIN for token 'conclave' (not retried: the token locks after repeated failures)", stderr.Trim());
     }

@@ -1,3 +1,5 @@
+using Conclave.Testing;
+
 namespace Conclave.Daemon.Tests;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed class StateDirectoryModeTests
     [Fact]
     public async Task Under_umask_0022_every_file_conclaved_creates_is_the_owners_alone()
     {
-        string state = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
+        string state = DevelopmentTokenState.NewStateDirectory();
         await DaemonProcess.RunUntilReadyThenStopAsync("0022",
             $"--Conclave:StateDirectory={state}", "--Conclave:Https=127.0.0.1:0", "--Conclave:Media=127.0.0.1:0");
 
@@ -39,7 +41,7 @@ public sealed class StateDirectoryModeTests
     [InlineData(UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute, "0770")]
     public async Task A_state_directory_group_or_others_can_use_stops_the_start_with_one_line(UnixFileMode extra, string octal)
     {
-        string state = Conclave.Testing.DevelopmentTokenState.NewStateDirectory();
+        string state = DevelopmentTokenState.NewStateDirectory();
         File.SetUnixFileMode(state, Conclave.Storage.StateDirectory.OwnerOnly | extra);
 
         var (exitCode, stderr, _) = await DaemonProcess.RunUntilExitAsync(

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using Conclave.Crypto.Audit;
 using Conclave.Meetings.Audit;
+using Conclave.Testing;
 
 namespace Conclave.Daemon.Tests;
 
@@ -35,7 +36,7 @@ public sealed class TokenCustodyTests(InProcessDaemon fixture)
         int end = output.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal) + "-----END CERTIFICATE-----".Length;
         Assert.True(begin >= 0, $"openssl s_client got no certificate:\n{output}");
         using var served = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(output.AsSpan(begin, end - begin));
-        Assert.Equal(Conclave.Testing.DevelopmentTokenState.TlsPublicKey, served.PublicKey.ExportSubjectPublicKeyInfo());
+        Assert.Equal(DevelopmentTokenState.TlsPublicKey, served.PublicKey.ExportSubjectPublicKeyInfo());
         Assert.Contains("TLSv1.3", output);
     }
 

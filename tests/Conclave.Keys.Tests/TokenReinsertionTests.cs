@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Conclave.Keys.Pkcs11;
 using Conclave.Keys.Roles;
+using Conclave.Testing;
 
 namespace Conclave.Keys.Tests;
 
@@ -31,8 +32,8 @@ public sealed class TokenReinsertionTests : IDisposable
         _socket = Path.Combine(_state, "reader.sock");
         // The token is made by this process's SoftHSM2 (in the shared token directory), then
         // its files are copied to where the reader's SoftHSM2 looks: no PIN on a command line.
-        _ = SoftHsmToken.Token;
-        string shared = Path.Combine(SoftHsmToken.StateDirectory, "softhsm", "tokens");
+        _ = DevelopmentTokenState.Token;
+        string shared = Path.Combine(DevelopmentTokenState.StateDirectory, "softhsm", "tokens");
         var before = Directory.GetDirectories(shared).ToHashSet();
         DevelopmentToken.Initialize(_state, _label);
         string made = Directory.GetDirectories(shared).Single(d => !before.Contains(d));

@@ -1,4 +1,5 @@
 using Conclave.Keys.Roles;
+using Conclave.Testing;
 
 namespace Conclave.Keys.Tests;
 
@@ -13,8 +14,8 @@ public sealed class TokenRemovalTests
     [Fact]
     public void A_removed_token_fails_with_a_clear_error_naming_it()
     {
-        _ = SoftHsmToken.Token; // the module is loaded with the shared configuration
-        string tokenDirectory = Path.Combine(SoftHsmToken.StateDirectory, "softhsm", "tokens");
+        _ = DevelopmentTokenState.Token; // the module is loaded with the shared configuration
+        string tokenDirectory = Path.Combine(DevelopmentTokenState.StateDirectory, "softhsm", "tokens");
         var before = Directory.GetDirectories(tokenDirectory).ToHashSet();
         string state = Directory.CreateTempSubdirectory("conclave-removal-").FullName;
         DevelopmentToken.Initialize(state, "conclave-removal");

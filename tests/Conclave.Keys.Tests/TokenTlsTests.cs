@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Conclave.Keys.Roles;
+using Conclave.Testing;
 
 namespace Conclave.Keys.Tests;
 
@@ -15,8 +16,8 @@ public sealed class TokenTlsTests
     [Fact]
     public async Task Openssl_s_client_completes_tls_and_sees_the_tokens_public_key()
     {
-        var token = SoftHsmToken.Token;
-        var pin = TokenPin.Read(SoftHsmToken.StateDirectory, allowDevelopmentFile: true);
+        var token = DevelopmentTokenState.Token;
+        var pin = TokenPin.Read(DevelopmentTokenState.StateDirectory, allowDevelopmentFile: true);
         TokenCertificates.IssueMissing(token, ["localhost"], [IPAddress.Loopback]);
         using var certificate = TokenTlsCertificate.Load(token, pin);
         Assert.Equal(token.ExportPublicKey(KeyRole.TlsIdentity), certificate.PublicKey.ExportSubjectPublicKeyInfo());

@@ -1,9 +1,9 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using Conclave.Media.Ice;
 using Conclave.Media.Stun;
 using Conclave.Media.Tests.Stun;
+using Conclave.Testing;
 
 namespace Conclave.Media.Tests.Ice;
 
@@ -12,19 +12,6 @@ public sealed class IceLiteAgentTests
     private static readonly IceCredentials Local = new("lOcAl123", "local-password-0123456789");
     private static readonly IceCredentials Remote = new("rEmO", "remote-password-0123456789");
     private static readonly SocketAddress Browser = new IPEndPoint(IPAddress.Parse("127.0.0.1"), 50123).Serialize();
-
-    private static byte[] Check(string username, string password, bool useCandidate = false, bool fingerprint = true, bool controlled = false)
-    {
-        var buffer = new byte[256];
-        var writer = new StunMessageWriter(buffer, StunMessageType.BindingRequest, RandomNumberGenerator.GetBytes(12));
-        writer.WriteAttribute(StunAttributeType.Username, Encoding.UTF8.GetBytes(username));
-        writer.WriteAttribute(StunAttributeType.Priority, [0x6E, 0, 1, 0xFF]);
-        writer.WriteAttribute(controlled ? StunAttributeType.IceControlled : StunAttributeType.IceControlling, new byte[8]);
-        if (useCandidate) writer.WriteAttribute(StunAttributeType.UseCandidate, []);
-        writer.WriteMessageIntegrity(Encoding.UTF8.GetBytes(password));
-        if (fingerprint) writer.WriteFingerprint();
-        return buffer.AsSpan(0, writer.Length).ToArray();
-    }
 
     private static (IceCheckOutcome Outcome, byte[] Response) Handle(IceLiteAgent agent, byte[] request, long nowMs = 1000)
     {
@@ -38,7 +25,7 @@ public sealed class IceLiteAgentTests
     public void A_good_check_is_answered_signed_with_the_local_password_and_names_the_browsers_address()
     {
         var agent = new IceLiteAgent(Local);
-        var request = Check("lOcAl123:rEmO", Local.Password);
+        var request = IceConnectivityCheck.Request("lOcAl123:rEmO", Local.Password);
         var (outcome, response) = Handle(agent, request);
 
         Assert.Equal(IceCheckOutcome.Answered, outcome);
@@ -56,7 +43,7 @@ public sealed class IceLiteAgentTests
     public void Use_candidate_nominates()
     {
         var agent = new IceLiteAgent(Local);
-        Assert.Equal(IceCheckOutcome.AnsweredNominated, Handle(agent, Check("lOcAl123:rEmO", Local.Password, useCandidate: true)).Outcome);
+        Assert.Equal(IceCheckOutcome.AnsweredNominated, Handle(agent, IceConnectivityCheck.Request("lOcAl123:rEmO", Local.Password, useCandidate: true)).Outcome);
     }
 
     [Theory]
@@ -69,7 +56,7 @@ public sealed class IceLiteAgentTests
     {
         var agent = new IceLiteAgent(Local);
         agent.SetRemote(Remote);
-        var (outcome, response) = Handle(agent, Check(username, password, fingerprint: fingerprint));
+        var (outcome, response) = Handle(agent, IceConnectivityCheck.Request(username, password, fingerprint: fingerprint));
         Assert.Equal(expected, outcome);
         Assert.Empty(response);
         Assert.Equal(0, agent.LastConsentMs);
@@ -79,14 +66,14 @@ public sealed class IceLiteAgentTests
     public void Checks_before_the_answer_are_answered_whatever_the_remote_ufrag()
     {
         var agent = new IceLiteAgent(Local);
-        Assert.Equal(IceCheckOutcome.Answered, Handle(agent, Check("lOcAl123:anything", Local.Password)).Outcome);
+        Assert.Equal(IceCheckOutcome.Answered, Handle(agent, IceConnectivityCheck.Request("lOcAl123:anything", Local.Password)).Outcome);
     }
 
     [Fact]
     public void A_peer_that_claims_to_be_controlled_gets_487_role_conflict()
     {
         var agent = new IceLiteAgent(Local);
-        var (outcome, response) = Handle(agent, Check("lOcAl123:rEmO", Local.Password, controlled: true));
+        var (outcome, response) = Handle(agent, IceConnectivityCheck.Request("lOcAl123:rEmO", Local.Password, controlled: true));
         Assert.Equal(IceCheckOutcome.RoleConflict, outcome);
         Assert.True(StunMessage.TryParse(response, out var message));
         Assert.Equal(StunMessageType.BindingErrorResponse, message.MessageType);
@@ -98,10 +85,10 @@ public sealed class IceLiteAgentTests
     public void Consent_expires_30_s_after_the_last_good_check_RFC_7675()
     {
         var agent = new IceLiteAgent(Local);
-        Handle(agent, Check("lOcAl123:rEmO", Local.Password), nowMs: 10_000);
+        Handle(agent, IceConnectivityCheck.Request("lOcAl123:rEmO", Local.Password), nowMs: 10_000);
         Assert.False(agent.IsConsentExpired(10_000 + 30_000));
         Assert.True(agent.IsConsentExpired(10_000 + 30_001));
-        Handle(agent, Check("lOcAl123:rEmO", "bad-password-bad-password"), nowMs: 35_000);
+        Handle(agent, IceConnectivityCheck.Request("lOcAl123:rEmO", "bad-password-bad-password"), nowMs: 35_000);
         Assert.True(agent.IsConsentExpired(40_001), "a failed check is no consent");
     }
 
@@ -111,24 +98,30 @@ public sealed class IceLiteAgentTests
         var agent = new IceLiteAgent(Local);
         var fresh = IceCredentials.Generate();
         agent.Restart(fresh);
-        Assert.Equal(IceCheckOutcome.UnknownUsername, Handle(agent, Check("lOcAl123:rEmO", Local.Password)).Outcome);
-        Assert.Equal(IceCheckOutcome.Answered, Handle(agent, Check($"{fresh.Ufrag}:rEmO", fresh.Password)).Outcome);
+        Assert.Equal(IceCheckOutcome.UnknownUsername, Handle(agent, IceConnectivityCheck.Request("lOcAl123:rEmO", Local.Password)).Outcome);
+        Assert.Equal(IceCheckOutcome.Answered, Handle(agent, IceConnectivityCheck.Request($"{fresh.Ufrag}:rEmO", fresh.Password)).Outcome);
     }
 
     [Fact]
-    public void Generated_credentials_meet_rfc8839_lengths_and_alphabet_and_hide_the_password()
+    public void Generated_credentials_meet_rfc8839_lengths_and_alphabet()
     {
         var credentials = IceCredentials.Generate();
         Assert.InRange(credentials.Ufrag.Length, 4, 256);
         Assert.InRange(credentials.Password.Length, 22, 256);
         Assert.Matches("^[A-Za-z0-9+/]+$", credentials.Ufrag + credentials.Password);
+    }
+
+    [Fact]
+    public void Credentials_written_as_text_hide_the_password()
+    {
+        var credentials = IceCredentials.Generate();
         Assert.DoesNotContain(credentials.Password, credentials.ToString());
     }
 
     [Fact]
     public void The_local_ufrag_is_found_without_knowing_the_session()
     {
-        Assert.True(StunMessage.TryParse(Check("lOcAl123:rEmO", Local.Password), out var check));
+        Assert.True(StunMessage.TryParse(IceConnectivityCheck.Request("lOcAl123:rEmO", Local.Password), out var check));
         Assert.True(IceUsername.TryGetLocalUfrag(check, out var ufrag));
         Assert.Equal("lOcAl123", Encoding.ASCII.GetString(ufrag));
         Assert.False(StunMessage.TryParse([1, 2, 3], out _), "a datagram that does not parse never gets this far");
@@ -143,7 +136,7 @@ public sealed class IceLiteAgentTests
     public void Answering_allocates_nothing()
     {
         var agent = new IceLiteAgent(Local);
-        var request = Check("lOcAl123:rEmO", Local.Password);
+        var request = IceConnectivityCheck.Request("lOcAl123:rEmO", Local.Password);
         var response = new byte[256];
         Assert.True(StunMessage.TryParse(request, out var message));
         agent.HandleBindingRequest(message, Browser, 1, response, out _);

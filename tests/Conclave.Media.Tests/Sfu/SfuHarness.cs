@@ -1,13 +1,12 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using Conclave.Media.Dtls;
 using Conclave.Media.Sdp;
 using Conclave.Media.Sfu;
 using Conclave.Media.Srtp;
-using Conclave.Media.Stun;
 using Conclave.Media.Tests.Transport;
 using Conclave.Media.Transport;
+using Conclave.Testing;
 
 namespace Conclave.Media.Tests.Sfu;
 
@@ -54,7 +53,7 @@ internal sealed class SfuHarness : IDisposable
         var browser = new HarnessBrowser(peer, new PeerHandle(Plane, peer), sink, _openSocket(), keys, video, audioSsrc);
         _browsers.Add(browser);
 
-        Deliver(BindingRequest($"{peer.Ice.Local.Ufrag}:{HarnessBrowser.IceUfrag}", peer.Ice.Local.Password, useCandidate: true), browser.Socket);
+        Deliver(IceConnectivityCheck.Request($"{peer.Ice.Local.Ufrag}:{HarnessBrowser.IceUfrag}", peer.Ice.Local.Password, useCandidate: true), browser.Socket);
         peer.OnDtlsConnected(keys);
         Run(browser.Handle.NegotiateAsync());
         AnswerEveryOffer();
@@ -128,19 +127,6 @@ internal sealed class SfuHarness : IDisposable
         Plane.Loop.RunOnce(0);
         if (!call.IsCompleted) throw new InvalidOperationException("the call did not run on the loop");
         call.GetAwaiter().GetResult();
-    }
-
-    public static byte[] BindingRequest(string username, string password, bool useCandidate)
-    {
-        var buffer = new byte[512];
-        var writer = new StunMessageWriter(buffer, StunMessageType.BindingRequest, RandomNumberGenerator.GetBytes(12));
-        writer.WriteAttribute(StunAttributeType.Username, Encoding.UTF8.GetBytes(username));
-        writer.WriteAttribute(StunAttributeType.Priority, [0x6E, 0x7F, 0x1E, 0xFF]);
-        writer.WriteAttribute(StunAttributeType.IceControlling, RandomNumberGenerator.GetBytes(8));
-        if (useCandidate) writer.WriteAttribute(StunAttributeType.UseCandidate, []);
-        writer.WriteMessageIntegrity(Encoding.UTF8.GetBytes(password));
-        writer.WriteFingerprint();
-        return buffer.AsSpan(0, writer.Length).ToArray();
     }
 
     /// <summary>The harness is shared with bench/, which has no xunit: fail with a plain exception.</summary>

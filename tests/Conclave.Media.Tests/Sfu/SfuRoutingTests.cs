@@ -6,6 +6,7 @@ using Conclave.Media.Sdp;
 using Conclave.Media.Tests.Rtcp;
 using Conclave.Media.Tests.Transport;
 using Conclave.Media.Transport;
+using Conclave.Testing;
 
 namespace Conclave.Media.Tests.Sfu;
 
@@ -169,7 +170,7 @@ public sealed class SfuRoutingTests : IDisposable
         _sfu.SendRtp(_alice, Rtp(0xDEADBEEF, 1));                 // nobody announced this SSRC
         using var stranger = _network.Open();
         _sfu.Deliver(datagram, stranger);                         // never passed ICE
-        _sfu.Deliver(SfuHarness.BindingRequest($"{_alice.Peer.Ice.Local.Ufrag}:{HarnessBrowser.IceUfrag}", "not-the-password-at-all!", false), stranger);
+        _sfu.Deliver(IceConnectivityCheck.Request($"{_alice.Peer.Ice.Local.Ufrag}:{HarnessBrowser.IceUfrag}", "not-the-password-at-all!"), stranger);
 
         Assert.Equal(1, drops[DropReason.SrtpReplayed]);
         Assert.Equal(1, drops[DropReason.SrtpAuthFailed]);
@@ -228,9 +229,9 @@ public sealed class SfuRoutingTests : IDisposable
         Assert.NotEqual(old.Ufrag, fresh.Ufrag);
         long unknownBefore = _sfu.Plane.Drops[DropReason.StunUnknownUsername];
 
-        _sfu.Deliver(SfuHarness.BindingRequest($"{old.Ufrag}:browser", old.Password, false), _bob.Socket);
+        _sfu.Deliver(IceConnectivityCheck.Request($"{old.Ufrag}:browser", old.Password), _bob.Socket);
         Assert.Equal(unknownBefore + 1, _sfu.Plane.Drops[DropReason.StunUnknownUsername]);
-        _sfu.Deliver(SfuHarness.BindingRequest($"{fresh.Ufrag}:browser", fresh.Password, true), _bob.Socket);
+        _sfu.Deliver(IceConnectivityCheck.Request($"{fresh.Ufrag}:browser", fresh.Password, useCandidate: true), _bob.Socket);
         var datagram = _bob.ReceiveDatagram();
         Assert.NotNull(datagram);
         Assert.True(Conclave.Media.Stun.StunMessage.TryParse(datagram, out var response));

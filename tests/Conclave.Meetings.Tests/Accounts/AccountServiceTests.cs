@@ -74,9 +74,8 @@ public sealed class AccountServiceTests : IDisposable
     }
 
     /// <summary>
-    /// BUG (AccountService.CreateFirstAdmin): the token is consumed before the form is validated,
-    /// so a too-short password burns the one-time link, although the setup page offers the same
-    /// token again with the error (LoginPages.cs catches Invalid and re-renders the form).
+    /// A refused setup form does not burn the one-time link: the setup page shows the form
+    /// again with the error and the same token, and that token still creates the first admin.
     /// </summary>
     [Fact]
     public void A_first_admin_form_refused_as_invalid_leaves_the_setup_token_usable()
@@ -119,9 +118,9 @@ public sealed class AccountServiceTests : IDisposable
     }
 
     /// <summary>
-    /// BUG (PasswordHasher.Verify): Konscious' Argon2 refuses an empty password with an
-    /// ArgumentException, so an empty password field (or a missing one: Login verifies
-    /// "password ?? \"\"") throws instead of being wrong credentials.
+    /// An empty or missing password is wrong credentials, for a known user as for an unknown
+    /// one, never an error (Konscious' Argon2 refuses an empty input, so the hasher must not
+    /// pass one on).
     /// </summary>
     [Theory]
     [InlineData("alice", "")]
@@ -370,9 +369,9 @@ public sealed class AccountServiceTests : IDisposable
     }
 
     /// <summary>
-    /// BUG (AccountService.Authenticate): Base64Url.TryDecodeFromChars throws FormatException on
-    /// characters outside the alphabet (it returns false only for a short destination), so a forged
-    /// cookie of the right length crashes the request instead of being refused.
+    /// A forged session cookie of the right length but with characters outside the base64url
+    /// alphabet is no session, never an exception (Base64Url.TryDecodeFromChars throws on such
+    /// characters; it returns false only for a short destination).
     /// </summary>
     [Fact]
     public void A_cookie_of_the_right_length_but_not_base64url_is_refused()

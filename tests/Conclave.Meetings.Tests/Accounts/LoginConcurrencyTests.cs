@@ -4,9 +4,10 @@ using Conclave.Meetings.Ports;
 namespace Conclave.Meetings.Tests.Accounts;
 
 /// <summary>
-/// Logins run concurrently (one per HTTP request), and Login reads the account, spends an
-/// Argon2 hash, then writes the whole record it read. These tests hold each login right after
-/// its read, the way a slow hash does, to show what happens to writes made meanwhile.
+/// Logins run concurrently (one per HTTP request), and each spends an Argon2 hash between
+/// finding the account and writing what it decided. These tests hold each login right after
+/// it found the account, the way a slow hash does, and check that writes made meanwhile —
+/// other logins' failures, an admin's changes — are neither lost nor undone.
 /// </summary>
 public sealed class LoginConcurrencyTests : IDisposable
 {
@@ -27,9 +28,9 @@ public sealed class LoginConcurrencyTests : IDisposable
     public void Dispose() => _h.Dispose();
 
     /// <summary>
-    /// BUG (AccountService.RecordFailure): the failure count is read-modify-written from the
-    /// snapshot taken before hashing, so guesses in parallel all write "1 failure" and the
-    /// account never locks: the per-account lockout is bypassed by sending guesses concurrently.
+    /// Guesses sent at once each count: five parallel wrong passwords lock the account as five
+    /// sequential ones do (a login counts its failure on the account as stored, one login of
+    /// an account at a time, not on a copy read before the slow hashing).
     /// </summary>
     [Fact]
     public async Task Five_wrong_passwords_sent_at_once_lock_the_account()
@@ -48,9 +49,9 @@ public sealed class LoginConcurrencyTests : IDisposable
     }
 
     /// <summary>
-    /// BUG (AccountService.Login, the success path's _accounts.Update): the whole account read
-    /// before hashing is written back, so an admin's "disable" made while the password was being
-    /// checked is undone (the same holds for a password reset or a change of roles).
+    /// An admin's "disable" made while a login's password is being checked stays: a
+    /// successful login writes back the account as stored, not a copy read before the
+    /// hashing (the same holds for a password reset or a change of roles).
     /// </summary>
     [Fact]
     public void An_account_disabled_while_its_login_is_checked_stays_disabled()

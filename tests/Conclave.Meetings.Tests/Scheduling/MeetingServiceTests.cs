@@ -268,9 +268,9 @@ public sealed class MeetingServiceTests : IDisposable
     }
 
     /// <summary>
-    /// BUG (MeetingService.Redeem → PasswordHasher.Verify): a missing or empty passcode is
-    /// verified as "", which Konscious' Argon2 refuses with an ArgumentException, so the guest's
-    /// empty form throws instead of counting as a wrong passcode.
+    /// A guest's form with no passcode, or an empty one, is a wrong passcode: refused as
+    /// invalid and counted towards revoking the invitation, never an error (Konscious' Argon2
+    /// refuses an empty input, so the hasher must not pass one on).
     /// </summary>
     [Theory]
     [InlineData(null)]
@@ -337,9 +337,9 @@ public sealed class MeetingServiceTests : IDisposable
     }
 
     /// <summary>
-    /// BUG (MeetingService.HashOf): Base64Url.TryDecodeFromChars throws FormatException on
-    /// characters outside the alphabet, so a forged guest cookie or invitation link of the right
-    /// length (43 characters) crashes the request instead of being refused.
+    /// A forged guest pass or invitation link of the right length (43 characters) but with
+    /// characters outside the base64url alphabet is refused as unknown, never an exception
+    /// (RandomToken.HashOf checks the alphabet: Base64Url.TryDecodeFromChars throws on it).
     /// </summary>
     [Fact]
     public void A_guest_pass_or_link_of_the_right_length_but_not_base64url_is_refused()

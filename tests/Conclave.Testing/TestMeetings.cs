@@ -11,7 +11,7 @@ namespace Conclave.Testing;
 /// becomes a meeting open now, each name an account on its roster with a console session.
 /// (The console's own tests go through its pages.)
 /// </summary>
-internal sealed class TestMeetings(IServiceProvider services)
+public sealed class TestMeetings(IServiceProvider services)
 {
     public const string SessionCookie = "__Host-conclave-session";
 
