@@ -181,7 +181,7 @@ public sealed class SfuAbuseTests : IDisposable
 
     /// <summary>A Binding request with the browser's valid credentials, sent from another address (a spoofed source).</summary>
     private void NominateFrom(IDatagramSocket socket, HarnessBrowser browser) =>
-        _sfu.Deliver(SfuHarness.BindingRequest($"{browser.Peer.Ice.Local.Ufrag}:{HarnessBrowser.IceUfrag}", browser.Peer.Ice.Local.Password, useCandidate: true), socket);
+        _sfu.Deliver(Conclave.Testing.IceConnectivityCheck.Request($"{browser.Peer.Ice.Local.Ufrag}:{HarnessBrowser.IceUfrag}", browser.Peer.Ice.Local.Password, useCandidate: true), socket);
 
     private static bool IsBindingRequest(byte[] datagram) =>
         StunMessage.TryParse(datagram, out var message) && message.MessageType == StunMessageType.BindingRequest;
