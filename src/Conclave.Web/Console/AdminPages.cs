@@ -76,7 +76,7 @@ internal static class AdminPages
 
     /// <summary>Every declared action, the filtered one selected.</summary>
     private static IEnumerable<Html> ActionOptions(string? selected) => AuditAction.All.Select(a =>
-        Html.Of($"<option{Html.When(a.Name.Equals(selected, StringComparison.OrdinalIgnoreCase), new Html(" selected"))}>{a.Name}</option>"));
+        Html.Of($"<option{Html.When(a.Name.Equals(selected, StringComparison.OrdinalIgnoreCase), Html.Trusted(" selected"))}>{a.Name}</option>"));
 
     private static string? Filter(string? value) => string.IsNullOrWhiteSpace(value) || value.Length > 128 ? null : value.Trim();
 
@@ -102,7 +102,7 @@ internal static class AdminPages
             {ConsoleLayout.ErrorNote(error)}
             <form method="post" action="/console/settings" aria-label="Settings">
               {request.CsrfField}
-              <label class="check"><input type="checkbox" id="lobby_for_members" name="lobby_for_members"{Html.When(current.LobbyForMembersByDefault, new Html(" checked"))}> New meetings make members wait in the lobby</label>
+              <label class="check"><input type="checkbox" id="lobby_for_members" name="lobby_for_members"{Html.When(current.LobbyForMembersByDefault, Html.Trusted(" checked"))}> New meetings make members wait in the lobby</label>
               <label for="invitation_hours">Guest invitations last (hours)</label>
               <input id="invitation_hours" name="invitation_hours" inputmode="numeric" required value="{current.InvitationLifetimeHours}">
               <label for="session_idle_minutes">Console sessions end after idle (minutes)</label>

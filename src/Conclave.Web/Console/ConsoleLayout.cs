@@ -25,7 +25,7 @@ internal static class ConsoleLayout
         string current = request.Http.Request.Path;
         var links = Navigation
             .Where(n => n.AnyOf == Role.None || request.Account.Holds(n.AnyOf))
-            .Select(n => Html.Of($"<li><a href=\"{n.Path}\"{Html.When(n.Path == current, new Html(" aria-current=\"page\""))}>{n.Label}</a></li>"));
+            .Select(n => Html.Of($"<li><a href=\"{n.Path}\"{Html.When(n.Path == current, Html.Trusted(" aria-current=\"page\""))}>{n.Label}</a></li>"));
         var header = Html.Of($"""
             <header>
               <p class="brand">Conclave console</p>
@@ -56,7 +56,7 @@ internal static class ConsoleLayout
           <title>{title} — Conclave</title>
           <link rel="stylesheet" href="/css/console.css">
           {Html.When(refreshSeconds is not null, Html.Of($"<meta http-equiv=\"refresh\" content=\"{refreshSeconds}\">"))}
-          {Html.When(watchLive, new Html("<script type=\"module\" src=\"/js/console.js\"></script>"))}
+          {Html.When(watchLive, Html.Trusted("<script type=\"module\" src=\"/js/console.js\"></script>"))}
         </head>
         <body>{body}</body>
         </html>

@@ -61,7 +61,7 @@ internal static class UserPages
     }
 
     private static Html RoleChoices(string idPrefix, Role selected) => Html.Join(Roles.All.Select(role => Html.Of($"""
-        <label class="check"><input type="checkbox" name="roles" value="{Roles.Name(role)}" id="{idPrefix}-{Roles.Name(role)}"{Html.When(selected.HasFlag(role), new Html(" checked"))}> {Roles.Name(role)}</label>
+        <label class="check"><input type="checkbox" name="roles" value="{Roles.Name(role)}" id="{idPrefix}-{Roles.Name(role)}"{Html.When(selected.HasFlag(role), Html.Trusted(" checked"))}> {Roles.Name(role)}</label>
         """)));
 
     private static IResult List(ConsoleRequest request, string? error, int status = StatusCodes.Status200OK)
