@@ -1,16 +1,13 @@
-using Conclave.Media.Sfu;
-using Conclave.Meetings.Admission;
-using Conclave.Meetings.Audit;
-using Conclave.Meetings.Ports;
+using Conclave.Web.Attendees;
 using Conclave.Web.Console;
+using Conclave.Web.MeetingPage;
+using Conclave.Web.Ports;
 using Conclave.Web.Signalling;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Conclave.Web;
 
@@ -78,61 +75,8 @@ public static class ConclaveWebEndpoints
         MeetingPages.Map(app, gate);
         AdminPages.Map(app, gate, app.Services.GetRequiredService<ConsoleOptions>());
         InvitationPages.Map(app);
-
-        // The meeting page itself is static; who may use it is settled by /ws at join.
-        app.MapGet("/m/{meeting}", (HttpContext http, string meeting, AttendeeResolver attendees) =>
-            !ClientMessageParser.IsValidRoom(meeting) ? Results.NotFound()
-            : attendees.Resolve(http) is null ? Results.Redirect($"/login?return={Uri.EscapeDataString($"/m/{meeting}")}")
-            : Results.File(webRoot.GetFileInfo("meeting.html").PhysicalPath!, "text/html; charset=utf-8"));
-        app.MapGet("/m/{meeting}/me", (HttpContext http, string meeting, AttendeeResolver attendees, AdmissionService admission) =>
-        {
-            if (attendees.Resolve(http) is not { } attendee) return Results.Unauthorized();
-            var view = admission.ViewFor(attendee, meeting);
-            return Results.Json(new { displayName = attendee.DisplayName, guest = attendee is GuestAttendee, title = view?.Title, runsIt = view?.RunsIt ?? false });
-        });
-        app.Map("/ws", HandleWebSocketAsync);
+        MeetingPageEndpoints.Map(app, webRoot);
+        SignallingEndpoint.Map(app);
         return app;
-    }
-
-    private static bool IsSameOrigin(string origin, HttpRequest request) =>
-        Uri.TryCreate(origin, UriKind.Absolute, out var uri) &&
-        string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase) &&
-        uri.Scheme == request.Scheme;
-
-    private static async Task HandleWebSocketAsync(HttpContext context)
-    {
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await context.Response.WriteAsync("This endpoint speaks WebSocket only.");
-            return;
-        }
-        // Browsers send Origin with every WebSocket handshake; a page from another
-        // origin must not drive a meeting with this user's camera (cross-site WebSocket hijacking).
-        // A handshake without Origin comes from no browser, so carries no victim's cookie by
-        // accident; two Origin headers are refused rather than letting either one decide.
-        if (context.Request.Headers.Origin is { Count: > 0 } origins && (origins is not [{ } origin] || !IsSameOrigin(origin, context.Request)))
-        {
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.Response.WriteAsync("WebSocket connections are accepted from this appliance's own pages only.");
-            return;
-        }
-        var services = context.RequestServices;
-        // Who is asking is settled before the upgrade, from the session or guest cookie
-        // (browsers send same-site cookies with the WebSocket handshake).
-        var attendee = services.GetRequiredService<AttendeeResolver>().Resolve(context);
-        if (attendee is null)
-        {
-            services.GetRequiredService<IAuditTrail>().SignallingRefused(ConsoleGate.SourceOf(context));
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            await context.Response.WriteAsync("Log in, or open your invitation link, before joining a meeting.");
-            return;
-        }
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new SignallingConnection(socket, attendee, services.GetRequiredService<MediaPlane>(),
-            services.GetRequiredService<RoomDirectory>(), services.GetRequiredService<AdmissionService>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("Conclave.Signalling"));
-        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        await connection.RunAsync(lifetime.ApplicationStopping);
     }
 }

@@ -3,6 +3,7 @@ using Conclave.Meetings;
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Audit;
 using Conclave.Meetings.Settings;
+using Conclave.Web.Ports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
