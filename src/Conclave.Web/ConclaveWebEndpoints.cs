@@ -31,15 +31,14 @@ public static class ConclaveWebEndpoints
     {
         services.AddSingleton(options);
         services.AddSingleton<RoomDirectory>();
-        services.AddSingleton<ConsoleGate>();
         services.AddSingleton<AttendeeResolver>();
         services.AddSingleton<BitrateSampler>();
         services.AddHostedService(s => s.GetRequiredService<BitrateSampler>());
         services.Configure<FormOptions>(form =>
         {
-            form.ValueLengthLimit = (int)ConsoleGate.MaxFormBytes;
+            form.ValueLengthLimit = (int)ConsoleForms.MaxFormBytes;
             form.ValueCountLimit = 256;
-            form.MultipartBodyLengthLimit = ConsoleGate.MaxFormBytes;
+            form.MultipartBodyLengthLimit = ConsoleForms.MaxFormBytes;
         });
         return services;
     }
@@ -67,14 +66,14 @@ public static class ConclaveWebEndpoints
         });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
 
-        var gate = app.Services.GetRequiredService<ConsoleGate>();
         app.MapGet("/", () => Results.Redirect("/console"));
-        LoginPages.Map(app, gate);
-        DashboardPage.Map(app, gate);
-        UserPages.Map(app, gate);
-        MeetingPages.Map(app, gate);
-        AdminPages.Map(app, gate, app.Services.GetRequiredService<ConsoleOptions>());
+        LoginPages.Map(app);
         InvitationPages.Map(app);
+        var console = app.MapGroup("/console");
+        DashboardPage.Map(console);
+        MeetingPages.Map(console);
+        UserPages.Map(console);
+        AdminPages.Map(console);
         MeetingPageEndpoints.Map(app, webRoot);
         SignallingEndpoint.Map(app);
         return app;

@@ -44,7 +44,7 @@ internal static class ConsoleLayout
     public static IResult Bare(string title, Html body, int status = StatusCodes.Status200OK) =>
         Document(title, Html.Of($"<header><p class=\"brand\">Conclave</p></header><main><h1>{title}</h1>{body}</main>"), status);
 
-    public static IResult Message(HttpContext http, int status, string title, string message) =>
+    public static IResult Message(int status, string title, string message) =>
         Bare(title, Html.Of($"<p role=\"alert\">{message}</p><p><a href=\"/console\">Back to the console</a></p>"), status);
 
     private static IResult Document(string title, Html body, int status, int? refreshSeconds = null, bool watchLive = false) => Results.Content(Html.Of($"""

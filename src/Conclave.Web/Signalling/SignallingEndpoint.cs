@@ -3,7 +3,6 @@ using Conclave.Meetings.Admission;
 using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Conclave.Web.Attendees;
-using Conclave.Web.Console;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -44,7 +43,7 @@ internal static class SignallingEndpoint
         var attendee = attendees.Resolve(context);
         if (attendee is null)
         {
-            audit.SignallingRefused(ConsoleGate.SourceOf(context));
+            audit.SignallingRefused(RequestSource.Of(context));
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             await context.Response.WriteAsync("Log in, or open your invitation link, before joining a meeting.");
             return;
