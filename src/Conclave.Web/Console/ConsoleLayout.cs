@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Conclave.Web.Console;
 
-/// <summary>The console's page shell: one stylesheet from this box, no script, navigation by role.</summary>
+/// <summary>
+/// The console's page shell: one stylesheet from this box, navigation by role, and script only
+/// on live pages with forms (/js/console.js, from this box too).
+/// </summary>
 internal static class ConsoleLayout
 {
     private static readonly (string Path, string Label, Role AnyOf)[] Navigation =

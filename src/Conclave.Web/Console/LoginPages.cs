@@ -82,7 +82,7 @@ internal static class LoginPages
     }
 
     /// <summary>Only a path on this appliance: "/x", never "//evil" or "https://…" (open redirect).</summary>
-    private static string LocalPath(string? path) =>
+    internal static string LocalPath(string? path) =>
         path is { Length: > 1 and < 512 } && path[0] == '/' && path[1] != '/' && path[1] != '\\' ? path : "/console";
 
     private static IResult LoginForm(HttpContext http, string? returnPath, string? error, int status = StatusCodes.Status200OK) =>
