@@ -80,67 +80,16 @@ internal static class MeetingPages
                 return Details(request, MeetingView.Load(request.Account, id, meetings, admission, directory), e.Message, status: StatusCodes.Status400BadRequest);
             }
         });
-        MapHostControls(meetingPage);
+        MeetingControls.Map(meetingPage);
     }
-
-    /// <summary>The host's controls: POST /console/meetings/{id}/{control}, each then back to the meeting's page.</summary>
-    private static void MapHostControls(RouteGroupBuilder meetingPage)
-    {
-        meetingPage.MapPost("/roster", (ConsoleRequest request, string id, MeetingService meetings) =>
-        {
-            meetings.ReplaceRoster(request.Account, id, SplitNames(request.Form["roster"]));
-            return BackToMeeting(id);
-        });
-        meetingPage.MapPost("/lock", (ConsoleRequest request, string id, MeetingService meetings) =>
-        {
-            meetings.SetLocked(request.Account, id, true);
-            return BackToMeeting(id);
-        });
-        meetingPage.MapPost("/unlock", (ConsoleRequest request, string id, MeetingService meetings) =>
-        {
-            meetings.SetLocked(request.Account, id, false);
-            return BackToMeeting(id);
-        });
-        meetingPage.MapPost("/end", (ConsoleRequest request, string id, MeetingService meetings, AdmissionService admission, RoomDirectory directory) =>
-        {
-            var ended = meetings.End(request.Account, id);
-            admission.CloseLobby(ended.Id);
-            directory.DisconnectAll(ended.Id, RefusalCode.Ended, "The host ended the meeting.");
-            return BackToMeeting(id);
-        });
-        meetingPage.MapPost("/admit", (ConsoleRequest request, string id, AdmissionService admission) =>
-        {
-            admission.Admit(request.Account, id, request.Form["entry"]);
-            return BackToMeeting(id);
-        });
-        meetingPage.MapPost("/deny", (ConsoleRequest request, string id, AdmissionService admission) =>
-        {
-            admission.Deny(request.Account, id, request.Form["entry"]);
-            return BackToMeeting(id);
-        });
-        meetingPage.MapPost("/revoke", (ConsoleRequest request, string id, MeetingService meetings) =>
-        {
-            meetings.Revoke(request.Account, id, request.Form["invitation"]);
-            return BackToMeeting(id);
-        });
-        meetingPage.MapPost("/remove", (ConsoleRequest request, string id, AdmissionService admission, RoomDirectory directory) =>
-        {
-            var live = directory.Participants(id).FirstOrDefault(p => p.Attendee.Key == request.Form["attendee"])
-                ?? throw DomainException.NotFound("That person is not in the meeting any more.");
-            admission.Remove(request.Account, id, live.Attendee);
-            directory.Disconnect(id, live.Attendee.Key, RefusalCode.Removed, "The host removed you from the meeting.");
-            return BackToMeeting(id);
-        });
-    }
-
-    private static IResult BackToMeeting(string id) => Results.Redirect($"/console/meetings/{Uri.EscapeDataString(id)}");
 
     private static DateTimeOffset ParseTime(string? text, string which) =>
         DateTimeOffset.TryParseExact(text?.Trim(), TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
             ? time
             : throw DomainException.Invalid($"The {which} time must look like 2026-11-24T14:30 (UTC).");
 
-    private static string[] SplitNames(string? text) =>
+    /// <summary>User names as typed into a roster field.</summary>
+    internal static string[] SplitNames(string? text) =>
         (text ?? "").Split([',', ';', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static IResult List(ConsoleRequest request, MeetingService meetings, RoomDirectory directory, string? error, int status = StatusCodes.Status200OK)
