@@ -11,6 +11,7 @@ using Conclave.Meetings.Settings;
 using Conclave.Storage;
 using Conclave.Web;
 using Conclave.Web.Console;
+using Conclave.Web.Ports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Conclave.Keys;
 using Conclave.Keys.Roles;
-using Conclave.Web.Console;
+using Conclave.Web.Ports;
 
 namespace Conclave.Daemon;
 

@@ -41,6 +41,27 @@ public sealed class HtmlTests
     }
 
     [Fact]
+    public void A_list_or_array_of_html_holes_renders_its_items_not_its_type_name()
+    {
+        List<Html> list = [Html.Of($"<li>{"a&b"}</li>"), Html.Trusted("<li>c</li>")];
+        Html[] array = [.. list];
+        Assert.Equal("<ul><li>a&amp;b</li><li>c</li></ul>", Html.Of($"<ul>{list}</ul>").Value);
+        Assert.Equal("<ul><li>a&amp;b</li><li>c</li></ul>", Html.Of($"<ul>{array}</ul>").Value);
+    }
+
+    [Fact]
+    public void A_nullable_html_hole_is_not_encoded_and_null_is_empty()
+    {
+        Html? some = Html.Trusted("<hr>");
+        Html? none = null;
+        Assert.Equal("<p><hr></p><p></p>", Html.Of($"<p>{some}</p><p>{none}</p>").Value);
+    }
+
+    [Fact]
+    public void Trusted_markup_is_kept_as_written() =>
+        Assert.Equal("<b>&amp;</b>", Html.Trusted("<b>&amp;</b>").Value);
+
+    [Fact]
     public void A_null_string_hole_is_empty() =>
         Assert.Equal("<p></p>", Html.Of($"<p>{(string?)null}</p>").Value);
 
@@ -72,9 +93,9 @@ public sealed class HtmlTests
     [Fact]
     public void Join_concatenates_and_When_gives_the_markup_only_when_asked()
     {
-        Assert.Equal("<i>1</i><i>2</i>", Html.Join([new Html("<i>1</i>"), new Html("<i>2</i>")]).Value);
-        Assert.Equal(" checked", Html.When(true, new Html(" checked")).Value);
-        Assert.Equal("", Html.When(false, new Html(" checked")).Value);
+        Assert.Equal("<i>1</i><i>2</i>", Html.Join([Html.Trusted("<i>1</i>"), Html.Trusted("<i>2</i>")]).Value);
+        Assert.Equal(" checked", Html.When(true, Html.Trusted(" checked")).Value);
+        Assert.Equal("", Html.When(false, Html.Trusted(" checked")).Value);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Conclave.Web.Console;
 
 namespace Conclave.Web.Tests;
@@ -9,17 +8,13 @@ namespace Conclave.Web.Tests;
 /// </summary>
 public sealed class LoginReturnPathTests
 {
-    private static readonly Func<string?, string> LocalPath =
-        (typeof(LoginPages).GetMethod("LocalPath", BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new MissingMethodException(nameof(LoginPages), "LocalPath")).CreateDelegate<Func<string?, string>>();
-
     [Theory]
     [InlineData("/console/meetings/m1")]
     [InlineData("/m/weekly-sync")]
     [InlineData("/console?page=2#top")]
     [InlineData("/x")]
     public void A_path_on_this_appliance_is_kept(string path) =>
-        Assert.Equal(path, LocalPath(path));
+        Assert.Equal(path, LoginPages.LocalPath(path));
 
     [Theory]
     [InlineData(null)]
@@ -32,13 +27,13 @@ public sealed class LoginReturnPathTests
     [InlineData("console")]
     [InlineData("\\\\evil.example")]
     public void Anything_else_goes_to_the_console(string? path) =>
-        Assert.Equal("/console", LocalPath(path));
+        Assert.Equal("/console", LoginPages.LocalPath(path));
 
     [Fact]
     public void A_path_of_512_characters_or_more_goes_to_the_console()
     {
         string longest = "/" + new string('a', 510);
-        Assert.Equal(longest, LocalPath(longest));
-        Assert.Equal("/console", LocalPath(longest + "a"));
+        Assert.Equal(longest, LoginPages.LocalPath(longest));
+        Assert.Equal("/console", LoginPages.LocalPath(longest + "a"));
     }
 }

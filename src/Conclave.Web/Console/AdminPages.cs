@@ -3,6 +3,7 @@ using Conclave.Meetings;
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Audit;
 using Conclave.Meetings.Settings;
+using Conclave.Web.Ports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,39 +16,44 @@ internal static class AdminPages
     /// <summary>The newest records shown at once; filters narrow it further.</summary>
     private const int MaxAuditRows = 500;
 
-    public static void Map(IEndpointRouteBuilder app, ConsoleGate gate, ConsoleOptions options)
+    public static void Map(IEndpointRouteBuilder console)
     {
-        app.MapGet("/console/audit", gate.Page(Role.Admin | Role.SecurityOfficer | Role.ComplianceOfficer, request => Audit(request, options.AuditLogPath)));
-        app.MapGet("/console/token", gate.Page(Role.Admin | Role.SecurityOfficer, Token));
-        app.MapGet("/console/token/credential-ca.pem", gate.Page(Role.Admin | Role.SecurityOfficer, request =>
-            request.Service<ITokenStatusSource>().CredentialCaPem() is { } pem
+        console.MapGet("/audit", (ConsoleRequest request, ConsoleOptions options, string? actor, string? action) =>
+            Audit(request, options.AuditLogPath, Filter(actor), Filter(action)))
+            .RequireConsoleRole(Role.Admin | Role.SecurityOfficer | Role.ComplianceOfficer);
+
+        var tokenPage = console.MapGroup("/token").RequireConsoleRole(Role.Admin | Role.SecurityOfficer);
+        tokenPage.MapGet("/", (ConsoleRequest request, ITokenStatusSource source) => Token(request, source.Read()));
+        tokenPage.MapGet("/credential-ca.pem", (ITokenStatusSource source) =>
+            source.CredentialCaPem() is { } pem
                 ? Results.File(System.Text.Encoding.ASCII.GetBytes(pem), "application/x-pem-file", "conclave-credential-ca.pem")
-                : ConsoleLayout.Message(request.Http, StatusCodes.Status503ServiceUnavailable, "Token unreachable", "The token cannot give its CA certificate right now.")));
-        app.MapGet("/console/settings", gate.Page(Role.Admin, request => Settings(request, null)));
-        app.MapPost("/console/settings", gate.Form(Role.Admin, (request, form) =>
+                : ConsoleLayout.Message(StatusCodes.Status503ServiceUnavailable, "Token unreachable", "The token cannot give its CA certificate right now."));
+
+        var settingsPage = console.MapGroup("/settings").RequireConsoleRole(Role.Admin);
+        settingsPage.MapGet("/", (ConsoleRequest request, SettingsService settings) => Settings(request, settings.Current, null));
+        settingsPage.MapPost("/", (ConsoleRequest request, SettingsService settings) =>
         {
+            var form = request.Form;
             try
             {
                 var requested = new ApplianceSettings(form.ContainsKey("lobby_for_members"),
                     Number(form["invitation_hours"], "Invitation lifetime"), Number(form["session_idle_minutes"], "Session idle time"));
-                request.Service<SettingsService>().Change(request.Account, requested);
+                settings.Change(request.Account, requested);
                 return Results.Redirect("/console/settings");
             }
             catch (DomainException e) when (e.Kind == DomainErrorKind.Invalid)
             {
-                return Settings(request, e.Message, StatusCodes.Status400BadRequest);
+                return Settings(request, settings.Current, e.Message, StatusCodes.Status400BadRequest);
             }
-        }));
+        });
     }
 
     private static int Number(string? text, string what) =>
         int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value)
             ? value : throw DomainException.Invalid($"{what} must be a whole number.");
 
-    private static IResult Audit(ConsoleRequest request, string path)
+    private static IResult Audit(ConsoleRequest request, string path, string? actor, string? action)
     {
-        string? actor = Filter(request.Http.Request.Query["actor"]);
-        string? action = Filter(request.Http.Request.Query["action"]);
         Html table;
         try
         {
@@ -76,13 +82,12 @@ internal static class AdminPages
 
     /// <summary>Every declared action, the filtered one selected.</summary>
     private static IEnumerable<Html> ActionOptions(string? selected) => AuditAction.All.Select(a =>
-        Html.Of($"<option{Html.When(a.Name.Equals(selected, StringComparison.OrdinalIgnoreCase), new Html(" selected"))}>{a.Name}</option>"));
+        Html.Of($"<option{Html.When(a.Name.Equals(selected, StringComparison.OrdinalIgnoreCase), Html.Trusted(" selected"))}>{a.Name}</option>"));
 
     private static string? Filter(string? value) => string.IsNullOrWhiteSpace(value) || value.Length > 128 ? null : value.Trim();
 
-    private static IResult Token(ConsoleRequest request)
+    private static IResult Token(ConsoleRequest request, TokenStatus status)
     {
-        var status = request.Service<ITokenStatusSource>().Read();
         var keys = status.Keys.Select(k => Html.Of($"<tr><td>{k.Role}</td><td>{k.Label}</td><td>{(k.Found ? "yes" : "MISSING")}</td><td>{(k.Found ? k.Sensitive ? "yes" : "NO" : "-")}</td><td>{(k.Found ? k.Extractable ? "YES" : "no" : "-")}</td></tr>"));
         var certificates = status.Certificates.Select(c => Html.Of($"<tr><td>{c.Role}</td><td>{c.Subject}</td><td><code>{c.Sha256Fingerprint}</code></td><td>{c.NotAfter:yyyy-MM-dd}</td></tr>"));
         return ConsoleLayout.Page(request, "Token", Html.Of($"""
@@ -95,14 +100,12 @@ internal static class AdminPages
             """));
     }
 
-    private static IResult Settings(ConsoleRequest request, string? error, int status = StatusCodes.Status200OK)
-    {
-        var current = request.Service<SettingsService>().Current;
-        return ConsoleLayout.Page(request, "Settings", Html.Of($"""
+    private static IResult Settings(ConsoleRequest request, ApplianceSettings current, string? error, int status = StatusCodes.Status200OK) =>
+        ConsoleLayout.Page(request, "Settings", Html.Of($"""
             {ConsoleLayout.ErrorNote(error)}
             <form method="post" action="/console/settings" aria-label="Settings">
               {request.CsrfField}
-              <label class="check"><input type="checkbox" id="lobby_for_members" name="lobby_for_members"{Html.When(current.LobbyForMembersByDefault, new Html(" checked"))}> New meetings make members wait in the lobby</label>
+              <label class="check"><input type="checkbox" id="lobby_for_members" name="lobby_for_members"{Html.When(current.LobbyForMembersByDefault, Html.Trusted(" checked"))}> New meetings make members wait in the lobby</label>
               <label for="invitation_hours">Guest invitations last (hours)</label>
               <input id="invitation_hours" name="invitation_hours" inputmode="numeric" required value="{current.InvitationLifetimeHours}">
               <label for="session_idle_minutes">Console sessions end after idle (minutes)</label>
@@ -111,5 +114,4 @@ internal static class AdminPages
             </form>
             <p class="help">Every change is written to the audit log. Addresses, ports and the token are set in /etc/conclave/conclave.json (README).</p>
             """), status);
-    }
 }

@@ -21,20 +21,20 @@ internal static class AnonymousForms
             token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
             http.Response.Cookies.Append(ConsoleCookies.FormToken, token, ConsoleCookies.Options());
         }
-        return Html.Of($"<input type=\"hidden\" name=\"{ConsoleGate.CsrfFieldName}\" value=\"{token}\">");
+        return Html.Of($"<input type=\"hidden\" name=\"{ConsoleForms.CsrfFieldName}\" value=\"{token}\">");
     }
 
     /// <summary>The posted form, or the audited 403 to answer when it is too large or lacks its token.</summary>
     /// <param name="auditedPath">The path as the audit log shows it (an invitation's token is secret: not its path).</param>
     public static async Task<(IFormCollection? Form, IResult? Refusal)> ReadAsync(HttpContext http, IAuditTrail audit, string auditedPath)
     {
-        var form = await ConsoleGate.ReadFormAsync(http);
-        if (form is not null && http.Request.Cookies[ConsoleCookies.FormToken] is { Length: 43 } cookie && ConsoleGate.TokensEqual(form[ConsoleGate.CsrfFieldName], cookie))
+        var form = await ConsoleForms.ReadAsync(http);
+        if (form is not null && http.Request.Cookies[ConsoleCookies.FormToken] is { Length: 43 } cookie && ConsoleForms.TokensEqual(form[ConsoleForms.CsrfFieldName], cookie))
         {
             return (form, null);
         }
-        audit.ConsoleFormRefused(AuditActor.Anonymous(ConsoleGate.SourceOf(http)), auditedPath);
-        return (null, ConsoleLayout.Message(http, StatusCodes.Status403Forbidden, "Form refused",
+        audit.ConsoleFormRefused(AuditActor.Anonymous(RequestSource.Of(http)), auditedPath);
+        return (null, ConsoleLayout.Message(StatusCodes.Status403Forbidden, "Form refused",
             "This form did not come from this appliance's page (or it is too large). Open the page again and retry."));
     }
 }

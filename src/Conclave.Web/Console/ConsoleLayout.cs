@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Conclave.Web.Console;
 
-/// <summary>The console's page shell: one stylesheet from this box, no script, navigation by role.</summary>
+/// <summary>
+/// The console's page shell: one stylesheet from this box, navigation by role, and script only
+/// on live pages with forms (/js/console.js, from this box too).
+/// </summary>
 internal static class ConsoleLayout
 {
     private static readonly (string Path, string Label, Role AnyOf)[] Navigation =
@@ -25,7 +28,7 @@ internal static class ConsoleLayout
         string current = request.Http.Request.Path;
         var links = Navigation
             .Where(n => n.AnyOf == Role.None || request.Account.Holds(n.AnyOf))
-            .Select(n => Html.Of($"<li><a href=\"{n.Path}\"{Html.When(n.Path == current, new Html(" aria-current=\"page\""))}>{n.Label}</a></li>"));
+            .Select(n => Html.Of($"<li><a href=\"{n.Path}\"{Html.When(n.Path == current, Html.Trusted(" aria-current=\"page\""))}>{n.Label}</a></li>"));
         var header = Html.Of($"""
             <header>
               <p class="brand">Conclave console</p>
@@ -44,7 +47,7 @@ internal static class ConsoleLayout
     public static IResult Bare(string title, Html body, int status = StatusCodes.Status200OK) =>
         Document(title, Html.Of($"<header><p class=\"brand\">Conclave</p></header><main><h1>{title}</h1>{body}</main>"), status);
 
-    public static IResult Message(HttpContext http, int status, string title, string message) =>
+    public static IResult Message(int status, string title, string message) =>
         Bare(title, Html.Of($"<p role=\"alert\">{message}</p><p><a href=\"/console\">Back to the console</a></p>"), status);
 
     private static IResult Document(string title, Html body, int status, int? refreshSeconds = null, bool watchLive = false) => Results.Content(Html.Of($"""
@@ -56,7 +59,7 @@ internal static class ConsoleLayout
           <title>{title} — Conclave</title>
           <link rel="stylesheet" href="/css/console.css">
           {Html.When(refreshSeconds is not null, Html.Of($"<meta http-equiv=\"refresh\" content=\"{refreshSeconds}\">"))}
-          {Html.When(watchLive, new Html("<script type=\"module\" src=\"/js/console.js\"></script>"))}
+          {Html.When(watchLive, Html.Trusted("<script type=\"module\" src=\"/js/console.js\"></script>"))}
         </head>
         <body>{body}</body>
         </html>

@@ -10,32 +10,38 @@ namespace Conclave.Web.Console;
 /// <summary>Live meetings the account may see, who is in them, and their bitrates.</summary>
 internal static class DashboardPage
 {
-    public static void Map(IEndpointRouteBuilder app, ConsoleGate gate) =>
-        app.MapGet("/console", gate.Page(Role.None, Render));
+    /// <summary>A meeting someone is in right now, with each participant's rates (null until sampled).</summary>
+    private sealed record LiveMeeting(Meeting Meeting, IReadOnlyList<(string DisplayName, PeerBitrate? Rate)> Participants);
 
-    private static IResult Render(ConsoleRequest request)
+    public static void Map(IEndpointRouteBuilder console) =>
+        console.MapGet("/", (ConsoleRequest request, MeetingService meetings, RoomDirectory directory, BitrateSampler bitrates) =>
+        {
+            var visible = meetings.ListVisible(request.Account);
+            var upcoming = visible.Where(m => m.EndedAt is null && m.EndsAt > DateTimeOffset.UtcNow).ToList();
+            return Render(request, Live(visible, directory, bitrates.Rates), upcoming);
+        }).RequireConsoleRole(Role.None);
+
+    private static List<LiveMeeting> Live(IEnumerable<Meeting> visible, RoomDirectory directory, IReadOnlyDictionary<string, PeerBitrate> rates) =>
+        visible
+            .Select(m => new LiveMeeting(m, directory.Participants(m.Id).Select(p => (p.Attendee.DisplayName, rates.GetValueOrDefault(p.ParticipantId))).ToList()))
+            .Where(m => m.Participants.Count > 0)
+            .ToList();
+
+    private static IResult Render(ConsoleRequest request, List<LiveMeeting> live, List<Meeting> upcoming)
     {
-        var directory = request.Service<RoomDirectory>();
-        var rates = request.Service<BitrateSampler>().Rates;
-        var visible = request.Service<MeetingService>().ListVisible(request.Account);
-        var live = visible.Where(m => directory.ParticipantCount(m.Id) > 0).ToList();
-        var upcoming = visible.Where(m => m.EndedAt is null && m.EndsAt > DateTimeOffset.UtcNow).ToList();
         var liveSections = live.Select(m =>
         {
-            var rows = directory.Participants(m.Id).Select(p =>
-            {
-                var rate = rates.GetValueOrDefault(p.ParticipantId);
-                return Html.Of($"<tr><td>{p.Attendee.DisplayName}</td><td>{Kbps(rate?.PublishedBitsPerSecond)}</td><td>{Kbps(rate?.ReceivedBitsPerSecond)}</td></tr>");
-            });
+            var rows = m.Participants.Select(p =>
+                Html.Of($"<tr><td>{p.DisplayName}</td><td>{Kbps(p.Rate?.PublishedBitsPerSecond)}</td><td>{Kbps(p.Rate?.ReceivedBitsPerSecond)}</td></tr>"));
             return Html.Of($"""
-                <section aria-label="Live: {m.Title}"><h3>{m.Title}</h3>
-                <table aria-label="Participants of {m.Title}"><thead><tr><th scope="col">Participant</th><th scope="col">Sends</th><th scope="col">Receives</th></tr></thead><tbody>{rows}</tbody></table></section>
+                <section aria-label="Live: {m.Meeting.Title}"><h3>{m.Meeting.Title}</h3>
+                <table aria-label="Participants of {m.Meeting.Title}"><thead><tr><th scope="col">Participant</th><th scope="col">Sends</th><th scope="col">Receives</th></tr></thead><tbody>{rows}</tbody></table></section>
                 """);
         });
         var upcomingItems = upcoming.Select(m => Html.Of($"<li>{m.Title} — {m.StartsAt:yyyy-MM-dd HH:mm} UTC · <a href=\"/m/{m.Id}\">Join</a></li>"));
         return ConsoleLayout.Page(request, "Dashboard", Html.Of($"""
             <h2>Live meetings ({live.Count})</h2>
-            {(live.Count == 0 ? Html.Of($"<p>No meeting is running now.</p>") : Html.Join(liveSections))}
+            {(live.Count == 0 ? Html.Trusted("<p>No meeting is running now.</p>") : Html.Join(liveSections))}
             <h2>Your meetings</h2>
             <ul>{upcomingItems}</ul>
             """), refreshSeconds: 15);

@@ -15,30 +15,27 @@ internal static class InvitationPages
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/i/{token}", (HttpContext http, string token, MeetingService meetings) => ConsoleGate.Run(http, () =>
-        {
-            var invitation = meetings.Open(token, ConsoleGate.SourceOf(http));
-            return Form(http, token, invitation, null);
-        }));
+        app.MapGet("/i/{token}", (HttpContext http, string token, MeetingService meetings) =>
+            Form(http, token, meetings.Open(token, RequestSource.Of(http)), null)).AddEndpointFilter<DomainErrorFilter>();
         app.MapPost("/i/{token}", async (HttpContext http, string token, MeetingService meetings, IAuditTrail audit) =>
         {
             var (form, refusal) = await AnonymousForms.ReadAsync(http, audit, "/i/…");
             if (form is null) return refusal!;
             try
             {
-                var redeemed = meetings.Redeem(token, form["passcode"], ConsoleGate.SourceOf(http));
+                var redeemed = meetings.Redeem(token, form["passcode"], RequestSource.Of(http));
                 var lifetime = redeemed.Invitation.ExpiresAt - DateTimeOffset.UtcNow;
                 http.Response.Cookies.Append(ConsoleCookies.Guest, redeemed.GuestPass, ConsoleCookies.Options(lifetime > TimeSpan.FromDays(1) ? lifetime : TimeSpan.FromDays(1)));
                 return Results.Redirect($"/m/{redeemed.Invitation.MeetingId}");
             }
             catch (DomainException e) when (e.Kind == DomainErrorKind.Invalid)
             {
-                var invitation = meetings.Open(token, ConsoleGate.SourceOf(http));
+                var invitation = meetings.Open(token, RequestSource.Of(http));
                 return Form(http, token, invitation, e.Message, StatusCodes.Status400BadRequest);
             }
             catch (DomainException e)
             {
-                return ConsoleLayout.Message(http, ConsoleGate.StatusOf(e.Kind), "Invitation", e.Message);
+                return ConsoleLayout.Message(DomainErrorFilter.StatusOf(e.Kind), "Invitation", e.Message);
             }
         });
     }

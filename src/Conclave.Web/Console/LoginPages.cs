@@ -10,11 +10,13 @@ namespace Conclave.Web.Console;
 /// <summary>First-admin setup, login with TOTP, logout, and TOTP enrolment.</summary>
 internal static class LoginPages
 {
-    public static void Map(IEndpointRouteBuilder app, ConsoleGate gate)
+    public const string EnrolPath = "/console/enrol";
+
+    public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/setup", (HttpContext http, AccountService accounts, string? token) =>
             accounts.AdminExists || !accounts.Setup.IsOpen
-                ? ConsoleLayout.Message(http, StatusCodes.Status410Gone, "Setup done", "An admin exists already: log in instead.")
+                ? ConsoleLayout.Message(StatusCodes.Status410Gone, "Setup done", "An admin exists already: log in instead.")
                 : SetupForm(http, token, null));
         app.MapPost("/setup", async (HttpContext http, AccountService accounts, IAuditTrail audit) =>
         {
@@ -22,17 +24,17 @@ internal static class LoginPages
             if (form is null) return refusal!;
             try
             {
-                var admin = accounts.CreateFirstAdmin(form["token"], form["username"], form["display_name"], form["password"], ConsoleGate.SourceOf(http));
+                var admin = accounts.CreateFirstAdmin(form["token"], form["username"], form["display_name"], form["password"], RequestSource.Of(http));
                 StartSession(http, accounts, admin);
-                return Results.Redirect(ConsoleGate.EnrolPath);
+                return Results.Redirect(EnrolPath);
             }
             catch (DomainException e) when (e.Kind != DomainErrorKind.Gone)
             {
-                return SetupForm(http, form["token"], e.Message, ConsoleGate.StatusOf(e.Kind));
+                return SetupForm(http, form["token"], e.Message, DomainErrorFilter.StatusOf(e.Kind));
             }
             catch (DomainException e)
             {
-                return ConsoleLayout.Message(http, ConsoleGate.StatusOf(e.Kind), "Setup refused", e.Message);
+                return ConsoleLayout.Message(DomainErrorFilter.StatusOf(e.Kind), "Setup refused", e.Message);
             }
         });
 
@@ -41,39 +43,36 @@ internal static class LoginPages
         {
             var (form, refusal) = await AnonymousForms.ReadAsync(http, audit, "/login");
             if (form is null) return refusal!;
-            return ConsoleGate.Run(http, () =>
+            var result = accounts.Login(form["username"], form["password"], form["code"], RequestSource.Of(http));
+            if (!result.Succeeded)
             {
-                var result = accounts.Login(form["username"], form["password"], form["code"], ConsoleGate.SourceOf(http));
-                if (!result.Succeeded)
-                {
-                    int status = result.Outcome is LoginOutcome.LockedOut or LoginOutcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized;
-                    return LoginForm(http, form["return"], result.Message, status);
-                }
-                StartSession(http, accounts, result.Account!);
-                return Results.Redirect(result.Account!.MustEnrolSecondFactor ? ConsoleGate.EnrolPath : LocalPath(form["return"]));
-            });
-        });
+                int status = result.Outcome is LoginOutcome.LockedOut or LoginOutcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized;
+                return LoginForm(http, form["return"], result.Message, status);
+            }
+            StartSession(http, accounts, result.Account!);
+            return Results.Redirect(result.Account!.MustEnrolSecondFactor ? EnrolPath : LocalPath(form["return"]));
+        }).AddEndpointFilter<DomainErrorFilter>();
 
-        app.MapPost("/logout", gate.Form(Role.None, (request, _) =>
+        app.MapPost("/logout", (ConsoleRequest request, AccountService accounts) =>
         {
-            request.Service<AccountService>().Logout(request.Session, request.Account);
+            accounts.Logout(request.Session, request.Account);
             request.Http.Response.Cookies.Delete(ConsoleCookies.Session, ConsoleCookies.Options());
             return Results.Redirect("/login");
-        }));
+        }).RequireConsoleRole(Role.None);
 
-        app.MapGet(ConsoleGate.EnrolPath, gate.Page(Role.None, request => EnrolForm(request, null)));
-        app.MapPost(ConsoleGate.EnrolPath, gate.Form(Role.None, (request, form) =>
+        app.MapGet(EnrolPath, (ConsoleRequest request, AccountService accounts) => EnrolForm(request, accounts, null)).RequireConsoleRole(Role.None);
+        app.MapPost(EnrolPath, (ConsoleRequest request, AccountService accounts) =>
         {
             try
             {
-                request.Service<AccountService>().ConfirmTotpEnrolment(request.Account, form["code"]);
+                accounts.ConfirmTotpEnrolment(request.Account, request.Form["code"]);
                 return Results.Redirect("/console");
             }
             catch (DomainException e) when (e.Kind == DomainErrorKind.Invalid)
             {
-                return EnrolForm(request, e.Message, StatusCodes.Status400BadRequest);
+                return EnrolForm(request, accounts, e.Message, StatusCodes.Status400BadRequest);
             }
-        }));
+        }).RequireConsoleRole(Role.None);
     }
 
     private static void StartSession(HttpContext http, AccountService accounts, Account account)
@@ -83,7 +82,7 @@ internal static class LoginPages
     }
 
     /// <summary>Only a path on this appliance: "/x", never "//evil" or "https://…" (open redirect).</summary>
-    private static string LocalPath(string? path) =>
+    internal static string LocalPath(string? path) =>
         path is { Length: > 1 and < 512 } && path[0] == '/' && path[1] != '/' && path[1] != '\\' ? path : "/console";
 
     private static IResult LoginForm(HttpContext http, string? returnPath, string? error, int status = StatusCodes.Status200OK) =>
@@ -120,9 +119,9 @@ internal static class LoginPages
             </form>
             """), status);
 
-    private static IResult EnrolForm(ConsoleRequest request, string? error, int status = StatusCodes.Status200OK)
+    private static IResult EnrolForm(ConsoleRequest request, AccountService accounts, string? error, int status = StatusCodes.Status200OK)
     {
-        var enrolment = request.Service<AccountService>().BeginTotpEnrolment(request.Account);
+        var enrolment = accounts.BeginTotpEnrolment(request.Account);
         string why = request.Account.MustEnrolSecondFactor
             ? "Your roles need a second factor: enrol an authenticator app before anything else."
             : "Enrol an authenticator app (or replace the one you have).";
@@ -133,7 +132,7 @@ internal static class LoginPages
               <img src="{enrolment.QrPngDataUri}" alt="QR code to scan with an authenticator app" width="240" height="240">
               <figcaption>Or type this key: <code id="totp-secret" aria-label="Secret key">{enrolment.SecretBase32}</code></figcaption>
             </figure>
-            <form method="post" action="{ConsoleGate.EnrolPath}" aria-label="Confirm the authenticator">
+            <form method="post" action="{EnrolPath}" aria-label="Confirm the authenticator">
               {request.CsrfField}
               <label for="code">Code from the app</label>
               <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="6">

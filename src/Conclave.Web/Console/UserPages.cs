@@ -9,42 +9,43 @@ namespace Conclave.Web.Console;
 /// <summary>Users: create, roles, disable/enable, reset (admins only).</summary>
 internal static class UserPages
 {
-    public static void Map(IEndpointRouteBuilder app, ConsoleGate gate)
+    public static void Map(IEndpointRouteBuilder console)
     {
-        app.MapGet("/console/users", gate.Page(Role.Admin, request => List(request, null)));
-        app.MapPost("/console/users", gate.Form(Role.Admin, (request, form) =>
+        var users = console.MapGroup("/users").RequireConsoleRole(Role.Admin);
+        users.MapGet("/", (ConsoleRequest request, AccountService accounts) => List(request, accounts, null));
+        users.MapPost("/", (ConsoleRequest request, AccountService accounts) =>
         {
+            var form = request.Form;
             try
             {
-                var roles = ParseRoles(form["roles"]);
-                request.Service<AccountService>().CreateAccount(request.Account, form["username"], form["display_name"], form["password"], roles);
+                accounts.CreateAccount(request.Account, form["username"], form["display_name"], form["password"], ParseRoles(form["roles"]));
                 return Results.Redirect("/console/users");
             }
             catch (DomainException e) when (e.Kind is DomainErrorKind.Invalid or DomainErrorKind.Conflict)
             {
-                return List(request, e.Message, ConsoleGate.StatusOf(e.Kind));
+                return List(request, accounts, e.Message, DomainErrorFilter.StatusOf(e.Kind));
             }
-        }));
-        app.MapPost("/console/users/{id:long}/roles", (HttpContext http, long id) => gate.Form(Role.Admin, (request, form) =>
+        });
+        users.MapPost("/{id:long}/roles", (ConsoleRequest request, long id, AccountService accounts) =>
         {
-            request.Service<AccountService>().SetRoles(request.Account, id, ParseRoles(form["roles"]));
+            accounts.SetRoles(request.Account, id, ParseRoles(request.Form["roles"]));
             return Results.Redirect("/console/users");
-        })(http));
-        app.MapPost("/console/users/{id:long}/disable", (HttpContext http, long id) => gate.Form(Role.Admin, (request, _) =>
+        });
+        users.MapPost("/{id:long}/disable", (ConsoleRequest request, long id, AccountService accounts) =>
         {
-            request.Service<AccountService>().SetDisabled(request.Account, id, true);
+            accounts.SetDisabled(request.Account, id, true);
             return Results.Redirect("/console/users");
-        })(http));
-        app.MapPost("/console/users/{id:long}/enable", (HttpContext http, long id) => gate.Form(Role.Admin, (request, _) =>
+        });
+        users.MapPost("/{id:long}/enable", (ConsoleRequest request, long id, AccountService accounts) =>
         {
-            request.Service<AccountService>().SetDisabled(request.Account, id, false);
+            accounts.SetDisabled(request.Account, id, false);
             return Results.Redirect("/console/users");
-        })(http));
-        app.MapPost("/console/users/{id:long}/reset", (HttpContext http, long id) => gate.Form(Role.Admin, (request, form) =>
+        });
+        users.MapPost("/{id:long}/reset", (ConsoleRequest request, long id, AccountService accounts) =>
         {
-            request.Service<AccountService>().ResetPassword(request.Account, id, form["password"]);
+            accounts.ResetPassword(request.Account, id, request.Form["password"]);
             return Results.Redirect("/console/users");
-        })(http));
+        });
     }
 
     /// <summary>Every posted role must be a known one: an unknown name is refused, not ignored.</summary>
@@ -61,13 +62,12 @@ internal static class UserPages
     }
 
     private static Html RoleChoices(string idPrefix, Role selected) => Html.Join(Roles.All.Select(role => Html.Of($"""
-        <label class="check"><input type="checkbox" name="roles" value="{Roles.Name(role)}" id="{idPrefix}-{Roles.Name(role)}"{Html.When(selected.HasFlag(role), new Html(" checked"))}> {Roles.Name(role)}</label>
+        <label class="check"><input type="checkbox" name="roles" value="{Roles.Name(role)}" id="{idPrefix}-{Roles.Name(role)}"{Html.When(selected.HasFlag(role), Html.Trusted(" checked"))}> {Roles.Name(role)}</label>
         """)));
 
-    private static IResult List(ConsoleRequest request, string? error, int status = StatusCodes.Status200OK)
+    private static IResult List(ConsoleRequest request, AccountService accounts, string? error, int status = StatusCodes.Status200OK)
     {
-        var accounts = request.Service<AccountService>().List(request.Account);
-        var rows = accounts.Select(a => Html.Of($"""
+        var rows = accounts.List(request.Account).Select(a => Html.Of($"""
             <tr>
               <td>{a.UserName}</td><td>{a.DisplayName}</td><td>{Roles.Describe(a.Roles)}</td>
               <td>{(a.Disabled ? "disabled" : a.LockedUntil is { } l && l > DateTimeOffset.UtcNow ? "locked" : "active")}</td>

@@ -1,4 +1,4 @@
-namespace Conclave.Web.Console;
+namespace Conclave.Web.Ports;
 
 /// <summary>What the Token page shows; the daemon reads it from the token (Web never sees PKCS#11).</summary>
 /// <param name="Problem">Why the token cannot be read right now (absent, logged out), or null.</param>
@@ -8,12 +8,3 @@ public sealed record TokenStatus(string Label, string ModulePath, bool Reachable
 public sealed record TokenKeyStatus(string Role, string Label, bool Found, bool Sensitive, bool Extractable);
 
 public sealed record TokenCertificateStatus(string Role, string Subject, string Sha256Fingerprint, DateTimeOffset NotAfter);
-
-/// <summary>The port the daemon implements over its token.</summary>
-public interface ITokenStatusSource
-{
-    TokenStatus Read();
-
-    /// <summary>The credential CA's certificate (PEM) for browsers to trust, or null when the token cannot give it.</summary>
-    string? CredentialCaPem();
-}

@@ -1,11 +1,12 @@
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Admission;
 using Conclave.Meetings.Scheduling;
+using Conclave.Web.Console;
 using Microsoft.AspNetCore.Http;
 
-namespace Conclave.Web.Console;
+namespace Conclave.Web.Attendees;
 
-/// <summary>Who a meeting request comes from: a logged-in account (session cookie) first, else a guest pass.</summary>
+/// <summary>Who a meeting request (/m, /ws) comes from: a logged-in account (session cookie) first, else a guest pass.</summary>
 public sealed class AttendeeResolver(AccountService accounts, MeetingService meetings)
 {
     public Attendee? Resolve(HttpContext http)
