@@ -58,13 +58,16 @@ public sealed class DomainHarness : IDisposable
     public LoginResult Login(string userName, string password = Password, string? code = null, string source = Source) =>
         Accounts.Login(userName, password, code, source);
 
-    /// <summary>Enrols TOTP as a user would, reading the seed off the enrolment page; returns the seed.</summary>
+    /// <summary>Enrols a first authenticator as a user would, reading the seed off the enrolment page; returns the seed.</summary>
     public byte[] EnrolTotp(Account account)
     {
-        byte[] secret = Base32Encoding.ToBytes(Accounts.BeginTotpEnrolment(account).SecretBase32);
-        Accounts.ConfirmTotpEnrolment(account, CodeNow(secret));
+        byte[] secret = BeginTotp(account);
+        Accounts.ConfirmTotpEnrolment(account, Password, null, CodeNow(secret), Source);
         return secret;
     }
+
+    /// <summary>Starts an enrolment; returns the seed the page shows.</summary>
+    public byte[] BeginTotp(Account account) => Base32Encoding.ToBytes(Accounts.BeginTotpEnrolment(account).SecretBase32);
 
     public string CodeNow(byte[] secret) => new TotpAuthenticator(Time).CodeAt(secret, Now);
 

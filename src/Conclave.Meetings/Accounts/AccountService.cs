@@ -203,6 +203,7 @@ public sealed class AccountService
 
     // ---- TOTP enrolment -------------------------------------------------------------
 
+    /// <summary>A new seed to enrol, kept pending: how the account logs in changes only when it is confirmed.</summary>
     public TotpEnrolment BeginTotpEnrolment(Account account)
     {
         byte[] secret = TotpAuthenticator.NewSecret();
@@ -223,29 +224,84 @@ public sealed class AccountService
         }
     }
 
-    /// <summary>Confirms the pending seed with a code from the app; the seed then replaces any earlier one.</summary>
+    /// <summary>
+    /// Confirms the pending seed with a code from the new app; the seed then replaces any
+    /// earlier one. It takes the account's password every time, and when an authenticator is
+    /// enrolled already a fresh code from that one too, so a session left open or stolen cannot
+    /// bind another authenticator to the account (docs/decisions.md). Tries are counted and
+    /// paced with the logins of this account's name from <paramref name="source"/>, before the
+    /// password is hashed.
+    /// </summary>
+    public Account ConfirmTotpEnrolment(Account account, string? password, string? currentCode, string? newCode, string source)
+    {
+        using var scope = LockFor(account.Id).EnterScope();
+        var current = Pending(account);
+        if (!_nameThrottle.TryCount(current.UserName, source, out var notBefore))
+        {
+            _audit.TotpEnrolmentNotChecked(current, notBefore);
+            throw DomainException.Invalid($"Too many wrong tries: the next one is checked from {notBefore:HH:mm:ss} UTC on.");
+        }
+        bool replacing = current.HasSecondFactor;
+        long lastStep = current.TotpLastStep;
+        if (!_hasher.Verify(password ?? "", current.PasswordHash)
+            || replacing && !TotpCodeAccepted(current.SealedTotpSecret!, $"TOTP seed of {current.AuditName}", currentCode, current.TotpLastStep, out lastStep))
+        {
+            _audit.TotpEnrolmentUnauthenticated(current, replacing);
+            throw DomainException.Invalid(replacing
+                ? "That is not your password, or not a fresh code from the authenticator you use now."
+                : "That is not your password.");
+        }
+        _nameThrottle.Forget(current.UserName, source);
+        if (lastStep != current.TotpLastStep)
+        {
+            // The current code is spent (RFC 6238 §5.2), whatever becomes of the new one.
+            current = current with { TotpLastStep = lastStep };
+            _accounts.Update(current);
+        }
+        return Enrol(current, newCode);
+    }
+
+    /// <summary>
+    /// A first enrolment confirmed by the new app's code alone, as the console's enrolment form
+    /// asks today. An account that has an authenticator is refused: replacing it takes
+    /// the password and a current code (the overload with <c>password</c>).
+    /// </summary>
     public Account ConfirmTotpEnrolment(Account account, string? code)
     {
         using var scope = LockFor(account.Id).EnterScope();
+        var current = Pending(account);
+        if (current.HasSecondFactor)
+        {
+            _audit.TotpEnrolmentUnauthenticated(current, replacing: true);
+            throw DomainException.Invalid("Replacing your authenticator takes your password and a code from the authenticator you use now.");
+        }
+        return Enrol(current, code);
+    }
+
+    /// <summary>The account as stored, with a seed shown for enrolment.</summary>
+    private Account Pending(Account account)
+    {
         var current = Existing(account.Id);
         if (current.SealedPendingTotpSecret is null) throw DomainException.Invalid("Start the enrolment first: no code was shown to confirm.");
-        byte[] secret = _secrets.Unprotect(current.SealedPendingTotpSecret, $"pending TOTP seed of {current.AuditName}");
-        try
+        return current;
+    }
+
+    /// <summary>
+    /// Makes the pending seed the account's, if <paramref name="code"/> is its current code; under
+    /// the account's lock. No code of the new seed was used before, whatever step the old one
+    /// reached; from now on none at or before this one is accepted.
+    /// </summary>
+    private Account Enrol(Account current, string? code)
+    {
+        if (!TotpCodeAccepted(current.SealedPendingTotpSecret!, $"pending TOTP seed of {current.AuditName}", code, lastStep: 0, out long step))
         {
-            if (!_totp.TryVerify(secret, code ?? "", current.TotpLastStep, out long step))
-            {
-                _audit.TotpEnrolmentRefused(current);
-                throw DomainException.Invalid("That code does not match: check the device's clock and enter the current 6-digit code.");
-            }
-            var enrolled = current with { SealedTotpSecret = current.SealedPendingTotpSecret, SealedPendingTotpSecret = null, TotpLastStep = step };
-            _accounts.Update(enrolled);
-            _audit.TotpEnrolled(current);
-            return enrolled;
+            _audit.TotpEnrolmentRefused(current);
+            throw DomainException.Invalid("That code does not match: check the device's clock and enter the current 6-digit code.");
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
+        var enrolled = current with { SealedTotpSecret = current.SealedPendingTotpSecret, SealedPendingTotpSecret = null, TotpLastStep = Math.Max(step, current.TotpLastStep) };
+        _accounts.Update(enrolled);
+        _audit.TotpEnrolled(current, replaced: current.HasSecondFactor);
+        return enrolled;
     }
 
     // ---- what admins do ---------------------------------------------------------------

@@ -50,8 +50,18 @@ public static partial class AuditEvents
     public static void TotpEnrolmentRefused(this IAuditTrail audit, Account account) =>
         audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account), AuditOutcome.Refused("wrong code"));
 
-    public static void TotpEnrolled(this IAuditTrail audit, Account account) =>
-        audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account), AuditOutcome.Ok);
+    /// <summary>The password, or the code of the authenticator enrolled now, did not match: nothing was checked or changed beyond that.</summary>
+    public static void TotpEnrolmentUnauthenticated(this IAuditTrail audit, Account account, bool replacing) =>
+        audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account),
+            AuditOutcome.Refused(replacing ? "wrong password or current code" : "wrong password"));
+
+    /// <summary>Refused without checking the password: this account's name from this source must wait.</summary>
+    public static void TotpEnrolmentNotChecked(this IAuditTrail audit, Account account, DateTimeOffset throttledUntil) =>
+        audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account), AuditOutcome.RefusedUntil("not checked, throttled", throttledUntil));
+
+    /// <param name="replaced">An authenticator was enrolled before and no longer works.</param>
+    public static void TotpEnrolled(this IAuditTrail audit, Account account, bool replaced) =>
+        audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account), replaced ? AuditOutcome.OkWith("replaced the enrolled authenticator") : AuditOutcome.Ok);
 
     public static void UserCreated(this IAuditTrail audit, Account admin, Account account) =>
         audit.Record(AuditActor.User(admin), AuditAction.UserCreate, AuditObject.Of(account), AuditOutcome.OkWith($"roles {Roles.Describe(account.Roles)}"));

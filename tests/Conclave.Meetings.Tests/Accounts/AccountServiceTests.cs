@@ -398,11 +398,11 @@ public sealed class AccountServiceTests : IDisposable
     [Fact]
     public void A_wrong_confirmation_code_is_invalid_and_enrols_nothing()
     {
-        byte[] secret = OtpNet.Base32Encoding.ToBytes(Accounts.BeginTotpEnrolment(_admin).SecretBase32);
+        byte[] secret = _h.BeginTotp(_admin);
         string right = _h.CodeNow(secret);
         string wrong = (char)('0' + (right[0] - '0' + 5) % 10) + right[1..];
 
-        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, wrong));
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, Password, null, wrong, Source));
 
         Assert.False(_h.Reload(_admin).HasSecondFactor);
         Assert.Equal("refused: wrong code", _h.Audit.Last.Outcome);
@@ -411,7 +411,86 @@ public sealed class AccountServiceTests : IDisposable
     [Fact]
     public void Confirming_without_beginning_is_invalid()
     {
-        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, "123456"));
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, Password, null, "123456", Source));
+    }
+
+    [Fact]
+    public void A_first_enrolment_takes_the_password()
+    {
+        byte[] secret = _h.BeginTotp(_admin);
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, "not the password", null, _h.CodeNow(secret), Source));
+
+        Assert.False(_h.Reload(_admin).HasSecondFactor);
+        Assert.Equal(new AuditRecord("user:root", AuditAction.TotpEnrol, "user:root", "refused: wrong password"), _h.Audit.Last);
+    }
+
+    [Fact]
+    public void Replacing_an_authenticator_takes_the_password_and_a_fresh_code_from_the_current_one()
+    {
+        byte[] old = _h.EnrolTotp(_admin);
+        _h.Time.Advance(TimeSpan.FromSeconds(30));
+        byte[] replacement = _h.BeginTotp(_admin);
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, Password, null, _h.CodeNow(replacement), Source));
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, "not the password", _h.CodeNow(old), _h.CodeNow(replacement), Source));
+        Assert.Equal("refused: wrong password or current code", _h.Audit.Last.Outcome);
+        Assert.Equal(old, _h.Secrets.Unprotect(_h.Reload(_admin).SealedTotpSecret!, "seed"));
+
+        Accounts.ConfirmTotpEnrolment(_admin, Password, _h.CodeNow(old), _h.CodeNow(replacement), Source);
+
+        Assert.Equal(new AuditRecord("user:root", AuditAction.TotpEnrol, "user:root", "ok: replaced the enrolled authenticator"), _h.Audit.Last);
+        _h.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("root", code: _h.CodeNow(old)).Outcome);
+        Assert.True(_h.Login("root", code: _h.CodeNow(replacement)).Succeeded);
+    }
+
+    /// <summary>
+    /// BUG (AccountService.ConfirmTotpEnrolment): any live session could bind a new
+    /// authenticator in place of the enrolled one with the new app's code alone.
+    /// </summary>
+    [Fact]
+    public void A_session_cannot_replace_an_authenticator_with_the_new_apps_code_alone()
+    {
+        byte[] old = _h.EnrolTotp(_admin);
+        byte[] replacement = _h.BeginTotp(_admin);
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, _h.CodeNow(replacement)));
+
+        Assert.Equal(old, _h.Secrets.Unprotect(_h.Reload(_admin).SealedTotpSecret!, "seed"));
+        Assert.Equal("refused: wrong password or current code", _h.Audit.Last.Outcome);
+    }
+
+    [Fact]
+    public void The_current_code_given_for_a_replacement_is_spent_even_when_the_new_code_is_wrong()
+    {
+        byte[] old = _h.EnrolTotp(_admin);
+        _h.Time.Advance(TimeSpan.FromSeconds(30));
+        _h.BeginTotp(_admin);
+        string current = _h.CodeNow(old);
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, Password, current, "000000", Source));
+
+        Assert.Equal("refused: wrong code", _h.Audit.Last.Outcome);
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("root", code: current).Outcome);
+    }
+
+    [Fact]
+    public void Wrong_passwords_at_enrolment_are_paced_with_the_logins_of_the_name_from_that_source()
+    {
+        byte[] secret = _h.BeginTotp(_alice);
+        for (int i = 0; i < 5; i++)
+        {
+            Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_alice, "not the password", null, _h.CodeNow(secret), Attacker));
+        }
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_alice, Password, null, _h.CodeNow(secret), Attacker));
+
+        Assert.StartsWith("refused: not checked, throttled until", _h.Audit.Last.Outcome, StringComparison.Ordinal);
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("alice", source: Attacker).Outcome);
+        Assert.False(_h.Reload(_alice).HasSecondFactor);
+        Accounts.ConfirmTotpEnrolment(_alice, Password, null, _h.CodeNow(secret), Source);
+        Assert.True(_h.Reload(_alice).HasSecondFactor);
     }
 
     [Fact]
