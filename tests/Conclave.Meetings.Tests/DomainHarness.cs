@@ -27,13 +27,14 @@ public sealed class DomainHarness : IDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("conclave-meetings-").FullName;
 
-    public DomainHarness(Func<IAccountStore, IAccountStore>? wrapAccounts = null)
+    public DomainHarness(Func<IAccountStore, IAccountStore>? wrapAccounts = null, Func<IMeetingStore, IMeetingStore>? wrapMeetings = null)
     {
         Database = ApplianceDatabase.Open(Path.Combine(_directory, "conclave.db"));
         var accounts = wrapAccounts?.Invoke(Database.Accounts) ?? Database.Accounts;
+        var meetings = wrapMeetings?.Invoke(Database.Meetings) ?? Database.Meetings;
         Accounts = new AccountService(accounts, Database.Sessions, Database.Settings, Audit, Secrets, Hasher, Time);
-        Meetings = new MeetingService(Database.Meetings, Database.Accounts, Database.Settings, Audit, Hasher, Time);
-        Admission = new AdmissionService(Database.Meetings, Audit, Time);
+        Meetings = new MeetingService(meetings, Database.Accounts, Database.Settings, Audit, Hasher, Time);
+        Admission = new AdmissionService(meetings, Audit, Time);
         Settings = new SettingsService(Database.Settings, Audit);
     }
 
