@@ -162,31 +162,46 @@ internal sealed class SqliteMeetingStore(SqliteConnector connector) : IMeetingSt
         return command.ReadAll(ReadInvitation);
     }
 
-    public void UpdateInvitation(Invitation invitation)
-    {
-        if (!ReplaceRow(invitation, expected: null)) throw DomainException.NotFound("No such invitation.");
-    }
-
-    public bool TryReplaceInvitation(Invitation current, Invitation replacement) => ReplaceRow(replacement, current);
-
-    /// <summary>
-    /// Writes the whole row; with <paramref name="expected"/>, only while the row still has that
-    /// state and passcode count (two browsers opening one link at once: one of them wins).
-    /// </summary>
-    private bool ReplaceRow(Invitation invitation, Invitation? expected)
+    public int? CountPasscodeTry(string invitationId, int maxTries)
     {
         using var connection = connector.Open();
-        using var update = BindInvitation(connection.Command("""
+        // One statement: SQLite runs it under the database's write lock, so concurrent tries
+        // each see the count the one before them left.
+        using var update = connection.Command("""
+            UPDATE invitations SET passcode_failures = passcode_failures + 1
+            WHERE id = $id AND state = $issued AND passcode_failures < $max_tries
+            RETURNING passcode_failures
+            """)
+            .With("$id", invitationId)
+            .With("$issued", nameof(InvitationState.Issued))
+            .With("$max_tries", maxTries);
+        return update.ExecuteScalar() is long tries ? (int)tries : null;
+    }
+
+    public bool TryRedeemInvitation(string invitationId, byte[] guestPassHash, bool refundPasscodeTry)
+    {
+        using var connection = connector.Open();
+        using var update = connection.Command("""
             UPDATE invitations
-            SET meeting_id = $meeting_id, token_hash = $token_hash, display_name = $display_name, expires_at = $expires_at,
-                passcode_hash = $passcode_hash, passcode_failures = $passcode_failures, state = $state,
-                guest_pass_hash = $guest_pass_hash, created_at = $created_at
-            WHERE id = $id AND ($any = 1 OR (state = $expected_state AND passcode_failures = $expected_failures))
-            """), invitation)
-            .With("$any", expected is null ? 1 : 0)
-            .With("$expected_state", (expected ?? invitation).State.ToString())
-            .With("$expected_failures", (expected ?? invitation).PasscodeFailures);
+            SET state = $redeemed, guest_pass_hash = $guest_pass_hash, passcode_failures = passcode_failures - $refund
+            WHERE id = $id AND state = $issued
+            """)
+            .With("$id", invitationId)
+            .With("$redeemed", nameof(InvitationState.Redeemed))
+            .With("$issued", nameof(InvitationState.Issued))
+            .With("$guest_pass_hash", guestPassHash)
+            .With("$refund", refundPasscodeTry ? 1 : 0);
         return WriteInvitation(update) > 0;
+    }
+
+    public bool TryChangeInvitationState(string invitationId, InvitationState from, InvitationState to)
+    {
+        using var connection = connector.Open();
+        using var update = connection.Command("UPDATE invitations SET state = $to WHERE id = $id AND state = $from")
+            .With("$id", invitationId)
+            .With("$from", from.ToString())
+            .With("$to", to.ToString());
+        return update.ExecuteNonQuery() > 0;
     }
 
     public void Bar(string meetingId, long accountId)

@@ -27,13 +27,14 @@ public sealed class DomainHarness : IDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("conclave-meetings-").FullName;
 
-    public DomainHarness(Func<IAccountStore, IAccountStore>? wrapAccounts = null)
+    public DomainHarness(Func<IAccountStore, IAccountStore>? wrapAccounts = null, Func<IMeetingStore, IMeetingStore>? wrapMeetings = null)
     {
         Database = ApplianceDatabase.Open(Path.Combine(_directory, "conclave.db"));
         var accounts = wrapAccounts?.Invoke(Database.Accounts) ?? Database.Accounts;
+        var meetings = wrapMeetings?.Invoke(Database.Meetings) ?? Database.Meetings;
         Accounts = new AccountService(accounts, Database.Sessions, Database.Settings, Audit, Secrets, Hasher, Time);
-        Meetings = new MeetingService(Database.Meetings, Database.Accounts, Database.Settings, Audit, Hasher, Time);
-        Admission = new AdmissionService(Database.Meetings, Audit, Time);
+        Meetings = new MeetingService(meetings, Database.Accounts, Database.Settings, Audit, Hasher, Time);
+        Admission = new AdmissionService(meetings, Audit, Time);
         Settings = new SettingsService(Database.Settings, Audit);
     }
 
@@ -58,13 +59,16 @@ public sealed class DomainHarness : IDisposable
     public LoginResult Login(string userName, string password = Password, string? code = null, string source = Source) =>
         Accounts.Login(userName, password, code, source);
 
-    /// <summary>Enrols TOTP as a user would, reading the seed off the enrolment page; returns the seed.</summary>
+    /// <summary>Enrols a first authenticator as a user would, reading the seed off the enrolment page; returns the seed.</summary>
     public byte[] EnrolTotp(Account account)
     {
-        byte[] secret = Base32Encoding.ToBytes(Accounts.BeginTotpEnrolment(account).SecretBase32);
-        Accounts.ConfirmTotpEnrolment(account, CodeNow(secret));
+        byte[] secret = BeginTotp(account);
+        Accounts.ConfirmTotpEnrolment(account, Password, null, CodeNow(secret), Source);
         return secret;
     }
+
+    /// <summary>Starts an enrolment; returns the seed the page shows.</summary>
+    public byte[] BeginTotp(Account account) => Base32Encoding.ToBytes(Accounts.BeginTotpEnrolment(account).SecretBase32);
 
     public string CodeNow(byte[] secret) => new TotpAuthenticator(Time).CodeAt(secret, Now);
 

@@ -144,19 +144,60 @@ public sealed class MeetingStoreTests : DatabaseTest
     }
 
     [Fact]
-    public void Update_invitation_writes_its_state_and_guest_pass()
+    public void Redeeming_an_invitation_writes_its_state_and_guest_pass_and_gives_back_the_right_passcodes_try()
     {
         Database.Meetings.Create(Samples.Meeting("m1", _host), []);
-        var invitation = Samples.Invitation("i1", "m1", 7);
+        var invitation = Samples.Invitation("i1", "m1", 7) with { PasscodeHash = "$argon2id$passcode" };
         Database.Meetings.AddInvitation(invitation);
+        Assert.Equal(1, Database.Meetings.CountPasscodeTry("i1", 5));
+        Assert.Equal(2, Database.Meetings.CountPasscodeTry("i1", 5));
+
+        Assert.True(Database.Meetings.TryRedeemInvitation("i1", Samples.Hash(9), refundPasscodeTry: true));
+
         var redeemed = invitation with { State = InvitationState.Redeemed, GuestPassHash = Samples.Hash(9), PasscodeFailures = 1 };
-
-        Database.Meetings.UpdateInvitation(redeemed);
-
         Samples.AssertSame(redeemed, Database.Meetings.FindInvitationByGuestPass(Samples.Hash(9)));
         Samples.AssertSame(redeemed, Database.Meetings.FindInvitation("i1"));
-        Assert.Equal(DomainErrorKind.NotFound,
-            Assert.Throws<DomainException>(() => Database.Meetings.UpdateInvitation(redeemed with { Id = "i2" })).Kind);
+        Assert.False(Database.Meetings.TryRedeemInvitation("i2", Samples.Hash(10), refundPasscodeTry: false));
+    }
+
+    [Fact]
+    public void Passcode_tries_are_counted_up_to_the_maximum_and_only_while_issued()
+    {
+        Database.Meetings.Create(Samples.Meeting("m1", _host), []);
+        Database.Meetings.AddInvitation(Samples.Invitation("i1", "m1", 7));
+        Database.Meetings.AddInvitation(Samples.Invitation("i2", "m1", 8));
+
+        Assert.Equal([1, 2, 3, null, null], Enumerable.Range(0, 5).Select(_ => Database.Meetings.CountPasscodeTry("i1", 3)));
+        Assert.True(Database.Meetings.TryChangeInvitationState("i2", InvitationState.Issued, InvitationState.Revoked));
+        Assert.Null(Database.Meetings.CountPasscodeTry("i2", 3));
+        Assert.Null(Database.Meetings.CountPasscodeTry("nope", 3));
+        Assert.Equal((3, 0), (Database.Meetings.FindInvitation("i1")!.PasscodeFailures, Database.Meetings.FindInvitation("i2")!.PasscodeFailures));
+    }
+
+    [Fact]
+    public void Passcode_tries_counted_from_many_threads_at_once_are_each_counted_once()
+    {
+        Database.Meetings.Create(Samples.Meeting("m1", _host), []);
+        Database.Meetings.AddInvitation(Samples.Invitation("i1", "m1", 7));
+
+        var counted = new System.Collections.Concurrent.ConcurrentBag<int?>();
+        Parallel.For(0, 40, _ => counted.Add(Database.Meetings.CountPasscodeTry("i1", 5)));
+
+        Assert.Equal([1, 2, 3, 4, 5], counted.OfType<int>().Order());
+        Assert.Equal(35, counted.Count(c => c is null));
+    }
+
+    [Fact]
+    public void A_state_changes_only_from_the_state_named()
+    {
+        Database.Meetings.Create(Samples.Meeting("m1", _host), []);
+        Database.Meetings.AddInvitation(Samples.Invitation("i1", "m1", 7));
+
+        Assert.False(Database.Meetings.TryChangeInvitationState("i1", InvitationState.Redeemed, InvitationState.Removed));
+        Assert.True(Database.Meetings.TryChangeInvitationState("i1", InvitationState.Issued, InvitationState.Revoked));
+        Assert.False(Database.Meetings.TryChangeInvitationState("i1", InvitationState.Issued, InvitationState.Redeemed));
+        Assert.False(Database.Meetings.TryChangeInvitationState("nope", InvitationState.Issued, InvitationState.Revoked));
+        Assert.Equal(InvitationState.Revoked, Database.Meetings.FindInvitation("i1")!.State);
     }
 
     [Fact]
@@ -205,14 +246,11 @@ public sealed class MeetingStoreTests : DatabaseTest
     public void A_one_time_invitation_opened_twice_at_once_is_redeemed_only_once()
     {
         Database.Meetings.Create(Samples.Meeting("m1", _host), []);
-        var issued = Samples.Invitation("inv", "m1", 7);
-        Database.Meetings.AddInvitation(issued);
-        var first = issued with { State = InvitationState.Redeemed, GuestPassHash = [1, 2, 3] };
-        var second = issued with { State = InvitationState.Redeemed, GuestPassHash = [4, 5, 6] };
+        Database.Meetings.AddInvitation(Samples.Invitation("inv", "m1", 7));
 
-        // Both browsers read the invitation as Issued; the second write finds it changed.
-        Assert.True(Database.Meetings.TryReplaceInvitation(issued, first));
-        Assert.False(Database.Meetings.TryReplaceInvitation(issued, second));
+        // Both browsers read the invitation as Issued; the second write finds it redeemed.
+        Assert.True(Database.Meetings.TryRedeemInvitation("inv", [1, 2, 3], refundPasscodeTry: false));
+        Assert.False(Database.Meetings.TryRedeemInvitation("inv", [4, 5, 6], refundPasscodeTry: false));
         Assert.Equal([1, 2, 3], Database.Meetings.FindInvitation("inv")!.GuestPassHash);
     }
 }

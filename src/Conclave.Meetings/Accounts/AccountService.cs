@@ -5,13 +5,20 @@ using Conclave.Meetings.Ports;
 namespace Conclave.Meetings.Accounts;
 
 /// <summary>
-/// Accounts and console sessions: the first admin, logins with throttling, lockout and
-/// TOTP, and what admins do to users. Every decision is written to the audit trail.
+/// Accounts and console sessions: the first admin, logins with throttling and TOTP, and
+/// what admins do to users. Every decision is written to the audit trail.
 /// </summary>
 public sealed class AccountService
 {
-    private const string WrongCredentialsMessage = "Wrong user name, password or code.";
+    /// <summary>
+    /// The one answer to every refused login but the per-source throttle's: a wrong name, a
+    /// wrong password or code, and a name paused from this source all read the same.
+    /// </summary>
+    public const string RefusedMessage = "Wrong user name, password or code, or tried again too soon after failed tries: wait a little longer before each new try.";
+
     private const string TotpIssuer = "Conclave";
+
+    private static readonly LoginResult Refused = new(LoginOutcome.WrongCredentials, null, RefusedMessage);
 
     private readonly IAccountStore _accounts;
     private readonly ISessionStore _sessions;
@@ -23,6 +30,7 @@ public sealed class AccountService
     private readonly TimeProvider _time;
     private readonly LoginPolicy _policy;
     private readonly SourceThrottle _sourceThrottle;
+    private readonly NameThrottle _nameThrottle;
     private readonly Lazy<string> _unknownUserHash;
     private readonly CredentialReset _reset;
     private readonly Lock[] _accountLocks = Enumerable.Range(0, 64).Select(_ => new Lock()).ToArray();
@@ -40,6 +48,7 @@ public sealed class AccountService
         _totp = new TotpAuthenticator(time);
         _policy = policy ?? new LoginPolicy();
         _sourceThrottle = new SourceThrottle(_policy, time);
+        _nameThrottle = new NameThrottle(_policy, time);
         _reset = new CredentialReset(accounts, sessions, audit, hasher);
         // An unknown user name costs one hash too, so timing does not tell which names exist.
         _unknownUserHash = new Lazy<string>(() => _hasher.Hash(Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
@@ -75,50 +84,55 @@ public sealed class AccountService
     {
         string name = (userName ?? "").Trim().ToLowerInvariant();
         var actor = AuditActor.Claiming(name, source);
-        var now = _time.GetUtcNow();
         if (_sourceThrottle.IsBlocked(source))
         {
             _audit.LoginThrottled(actor);
             return new LoginResult(LoginOutcome.Throttled, null, $"Too many failed logins from your address; try again in {_policy.FailureWindow.TotalMinutes:0} minutes.");
         }
+        // Counted before anything is looked up or hashed, for names that exist and names that
+        // do not alike: the answer below is the same whether the name exists, the password is
+        // wrong or the pair must wait, so it reveals neither the account nor the pause.
+        if (!_nameThrottle.TryCount(name, source, out var notBefore))
+        {
+            _audit.LoginNotChecked(actor, notBefore);
+            return Refused;
+        }
+        var now = _time.GetUtcNow();
+        DateTimeOffset? throttledUntil = notBefore > now ? notBefore : null;
         var found = name.Length is > 0 and <= Validation.MaxUserNameLength ? _accounts.FindByUserName(name) : null;
         if (found is null)
         {
             _hasher.Verify(password ?? "", _unknownUserHash.Value);
             _sourceThrottle.RecordFailure(source);
-            _audit.LoginUnknownUser(actor);
-            return new LoginResult(LoginOutcome.WrongCredentials, null, WrongCredentialsMessage);
+            _audit.LoginUnknownUser(actor, throttledUntil);
+            return Refused;
         }
-        // One login of an account at a time, reading it afresh: concurrent guesses all count,
-        // and an admin's change made meanwhile (disable) is never overwritten.
+        // One login of an account at a time, reading it afresh: an admin's change made
+        // meanwhile (disable) is never overwritten, and a TOTP code is used once.
         lock (LockFor(found.Id))
         {
-            return LoginLocked(found.Id, password, code, source, actor, now);
+            return LoginLocked(found.Id, name, password, code, source, actor, throttledUntil);
         }
     }
 
-    private LoginResult LoginLocked(long accountId, string? password, string? code, string source, AuditActor actor, DateTimeOffset now)
+    private LoginResult LoginLocked(long accountId, string name, string? password, string? code, string source, AuditActor actor, DateTimeOffset? throttledUntil)
     {
         var account = _accounts.Find(accountId);
-        if (account is null) return new LoginResult(LoginOutcome.WrongCredentials, null, WrongCredentialsMessage);
-        if (account.LockedUntil is { } lockedUntil && lockedUntil > now)
-        {
-            // Refused before hashing: the N+1th guess is not even checked.
-            _audit.LoginLockedOut(actor, lockedUntil);
-            return new LoginResult(LoginOutcome.LockedOut, null, $"Too many failed logins: this account is locked until {lockedUntil:HH:mm} UTC.");
-        }
+        if (account is null) return Refused;
         if (!_hasher.Verify(password ?? "", account.PasswordHash) || !SecondFactorAccepted(ref account, code))
         {
             _sourceThrottle.RecordFailure(source);
-            var failed = RecordFailure(account, now);
-            _audit.LoginWrongCredentials(actor, failed.LockedUntil is { } until && until > now ? until : null);
-            return new LoginResult(LoginOutcome.WrongCredentials, null, WrongCredentialsMessage);
+            _audit.LoginWrongCredentials(actor, throttledUntil);
+            return Refused;
         }
         if (account.Disabled)
         {
             _audit.LoginDisabled(actor);
             return new LoginResult(LoginOutcome.Disabled, null, "This account is disabled; ask an administrator.");
         }
+        _nameThrottle.Forget(name, source);
+        // Failures are not counted per account (docs/decisions.md); a count or lock an
+        // earlier version stored is cleared here.
         account = account with { FailedLogins = 0, FirstFailureAt = null, LockedUntil = null };
         if (_hasher.NeedsRehash(account.PasswordHash)) account = account with { PasswordHash = _hasher.Hash(password!) };
         _accounts.Update(account);
@@ -132,31 +146,23 @@ public sealed class AccountService
     private bool SecondFactorAccepted(ref Account account, string? code)
     {
         if (account.SealedTotpSecret is null) return true;
-        byte[] secret = _secrets.Unprotect(account.SealedTotpSecret, $"TOTP seed of {account.AuditName}");
+        if (!TotpCodeAccepted(account.SealedTotpSecret, $"TOTP seed of {account.AuditName}", code, account.TotpLastStep, out long step)) return false;
+        account = account with { TotpLastStep = step };
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="code"/> is a fresh code of the sealed seed (RFC 6238 §5.2: never one at or before <paramref name="lastStep"/>).</summary>
+    private bool TotpCodeAccepted(byte[] sealedSecret, string what, string? code, long lastStep, out long step)
+    {
+        byte[] secret = _secrets.Unprotect(sealedSecret, what);
         try
         {
-            if (!_totp.TryVerify(secret, code ?? "", account.TotpLastStep, out long step)) return false;
-            account = account with { TotpLastStep = step };
-            return true;
+            return _totp.TryVerify(secret, code ?? "", lastStep, out step);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(secret);
         }
-    }
-
-    private Account RecordFailure(Account account, DateTimeOffset now)
-    {
-        bool windowOpen = account.FirstFailureAt is { } first && now - first < _policy.FailureWindow;
-        int failures = windowOpen ? account.FailedLogins + 1 : 1;
-        var updated = account with
-        {
-            FailedLogins = failures,
-            FirstFailureAt = windowOpen ? account.FirstFailureAt : now,
-            LockedUntil = failures >= _policy.MaxFailures ? now + _policy.LockoutDuration : null,
-        };
-        _accounts.Update(updated);
-        return updated;
     }
 
     // ---- sessions ----------------------------------------------------------------
@@ -197,6 +203,7 @@ public sealed class AccountService
 
     // ---- TOTP enrolment -------------------------------------------------------------
 
+    /// <summary>A new seed to enrol, kept pending: how the account logs in changes only when it is confirmed.</summary>
     public TotpEnrolment BeginTotpEnrolment(Account account)
     {
         byte[] secret = TotpAuthenticator.NewSecret();
@@ -217,29 +224,84 @@ public sealed class AccountService
         }
     }
 
-    /// <summary>Confirms the pending seed with a code from the app; the seed then replaces any earlier one.</summary>
+    /// <summary>
+    /// Confirms the pending seed with a code from the new app; the seed then replaces any
+    /// earlier one. It takes the account's password every time, and when an authenticator is
+    /// enrolled already a fresh code from that one too, so a session left open or stolen cannot
+    /// bind another authenticator to the account (docs/decisions.md). Tries are counted and
+    /// paced with the logins of this account's name from <paramref name="source"/>, before the
+    /// password is hashed.
+    /// </summary>
+    public Account ConfirmTotpEnrolment(Account account, string? password, string? currentCode, string? newCode, string source)
+    {
+        using var scope = LockFor(account.Id).EnterScope();
+        var current = Pending(account);
+        if (!_nameThrottle.TryCount(current.UserName, source, out var notBefore))
+        {
+            _audit.TotpEnrolmentNotChecked(current, notBefore);
+            throw DomainException.Invalid($"Too many wrong tries: the next one is checked from {notBefore:HH:mm:ss} UTC on.");
+        }
+        bool replacing = current.HasSecondFactor;
+        long lastStep = current.TotpLastStep;
+        if (!_hasher.Verify(password ?? "", current.PasswordHash)
+            || replacing && !TotpCodeAccepted(current.SealedTotpSecret!, $"TOTP seed of {current.AuditName}", currentCode, current.TotpLastStep, out lastStep))
+        {
+            _audit.TotpEnrolmentUnauthenticated(current, replacing);
+            throw DomainException.Invalid(replacing
+                ? "That is not your password, or not a fresh code from the authenticator you use now."
+                : "That is not your password.");
+        }
+        _nameThrottle.Forget(current.UserName, source);
+        if (lastStep != current.TotpLastStep)
+        {
+            // The current code is spent (RFC 6238 §5.2), whatever becomes of the new one.
+            current = current with { TotpLastStep = lastStep };
+            _accounts.Update(current);
+        }
+        return Enrol(current, newCode);
+    }
+
+    /// <summary>
+    /// A first enrolment confirmed by the new app's code alone, as the console's enrolment form
+    /// asks today. An account that has an authenticator is refused: replacing it takes
+    /// the password and a current code (the overload with <c>password</c>).
+    /// </summary>
     public Account ConfirmTotpEnrolment(Account account, string? code)
     {
         using var scope = LockFor(account.Id).EnterScope();
+        var current = Pending(account);
+        if (current.HasSecondFactor)
+        {
+            _audit.TotpEnrolmentUnauthenticated(current, replacing: true);
+            throw DomainException.Invalid("Replacing your authenticator takes your password and a code from the authenticator you use now.");
+        }
+        return Enrol(current, code);
+    }
+
+    /// <summary>The account as stored, with a seed shown for enrolment.</summary>
+    private Account Pending(Account account)
+    {
         var current = Existing(account.Id);
         if (current.SealedPendingTotpSecret is null) throw DomainException.Invalid("Start the enrolment first: no code was shown to confirm.");
-        byte[] secret = _secrets.Unprotect(current.SealedPendingTotpSecret, $"pending TOTP seed of {current.AuditName}");
-        try
+        return current;
+    }
+
+    /// <summary>
+    /// Makes the pending seed the account's, if <paramref name="code"/> is its current code; under
+    /// the account's lock. No code of the new seed was used before, whatever step the old one
+    /// reached; from now on none at or before this one is accepted.
+    /// </summary>
+    private Account Enrol(Account current, string? code)
+    {
+        if (!TotpCodeAccepted(current.SealedPendingTotpSecret!, $"pending TOTP seed of {current.AuditName}", code, lastStep: 0, out long step))
         {
-            if (!_totp.TryVerify(secret, code ?? "", current.TotpLastStep, out long step))
-            {
-                _audit.TotpEnrolmentRefused(current);
-                throw DomainException.Invalid("That code does not match: check the device's clock and enter the current 6-digit code.");
-            }
-            var enrolled = current with { SealedTotpSecret = current.SealedPendingTotpSecret, SealedPendingTotpSecret = null, TotpLastStep = step };
-            _accounts.Update(enrolled);
-            _audit.TotpEnrolled(current);
-            return enrolled;
+            _audit.TotpEnrolmentRefused(current);
+            throw DomainException.Invalid("That code does not match: check the device's clock and enter the current 6-digit code.");
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
+        var enrolled = current with { SealedTotpSecret = current.SealedPendingTotpSecret, SealedPendingTotpSecret = null, TotpLastStep = Math.Max(step, current.TotpLastStep) };
+        _accounts.Update(enrolled);
+        _audit.TotpEnrolled(current, replaced: current.HasSecondFactor);
+        return enrolled;
     }
 
     // ---- what admins do ---------------------------------------------------------------
@@ -286,12 +348,14 @@ public sealed class AccountService
         return updated;
     }
 
-    /// <summary>A new password set by an admin; it also clears the lockout and the TOTP enrolment (the user enrols again).</summary>
+    /// <summary>A new password set by an admin; it also clears the TOTP enrolment (the user enrols again) and every pause on the name.</summary>
     public Account ResetPassword(Account actor, long accountId, string? newPassword)
     {
         RequireAdmin(actor, "reset passwords");
         using var scope = LockFor(accountId).EnterScope();
-        return _reset.Reset(Existing(accountId), newPassword, AuditActor.User(actor));
+        var reset = _reset.Reset(Existing(accountId), newPassword, AuditActor.User(actor));
+        _nameThrottle.ForgetName(reset.UserName);
+        return reset;
     }
 
     private Account NewAccount(string? userName, string? displayName, string? password, Role roles)

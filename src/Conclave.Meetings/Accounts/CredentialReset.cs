@@ -5,7 +5,7 @@ namespace Conclave.Meetings.Accounts;
 
 /// <summary>
 /// Gives an account fresh credentials: a new password, no TOTP (the user enrols again), no
-/// lockout, every session ended. Admins do it from the console; when no admin can log in
+/// stored failure count, every session ended. Admins do it from the console; when no admin can log in
 /// any more (a lost authenticator), the operator on the box does it with
 /// <c>conclavectl users reset</c>, which also enables the account.
 /// </summary>

@@ -3,11 +3,17 @@ namespace Conclave.Meetings.Accounts;
 public enum LoginOutcome
 {
     Succeeded,
-    /// <summary>Wrong user name, password or code; one message for all three, so nothing is learnt.</summary>
+    /// <summary>
+    /// Wrong user name, password or code, or a name that must wait before its next try from
+    /// this source: one outcome and one message for all, so neither an account nor a pause is learnt.
+    /// </summary>
     WrongCredentials,
-    /// <summary>Too many failures: refused without checking the password until the lockout ends.</summary>
+    /// <summary>
+    /// Never the outcome of a login: no account is locked (a paused name answers
+    /// <see cref="WrongCredentials"/>). The console's login page still names it.
+    /// </summary>
     LockedOut,
-    /// <summary>Too many failures from this address.</summary>
+    /// <summary>Too many failures from this address, whatever the names.</summary>
     Throttled,
     Disabled,
 }

@@ -2,7 +2,7 @@ namespace Conclave.Meetings.Accounts;
 
 /// <summary>
 /// Failed logins per source address within the policy's window, in memory (a restart
-/// forgets them; the per-account lockout is stored). Bounded: at most
+/// forgets them). Bounded: at most
 /// <see cref="MaxTrackedSources"/> addresses, the oldest forgotten first.
 /// </summary>
 internal sealed class SourceThrottle(LoginPolicy policy, TimeProvider time)

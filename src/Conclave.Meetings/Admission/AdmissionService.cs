@@ -83,9 +83,19 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
     /// <summary>Puts someone in the lobby; null when the lobby is full.</summary>
     public LobbyEntry? Wait(Attendee attendee, string meetingId) => Lobby.Enter(meetingId, attendee, time.GetUtcNow());
 
+    /// <summary>
+    /// Lets a waiting person in. A guest whose invitation was revoked while they waited is
+    /// turned away instead (their wait ends as denied) and the host is told.
+    /// </summary>
     public void Admit(Account actor, string? meetingId, string? entryId)
     {
         var (meeting, entry) = Waiting(actor, meetingId, entryId, AuditAction.LobbyAdmit);
+        if (entry.Attendee is GuestAttendee guest && meetings.FindInvitation(guest.Invitation.Id) is not { State: InvitationState.Redeemed })
+        {
+            audit.LobbyAdmitRefused(actor, meeting, guest);
+            Lobby.Resolve(entry, LobbyOutcome.Denied);
+            throw DomainException.Gone("This guest's invitation was revoked while they waited: they cannot be let in.");
+        }
         audit.LobbyAdmitted(actor, meeting, entry.Attendee);
         Lobby.Resolve(entry, LobbyOutcome.Admitted);
     }
@@ -108,6 +118,18 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
         audit.ParticipantRemoved(actor, meeting, attendee);
     }
 
+    /// <summary>
+    /// Takes the guest of an invitation <see cref="MeetingService.Revoke"/> just revoked out of the
+    /// lobby (their wait ends as denied), and returns them as signalling knows them, for the
+    /// caller to close their connection if they are inside.
+    /// </summary>
+    public GuestAttendee Dismiss(Invitation revoked)
+    {
+        var guest = new GuestAttendee(revoked);
+        Lobby.ResolveAll(revoked.MeetingId, guest.Key, LobbyOutcome.Denied);
+        return guest;
+    }
+
     /// <summary>Tells everyone waiting that the meeting ended (after <see cref="MeetingService.End"/>).</summary>
     public void CloseLobby(string meetingId) => Lobby.ResolveAll(meetingId, LobbyOutcome.MeetingEnded);
 
@@ -118,8 +140,9 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
             case MemberAttendee member:
                 meetings.Bar(meeting.Id, member.Account.Id);
                 break;
-            case GuestAttendee guest when meetings.FindInvitation(guest.Invitation.Id) is { } invitation:
-                meetings.UpdateInvitation(invitation with { State = state });
+            case GuestAttendee guest:
+                // Only from redeemed: an invitation revoked meanwhile stays revoked.
+                meetings.TryChangeInvitationState(guest.Invitation.Id, InvitationState.Redeemed, state);
                 break;
         }
     }

@@ -81,6 +81,15 @@ public sealed class Lobby
         foreach (var entry in Waiting(meetingId)) Resolve(entry, outcome);
     }
 
+    /// <summary>Ends the wait of every entry of one person (every tab they have open).</summary>
+    internal void ResolveAll(string meetingId, string attendeeKey, LobbyOutcome outcome)
+    {
+        foreach (var entry in Waiting(meetingId))
+        {
+            if (entry.Attendee.Key == attendeeKey) Resolve(entry, outcome);
+        }
+    }
+
     private void Remove(LobbyEntry entry)
     {
         bool removed;

@@ -20,16 +20,20 @@ public static partial class AuditEvents
     public static void LoginThrottled(this IAuditTrail audit, AuditActor claimant) =>
         audit.RecordLogin(claimant, AuditOutcome.Refused("too many failures from this address"));
 
-    public static void LoginUnknownUser(this IAuditTrail audit, AuditActor claimant) =>
-        audit.RecordLogin(claimant, AuditOutcome.Refused("unknown user"));
+    /// <param name="throttledUntil">When this try used the name's allowance from this source: its next try is checked from then on.</param>
+    public static void LoginUnknownUser(this IAuditTrail audit, AuditActor claimant, DateTimeOffset? throttledUntil) =>
+        audit.RecordLogin(claimant, Throttled("unknown user", throttledUntil));
 
-    /// <summary>Refused without checking the password: the account is locked.</summary>
-    public static void LoginLockedOut(this IAuditTrail audit, AuditActor claimant, DateTimeOffset lockedUntil) =>
-        audit.RecordLogin(claimant, AuditOutcome.RefusedLocked(lockedUntil));
+    /// <summary>Refused without checking anything: this name from this source must wait until <paramref name="throttledUntil"/>.</summary>
+    public static void LoginNotChecked(this IAuditTrail audit, AuditActor claimant, DateTimeOffset throttledUntil) =>
+        audit.RecordLogin(claimant, AuditOutcome.RefusedUntil("not checked, throttled", throttledUntil));
 
-    /// <param name="lockedUntil">Set when this failure locked the account.</param>
-    public static void LoginWrongCredentials(this IAuditTrail audit, AuditActor claimant, DateTimeOffset? lockedUntil) =>
-        audit.RecordLogin(claimant, lockedUntil is { } until ? AuditOutcome.RefusedLocked(until, "wrong credentials") : AuditOutcome.Refused("wrong credentials"));
+    /// <param name="throttledUntil">When this try used the name's allowance from this source: its next try is checked from then on.</param>
+    public static void LoginWrongCredentials(this IAuditTrail audit, AuditActor claimant, DateTimeOffset? throttledUntil) =>
+        audit.RecordLogin(claimant, Throttled("wrong credentials", throttledUntil));
+
+    private static AuditOutcome Throttled(string reason, DateTimeOffset? until) =>
+        until is { } time ? AuditOutcome.RefusedUntil($"{reason}, throttled", time) : AuditOutcome.Refused(reason);
 
     public static void LoginDisabled(this IAuditTrail audit, AuditActor claimant) =>
         audit.RecordLogin(claimant, AuditOutcome.Refused("account disabled"));
@@ -46,8 +50,18 @@ public static partial class AuditEvents
     public static void TotpEnrolmentRefused(this IAuditTrail audit, Account account) =>
         audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account), AuditOutcome.Refused("wrong code"));
 
-    public static void TotpEnrolled(this IAuditTrail audit, Account account) =>
-        audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account), AuditOutcome.Ok);
+    /// <summary>The password, or the code of the authenticator enrolled now, did not match: nothing was checked or changed beyond that.</summary>
+    public static void TotpEnrolmentUnauthenticated(this IAuditTrail audit, Account account, bool replacing) =>
+        audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account),
+            AuditOutcome.Refused(replacing ? "wrong password or current code" : "wrong password"));
+
+    /// <summary>Refused without checking the password: this account's name from this source must wait.</summary>
+    public static void TotpEnrolmentNotChecked(this IAuditTrail audit, Account account, DateTimeOffset throttledUntil) =>
+        audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account), AuditOutcome.RefusedUntil("not checked, throttled", throttledUntil));
+
+    /// <param name="replaced">An authenticator was enrolled before and no longer works.</param>
+    public static void TotpEnrolled(this IAuditTrail audit, Account account, bool replaced) =>
+        audit.Record(AuditActor.User(account), AuditAction.TotpEnrol, AuditObject.Of(account), replaced ? AuditOutcome.OkWith("replaced the enrolled authenticator") : AuditOutcome.Ok);
 
     public static void UserCreated(this IAuditTrail audit, Account admin, Account account) =>
         audit.Record(AuditActor.User(admin), AuditAction.UserCreate, AuditObject.Of(account), AuditOutcome.OkWith($"roles {Roles.Describe(account.Roles)}"));

@@ -19,6 +19,10 @@ public static partial class AuditEvents
     public static void LobbyAdmitted(this IAuditTrail audit, Account host, Meeting meeting, Attendee attendee) =>
         audit.Record(AuditActor.User(host), AuditAction.LobbyAdmit, AuditObject.Of(attendee), AuditOutcome.OkWith(AuditObject.Of(meeting).Text));
 
+    /// <summary>The host admitted a guest whose invitation was revoked while they waited: they were turned away.</summary>
+    public static void LobbyAdmitRefused(this IAuditTrail audit, Account host, Meeting meeting, Attendee attendee) =>
+        audit.Record(AuditActor.User(host), AuditAction.LobbyAdmit, AuditObject.Of(attendee), AuditOutcome.Refused($"invitation revoked, {AuditObject.Of(meeting).Text}"));
+
     public static void LobbyDenied(this IAuditTrail audit, Account host, Meeting meeting, Attendee attendee) =>
         audit.Record(AuditActor.User(host), AuditAction.LobbyDeny, AuditObject.Of(attendee), AuditOutcome.OkWith(AuditObject.Of(meeting).Text));
 

@@ -17,7 +17,6 @@ public sealed record AuditOutcome
 
     public static AuditOutcome Refused(string reason) => new($"refused: {AuditText.Printable(reason)}");
 
-    /// <summary>Refused while an account is locked: "refused: locked until &lt;time&gt;", or after <paramref name="reason"/>: "refused: wrong credentials, locked until &lt;time&gt;".</summary>
-    public static AuditOutcome RefusedLocked(DateTimeOffset lockedUntil, string? reason = null) =>
-        Refused(reason is null ? $"locked until {lockedUntil:u}" : $"{reason}, locked until {lockedUntil:u}");
+    /// <summary>Refused, and for how long: "refused: not checked, throttled until 2030-03-04 09:00:01Z".</summary>
+    public static AuditOutcome RefusedUntil(string reason, DateTimeOffset until) => Refused($"{reason} until {until:u}");
 }

@@ -33,13 +33,24 @@ public interface IMeetingStore
 
     IReadOnlyList<Invitation> Invitations(string meetingId);
 
-    void UpdateInvitation(Invitation invitation);
+    /// <summary>
+    /// Counts one passcode try of an invitation that is still issued and has fewer than
+    /// <paramref name="maxTries"/> counted, in one atomic write before the passcode is checked,
+    /// so tries sent at once are all counted and at most <paramref name="maxTries"/> are ever
+    /// checked. Returns the tries counted with this one, or null when the invitation is no
+    /// longer issued or has no try left.
+    /// </summary>
+    int? CountPasscodeTry(string invitationId, int maxTries);
 
     /// <summary>
-    /// Replaces <paramref name="current"/> only if nobody changed its state or passcode count
-    /// since it was read; false when someone did (a one-time link opened twice at once).
+    /// Turns an invitation that is still issued into a guest pass (two browsers opening one link
+    /// at once: one wins); with <paramref name="refundPasscodeTry"/> the try the right passcode
+    /// used is given back. False when it is no longer issued.
     /// </summary>
-    bool TryReplaceInvitation(Invitation current, Invitation replacement);
+    bool TryRedeemInvitation(string invitationId, byte[] guestPassHash, bool refundPasscodeTry);
+
+    /// <summary>Moves the invitation from <paramref name="from"/> to <paramref name="to"/>; false when it is not in <paramref name="from"/> (any more).</summary>
+    bool TryChangeInvitationState(string invitationId, InvitationState from, InvitationState to);
 
     /// <summary>A removed or denied member may not come back to this meeting.</summary>
     void Bar(string meetingId, long accountId);

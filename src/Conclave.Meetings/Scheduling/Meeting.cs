@@ -20,6 +20,12 @@ public sealed record Meeting(
     /// <summary>People may come in this long before the start, as into a real meeting room.</summary>
     public static readonly TimeSpan EarlyEntry = TimeSpan.FromMinutes(15);
 
+    /// <summary>How long after the scheduled end a guest pass still names its guest (a page reloaded as the meeting closes).</summary>
+    public static readonly TimeSpan GuestPassGrace = TimeSpan.FromMinutes(5);
+
+    /// <summary>Guest passes stop working when the host ends the meeting, or <see cref="GuestPassGrace"/> after its scheduled end.</summary>
+    public DateTimeOffset GuestPassesEndAt => EndedAt ?? EndsAt + GuestPassGrace;
+
     public bool IsOpenAt(DateTimeOffset time) => EndedAt is null && time >= StartsAt - EarlyEntry && time < EndsAt;
 
     public string AuditName => AuditObject.Of(this).Text;

@@ -108,17 +108,38 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
         return new IssuedInvitation(invitation, linkToken);
     }
 
-    public void Revoke(Account actor, string? meetingId, string? invitationId)
+    /// <summary>
+    /// Withdraws an invitation, opened or not. Returns it when it had been opened: its guest
+    /// pass stops working at once, and the caller takes its guest out of the lobby
+    /// (<see cref="Admission.AdmissionService.Dismiss"/>) and closes their connection if they are
+    /// inside. Null when nobody held its pass (not opened yet, or denied, removed or revoked already).
+    /// </summary>
+    public Invitation? Revoke(Account actor, string? meetingId, string? invitationId)
     {
         var meeting = MeetingAccess.Manageable(meetings, audit, actor, meetingId, AuditAction.InvitationRevoke);
         var invitation = invitationId is null ? null : meetings.FindInvitation(invitationId);
-        if (invitation is null || invitation.MeetingId != meeting.Id) throw DomainException.NotFound("No such invitation for this meeting.");
-        meetings.UpdateInvitation(invitation with { State = InvitationState.Revoked });
-        audit.InvitationRevoked(actor, invitation);
+        while (invitation is not null && invitation.MeetingId == meeting.Id)
+        {
+            if (invitation.State is not (InvitationState.Issued or InvitationState.Redeemed))
+            {
+                audit.InvitationRevoked(actor, invitation);
+                return null;
+            }
+            if (meetings.TryChangeInvitationState(invitation.Id, invitation.State, InvitationState.Revoked))
+            {
+                audit.InvitationRevoked(actor, invitation);
+                return invitation.State == InvitationState.Redeemed ? invitation with { State = InvitationState.Revoked } : null;
+            }
+            // Opened, denied or removed this moment: revoke what it is now.
+            invitation = meetings.FindInvitation(invitation.Id);
+        }
+        throw DomainException.NotFound("No such invitation for this meeting.");
     }
 
     /// <summary>The invitation behind a link, if it can still be opened (for the page that asks for the passcode).</summary>
-    public Invitation Open(string? linkToken, string source)
+    public Invitation Open(string? linkToken, string source) => Openable(linkToken, source).Invitation;
+
+    private (Invitation Invitation, Meeting Meeting) Openable(string? linkToken, string source)
     {
         var invitation = FindByLink(linkToken);
         if (invitation is null)
@@ -126,48 +147,80 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
             audit.InvitationLinkUnknown(source);
             throw DomainException.NotFound("This invitation link is not valid.");
         }
+        var meeting = meetings.Find(invitation.MeetingId);
+        var now = time.GetUtcNow();
         string? why = invitation.State != InvitationState.Issued ? "it has been used already"
-            : invitation.ExpiresAt <= time.GetUtcNow() ? "it has expired"
+            : invitation.ExpiresAt <= now ? "it has expired"
+            : meeting is null || meeting.GuestPassesEndAt <= now ? "its meeting is over"
             : null;
         if (why is not null)
         {
             audit.InvitationOpenRefused(source, invitation, why);
             throw DomainException.Gone($"This invitation cannot be used: {why}. Ask the host for a new one.");
         }
-        return invitation;
+        return (invitation, meeting!);
     }
 
-    /// <summary>Opens the invitation once: checks the passcode and turns the link into a guest pass.</summary>
+    /// <summary>
+    /// Opens the invitation once: checks the passcode, if it has one, and turns the link into a
+    /// guest pass. Each passcode try is counted before it is checked, so at most
+    /// <see cref="Invitation.MaxPasscodeFailures"/> are ever checked, however many arrive at
+    /// once; the wrong try that uses the last one revokes the invitation, and the right
+    /// passcode is not counted against the guest. Every refusal after a passcode was entered
+    /// says "That passcode did not open this invitation", with the tries left or that it no
+    /// longer works; the right passcode that lost a race reads exactly as a wrong last try, so
+    /// a guesser learns nothing from a race.
+    /// </summary>
     public RedeemedInvitation Redeem(string? linkToken, string? passcode, string source)
     {
-        var invitation = Open(linkToken, source);
-        if (invitation.PasscodeHash is not null && !hasher.Verify(passcode ?? "", invitation.PasscodeHash))
+        var (invitation, meeting) = Openable(linkToken, source);
+        bool passcodeChecked = invitation.PasscodeHash is not null;
+        if (passcodeChecked)
         {
-            int failures = invitation.PasscodeFailures + 1;
-            bool revoke = failures >= Invitation.MaxPasscodeFailures;
-            if (!meetings.TryReplaceInvitation(invitation, invitation with { PasscodeFailures = failures, State = revoke ? InvitationState.Revoked : InvitationState.Issued }))
+            if (meetings.CountPasscodeTry(invitation.Id, Invitation.MaxPasscodeFailures) is not { } tries)
             {
-                throw DomainException.Gone("This invitation changed while you entered the passcode; open the link again.");
+                audit.PasscodeNotChecked(source, invitation, StateNow(invitation));
+                throw PasscodeRefused(triesLeft: 0);
             }
-            audit.PasscodeRefused(source, invitation, revoke);
-            throw revoke
-                ? DomainException.Gone("Too many wrong passcodes: this invitation no longer works. Ask the host for a new one.")
-                : DomainException.Invalid($"Wrong passcode ({Invitation.MaxPasscodeFailures - failures} tries left).");
+            if (!hasher.Verify(passcode ?? "", invitation.PasscodeHash!))
+            {
+                // The last try was this one: nobody may try again (unless a right passcode tried at the same time already won).
+                bool revoked = tries >= Invitation.MaxPasscodeFailures
+                    && meetings.TryChangeInvitationState(invitation.Id, InvitationState.Issued, InvitationState.Revoked);
+                audit.PasscodeRefused(source, invitation, revoked);
+                throw PasscodeRefused(Invitation.MaxPasscodeFailures - tries);
+            }
         }
         string guestPass = RandomToken.New(out byte[] guestPassHash);
-        var redeemed = invitation with { State = InvitationState.Redeemed, GuestPassHash = guestPassHash };
-        if (!meetings.TryReplaceInvitation(invitation, redeemed))
+        if (!meetings.TryRedeemInvitation(invitation.Id, guestPassHash, refundPasscodeTry: passcodeChecked))
         {
-            audit.InvitationRedeemRaced(source, invitation);
-            throw DomainException.Gone("This invitation has been used already. Ask the host for a new one.");
+            audit.InvitationRedeemRaced(source, invitation, StateNow(invitation), passcodeChecked);
+            throw passcodeChecked ? PasscodeRefused(triesLeft: 0) : DomainException.Gone("This invitation has been used already. Ask the host for a new one.");
         }
         audit.InvitationRedeemed(source, invitation);
-        return new RedeemedInvitation(redeemed, guestPass);
+        var redeemed = meetings.FindInvitation(invitation.Id) ?? throw DomainException.NotFound("This invitation was deleted as it was opened.");
+        return new RedeemedInvitation(redeemed, guestPass, meeting.GuestPassesEndAt);
     }
 
-    /// <summary>The invitation behind a guest pass cookie, or null for a forged or unknown one.</summary>
-    public Invitation? FindGuest(string? guestPass) =>
-        RandomToken.HashOf(guestPass) is { } hash ? meetings.FindInvitationByGuestPass(hash) : null;
+    /// <summary>The one answer to a passcode that did not open the invitation, for whatever reason.</summary>
+    private static DomainException PasscodeRefused(int triesLeft) => triesLeft > 0
+        ? DomainException.Invalid($"That passcode did not open this invitation ({triesLeft} tries left).")
+        : DomainException.Gone("That passcode did not open this invitation, and it no longer works. Ask the host for a new one.");
+
+    private InvitationState? StateNow(Invitation invitation) => meetings.FindInvitation(invitation.Id)?.State;
+
+    /// <summary>
+    /// The guest behind a guest pass cookie, or null for a forged or unknown pass, one whose
+    /// invitation was revoked, and one whose meeting ended or is past its scheduled end
+    /// (<see cref="Meeting.GuestPassesEndAt"/>); the link's own expiry does not end a pass. A
+    /// denied or removed guest is still found, so that admission tells them why it refuses them.
+    /// </summary>
+    public Invitation? FindGuest(string? guestPass)
+    {
+        if (RandomToken.HashOf(guestPass) is not { } hash || meetings.FindInvitationByGuestPass(hash) is not { } invitation) return null;
+        if (invitation.State is not (InvitationState.Redeemed or InvitationState.Denied or InvitationState.Removed)) return null;
+        return meetings.Find(invitation.MeetingId) is { } meeting && time.GetUtcNow() < meeting.GuestPassesEndAt ? invitation : null;
+    }
 
     private Invitation? FindByLink(string? linkToken) =>
         RandomToken.HashOf(linkToken) is { } hash ? meetings.FindInvitationByToken(hash) : null;

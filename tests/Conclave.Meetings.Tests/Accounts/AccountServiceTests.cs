@@ -160,49 +160,129 @@ public sealed class AccountServiceTests : IDisposable
         Assert.Equal(new AuditRecord($"anonymous@{Source}", AuditAction.Login, "console", "refused: unknown user"), _h.Audit.Last);
     }
 
-    [Fact]
-    public void The_fifth_wrong_password_locks_the_account()
-    {
-        FailLogins(5);
+    private const string Attacker = "198.51.100.66";
 
-        Assert.Equal($"refused: wrong credentials, locked until {_h.Now + TimeSpan.FromMinutes(15):u}", _h.Audit.Last.Outcome);
-        Assert.Equal(_h.Now + TimeSpan.FromMinutes(15), _h.Reload(_alice).LockedUntil);
+    private void FailLoginsFrom(string source, int times, string user = "alice")
+    {
+        for (int i = 0; i < times; i++) Assert.Equal(LoginOutcome.WrongCredentials, _h.Login(user, "wrong password!", source: source).Outcome);
     }
 
     [Fact]
-    public void The_sixth_attempt_is_refused_without_checking_the_password()
+    public void The_fifth_failure_from_one_source_pauses_that_name_from_there_and_locks_no_account()
     {
-        FailLogins(5);
+        FailLogins(4);
+        Assert.Equal("refused: wrong credentials", _h.Audit.Last.Outcome);
 
-        var result = _h.Login("alice", Password);
+        FailLogins(1);
 
-        Assert.Equal(LoginOutcome.LockedOut, result.Outcome);
-        Assert.Null(result.Account);
-        Assert.Equal($"refused: locked until {_h.Now + TimeSpan.FromMinutes(15):u}", _h.Audit.Last.Outcome);
+        Assert.Equal($"refused: wrong credentials, throttled until {_h.Now + TimeSpan.FromSeconds(1):u}", _h.Audit.Last.Outcome);
+        var alice = _h.Reload(_alice);
+        Assert.Null(alice.LockedUntil);
+        Assert.Equal(0, alice.FailedLogins);
     }
 
     [Fact]
-    public void A_locked_account_opens_again_after_fifteen_minutes()
+    public void After_five_failures_the_right_password_is_refused_from_that_source_but_accepted_from_another_and_after_the_pause()
     {
-        FailLogins(5);
-        _h.Time.Advance(TimeSpan.FromMinutes(14));
-        Assert.Equal(LoginOutcome.LockedOut, _h.Login("alice").Outcome);
+        FailLoginsFrom(Attacker, 5);
 
-        _h.Time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        var fromAttacker = _h.Login("alice", Password, source: Attacker);
+        Assert.Equal(LoginOutcome.WrongCredentials, fromAttacker.Outcome);
+        Assert.Null(fromAttacker.Account);
+        Assert.Equal($"user:alice@{Attacker}", _h.Audit.Last.Actor);
+        Assert.Equal($"refused: not checked, throttled until {_h.Now + TimeSpan.FromSeconds(1):u}", _h.Audit.Last.Outcome);
 
-        Assert.True(_h.Login("alice").Succeeded);
-        var reloaded = _h.Reload(_alice);
-        Assert.Equal(0, reloaded.FailedLogins);
-        Assert.Null(reloaded.FirstFailureAt);
-        Assert.Null(reloaded.LockedUntil);
+        Assert.True(_h.Login("alice", Password, source: Source).Succeeded);
+
+        _h.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(_h.Login("alice", Password, source: Attacker).Succeeded);
     }
 
     [Fact]
-    public void Failures_spread_over_more_than_the_window_do_not_lock()
+    public void An_admin_hammered_from_one_source_logs_in_from_their_own()
+    {
+        byte[] secret = _h.EnrolTotp(_admin);
+        _h.Time.Advance(TimeSpan.FromSeconds(30));
+
+        for (int i = 0; i < 40; i++) Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("root", "guessing away!!", source: Attacker).Outcome);
+        Assert.StartsWith("refused: not checked, throttled until", _h.Audit.Last.Outcome, StringComparison.Ordinal);
+
+        Assert.True(_h.Login("root", code: _h.CodeNow(secret)).Succeeded);
+    }
+
+    [Fact]
+    public void Pauses_double_with_each_further_try_up_to_fifteen_minutes()
+    {
+        FailLogins(5);
+
+        foreach (int seconds in new[] { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900 })
+        {
+            var pause = TimeSpan.FromSeconds(seconds);
+            Assert.Equal($"refused: wrong credentials, throttled until {_h.Now + pause:u}", _h.Audit.Last.Outcome);
+            _h.Time.Advance(pause - TimeSpan.FromMilliseconds(1));
+            Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("alice").Outcome);
+            Assert.StartsWith("refused: not checked", _h.Audit.Last.Outcome, StringComparison.Ordinal);
+            _h.Time.Advance(TimeSpan.FromMilliseconds(1));
+            FailLogins(1);
+        }
+    }
+
+    [Fact]
+    public void Unknown_names_are_paced_exactly_like_existing_ones()
+    {
+        FailLogins(5, user: "nobody");
+
+        Assert.Equal("refused: unknown user, throttled until " + $"{_h.Now + TimeSpan.FromSeconds(1):u}", _h.Audit.Last.Outcome);
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("nobody").Outcome);
+        Assert.StartsWith("refused: not checked", _h.Audit.Last.Outcome, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_wrong_password_an_unknown_name_and_a_paused_name_get_one_answer()
+    {
+        var wrongPassword = _h.Login("alice", "not the password");
+        var unknownName = _h.Login("nobody", Password);
+        FailLoginsFrom(Attacker, 5);
+        var paused = _h.Login("alice", Password, source: Attacker);
+
+        Assert.All(new[] { wrongPassword, unknownName, paused }, result =>
+        {
+            Assert.Equal(LoginOutcome.WrongCredentials, result.Outcome);
+            Assert.Equal(AccountService.RefusedMessage, result.Message);
+            Assert.Null(result.Account);
+        });
+    }
+
+    [Theory]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:3::1")]
+    [InlineData("192.0.2.77", "::ffff:192.0.2.77", "192.0.2.78")]
+    public void IPv6_sources_are_paced_by_their_64_prefix_and_IPv4_sources_each_alone(string failing, string sameNetwork, string otherNetwork)
+    {
+        FailLoginsFrom(failing, 5);
+
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("alice", source: sameNetwork).Outcome);
+        Assert.StartsWith("refused: not checked", _h.Audit.Last.Outcome, StringComparison.Ordinal);
+        Assert.True(_h.Login("alice", source: otherNetwork).Succeeded);
+    }
+
+    [Fact]
+    public void A_name_is_forgotten_by_a_source_fifteen_minutes_after_its_pause_ends()
+    {
+        FailLogins(5);
+
+        _h.Time.Advance(TimeSpan.FromSeconds(1) + TimeSpan.FromMinutes(15));
+        FailLogins(4);
+
+        Assert.Equal("refused: wrong credentials", _h.Audit.Last.Outcome);
+    }
+
+    [Fact]
+    public void Tries_spaced_wider_than_their_pauses_are_all_checked()
     {
         for (int i = 0; i < 8; i++)
         {
             FailLogins(1);
+            Assert.StartsWith("refused: wrong credentials", _h.Audit.Last.Outcome, StringComparison.Ordinal);
             _h.Time.Advance(TimeSpan.FromMinutes(4));
         }
 
@@ -219,6 +299,17 @@ public sealed class AccountServiceTests : IDisposable
         FailLogins(4);
 
         Assert.True(_h.Login("alice").Succeeded);
+    }
+
+    [Fact]
+    public void A_lock_stored_by_an_earlier_version_blocks_nothing_and_a_login_clears_it()
+    {
+        _h.Database.Accounts.Update(_h.Reload(_alice) with { FailedLogins = 5, FirstFailureAt = _h.Now, LockedUntil = _h.Now.AddMinutes(15) });
+
+        Assert.True(_h.Login("alice").Succeeded);
+
+        var alice = _h.Reload(_alice);
+        Assert.Equal((0, null, null), (alice.FailedLogins, alice.FirstFailureAt, alice.LockedUntil));
     }
 
     [Fact]
@@ -306,11 +397,11 @@ public sealed class AccountServiceTests : IDisposable
     [Fact]
     public void A_wrong_confirmation_code_is_invalid_and_enrols_nothing()
     {
-        byte[] secret = OtpNet.Base32Encoding.ToBytes(Accounts.BeginTotpEnrolment(_admin).SecretBase32);
+        byte[] secret = _h.BeginTotp(_admin);
         string right = _h.CodeNow(secret);
         string wrong = (char)('0' + (right[0] - '0' + 5) % 10) + right[1..];
 
-        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, wrong));
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, Password, null, wrong, Source));
 
         Assert.False(_h.Reload(_admin).HasSecondFactor);
         Assert.Equal("refused: wrong code", _h.Audit.Last.Outcome);
@@ -319,7 +410,86 @@ public sealed class AccountServiceTests : IDisposable
     [Fact]
     public void Confirming_without_beginning_is_invalid()
     {
-        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, "123456"));
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, Password, null, "123456", Source));
+    }
+
+    [Fact]
+    public void A_first_enrolment_takes_the_password()
+    {
+        byte[] secret = _h.BeginTotp(_admin);
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, "not the password", null, _h.CodeNow(secret), Source));
+
+        Assert.False(_h.Reload(_admin).HasSecondFactor);
+        Assert.Equal(new AuditRecord("user:root", AuditAction.TotpEnrol, "user:root", "refused: wrong password"), _h.Audit.Last);
+    }
+
+    [Fact]
+    public void Replacing_an_authenticator_takes_the_password_and_a_fresh_code_from_the_current_one()
+    {
+        byte[] old = _h.EnrolTotp(_admin);
+        _h.Time.Advance(TimeSpan.FromSeconds(30));
+        byte[] replacement = _h.BeginTotp(_admin);
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, Password, null, _h.CodeNow(replacement), Source));
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, "not the password", _h.CodeNow(old), _h.CodeNow(replacement), Source));
+        Assert.Equal("refused: wrong password or current code", _h.Audit.Last.Outcome);
+        Assert.Equal(old, _h.Secrets.Unprotect(_h.Reload(_admin).SealedTotpSecret!, "seed"));
+
+        Accounts.ConfirmTotpEnrolment(_admin, Password, _h.CodeNow(old), _h.CodeNow(replacement), Source);
+
+        Assert.Equal(new AuditRecord("user:root", AuditAction.TotpEnrol, "user:root", "ok: replaced the enrolled authenticator"), _h.Audit.Last);
+        _h.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("root", code: _h.CodeNow(old)).Outcome);
+        Assert.True(_h.Login("root", code: _h.CodeNow(replacement)).Succeeded);
+    }
+
+    /// <summary>
+    /// Replacing an enrolled authenticator takes the password and a fresh code from the current
+    /// one: a live session alone cannot bind a new app.
+    /// </summary>
+    [Fact]
+    public void A_session_cannot_replace_an_authenticator_with_the_new_apps_code_alone()
+    {
+        byte[] old = _h.EnrolTotp(_admin);
+        byte[] replacement = _h.BeginTotp(_admin);
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, _h.CodeNow(replacement)));
+
+        Assert.Equal(old, _h.Secrets.Unprotect(_h.Reload(_admin).SealedTotpSecret!, "seed"));
+        Assert.Equal("refused: wrong password or current code", _h.Audit.Last.Outcome);
+    }
+
+    [Fact]
+    public void The_current_code_given_for_a_replacement_is_spent_even_when_the_new_code_is_wrong()
+    {
+        byte[] old = _h.EnrolTotp(_admin);
+        _h.Time.Advance(TimeSpan.FromSeconds(30));
+        _h.BeginTotp(_admin);
+        string current = _h.CodeNow(old);
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, Password, current, "000000", Source));
+
+        Assert.Equal("refused: wrong code", _h.Audit.Last.Outcome);
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("root", code: current).Outcome);
+    }
+
+    [Fact]
+    public void Wrong_passwords_at_enrolment_are_paced_with_the_logins_of_the_name_from_that_source()
+    {
+        byte[] secret = _h.BeginTotp(_alice);
+        for (int i = 0; i < 5; i++)
+        {
+            Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_alice, "not the password", null, _h.CodeNow(secret), Attacker));
+        }
+
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_alice, Password, null, _h.CodeNow(secret), Attacker));
+
+        Assert.StartsWith("refused: not checked, throttled until", _h.Audit.Last.Outcome, StringComparison.Ordinal);
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("alice", source: Attacker).Outcome);
+        Assert.False(_h.Reload(_alice).HasSecondFactor);
+        Accounts.ConfirmTotpEnrolment(_alice, Password, null, _h.CodeNow(secret), Source);
+        Assert.True(_h.Reload(_alice).HasSecondFactor);
     }
 
     [Fact]
@@ -512,18 +682,16 @@ public sealed class AccountServiceTests : IDisposable
     }
 
     [Fact]
-    public void Resetting_a_password_clears_TOTP_and_lockout()
+    public void Resetting_a_password_clears_TOTP_and_the_pauses_on_the_name()
     {
         _h.EnrolTotp(_alice);
         FailLogins(5);
-        Assert.Equal(LoginOutcome.LockedOut, _h.Login("alice").Outcome);
+        Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("alice").Outcome);
+        Assert.StartsWith("refused: not checked", _h.Audit.Last.Outcome, StringComparison.Ordinal);
 
         Accounts.ResetPassword(_admin, _alice.Id, "a brand new password");
 
-        var alice = _h.Reload(_alice);
-        Assert.False(alice.HasSecondFactor);
-        Assert.Null(alice.LockedUntil);
-        Assert.Equal(0, alice.FailedLogins);
+        Assert.False(_h.Reload(_alice).HasSecondFactor);
         Assert.True(_h.Login("alice", "a brand new password").Succeeded);
         Assert.Equal(LoginOutcome.WrongCredentials, _h.Login("alice", Password).Outcome);
     }

@@ -103,6 +103,29 @@ public sealed class AdmissionServiceTests : IDisposable
     }
 
     [Fact]
+    public void A_denied_or_removed_guests_pass_still_names_them_so_that_admission_says_why()
+    {
+        var (denied, deniedPass) = _h.RedeemedGuest(_host, _meeting, "Dee");
+        var (removed, removedPass) = _h.RedeemedGuest(_host, _meeting, "Rae");
+        Admission.Deny(_host, _meeting.Id, Admission.Wait(denied, _meeting.Id)!.Id);
+        Admission.Remove(_host, _meeting.Id, removed);
+
+        AssertRefused(RefusalCode.Denied, Decide(new GuestAttendee(_h.Meetings.FindGuest(deniedPass)!)));
+        AssertRefused(RefusalCode.Removed, Decide(new GuestAttendee(_h.Meetings.FindGuest(removedPass)!)));
+    }
+
+    [Fact]
+    public void Removing_a_guest_whose_invitation_was_revoked_leaves_it_revoked()
+    {
+        var (guest, _) = _h.RedeemedGuest(_host, _meeting);
+        _h.Meetings.Revoke(_host, _meeting.Id, guest.Invitation.Id);
+
+        Admission.Remove(_host, _meeting.Id, guest);
+
+        Assert.Equal(InvitationState.Revoked, _h.Database.Meetings.FindInvitation(guest.Invitation.Id)!.State);
+    }
+
+    [Fact]
     public void Members_wait_in_the_lobby_when_the_host_chose_so_but_the_host_does_not()
     {
         var meeting = _h.Meetings.Create(_host, "Lobby first", _h.Now, _h.Now.AddHours(1), ["mo"], lobbyForMembers: true);
@@ -182,6 +205,38 @@ public sealed class AdmissionServiceTests : IDisposable
         Assert.Equal(LobbyOutcome.Admitted, await entry.Outcome.WaitAsync(Patience));
         Assert.Empty(Admission.Lobby.Waiting(_meeting.Id));
         Assert.Equal(new AuditRecord("user:hana", AuditAction.LobbyAdmit, guest.AuditName, $"ok: {_meeting.AuditName}"), _h.Audit.Last);
+    }
+
+    /// <summary>A guest whose invitation is revoked while they wait cannot be let in.</summary>
+    [Fact]
+    public async Task Admitting_a_guest_whose_invitation_was_revoked_while_waiting_turns_them_away()
+    {
+        var (guest, _) = _h.RedeemedGuest(_host, _meeting);
+        var entry = Admission.Wait(guest, _meeting.Id)!;
+        _h.Meetings.Revoke(_host, _meeting.Id, guest.Invitation.Id);
+
+        Refused(DomainErrorKind.Gone, () => Admission.Admit(_host, _meeting.Id, entry.Id));
+
+        Assert.Equal(LobbyOutcome.Denied, await entry.Outcome.WaitAsync(Patience));
+        Assert.Empty(Admission.Lobby.Waiting(_meeting.Id));
+        Assert.Equal(new AuditRecord("user:hana", AuditAction.LobbyAdmit, guest.AuditName, $"refused: invitation revoked, {_meeting.AuditName}"), _h.Audit.Last);
+    }
+
+    [Fact]
+    public async Task Dismissing_a_revoked_guest_ends_every_wait_of_theirs_and_names_them_for_disconnection()
+    {
+        var (guest, _) = _h.RedeemedGuest(_host, _meeting);
+        var (other, _) = _h.RedeemedGuest(_host, _meeting, "Gus");
+        var entry = Admission.Wait(guest, _meeting.Id)!;
+        var othersEntry = Admission.Wait(other, _meeting.Id)!;
+
+        var revoked = _h.Meetings.Revoke(_host, _meeting.Id, guest.Invitation.Id)!;
+        var dismissed = Admission.Dismiss(revoked);
+
+        Assert.Equal(guest.Key, dismissed.Key);
+        Assert.Equal(LobbyOutcome.Denied, await entry.Outcome.WaitAsync(Patience));
+        Assert.Equal(othersEntry.Id, Assert.Single(Admission.Lobby.Waiting(_meeting.Id)).Id);
+        AssertRefused(RefusalCode.InvitationInvalid, Decide(dismissed));
     }
 
     [Fact]

@@ -84,8 +84,7 @@ public sealed class AuditVocabularyTests
         Assert.Equal("ok", AuditOutcome.Ok.Text);
         Assert.Equal("ok: enter", AuditOutcome.OkWith("enter").Text);
         Assert.Equal("refused: not an admin", AuditOutcome.Refused("not an admin").Text);
-        Assert.Equal("refused: locked until 2030-03-04 09:15:00Z", AuditOutcome.RefusedLocked(until).Text);
-        Assert.Equal("refused: wrong credentials, locked until 2030-03-04 09:15:00Z", AuditOutcome.RefusedLocked(until, "wrong credentials").Text);
+        Assert.Equal("refused: wrong credentials, throttled until 2030-03-04 09:15:00Z", AuditOutcome.RefusedUntil("wrong credentials, throttled", until).Text);
     }
 
     [Fact]

@@ -262,9 +262,11 @@ public sealed class MeetingServiceTests : IDisposable
 
         var e = Refused(DomainErrorKind.Invalid, () => Meetings.Redeem(issued.LinkToken, "1234", Source));
 
-        Assert.Contains("4 tries left", e.Message, StringComparison.Ordinal);
+        Assert.Equal("That passcode did not open this invitation (4 tries left).", e.Message);
         Assert.Equal("refused: wrong passcode", _h.Audit.Last.Outcome);
-        Assert.Equal(InvitationState.Redeemed, Meetings.Redeem(issued.LinkToken, "4711", Source).Invitation.State);
+        var redeemed = Meetings.Redeem(issued.LinkToken, "4711", Source).Invitation;
+        Assert.Equal(InvitationState.Redeemed, redeemed.State);
+        Assert.Equal(1, redeemed.PasscodeFailures);
     }
 
     /// <summary>
@@ -357,5 +359,93 @@ public sealed class MeetingServiceTests : IDisposable
         Meetings.Redeem(issued.LinkToken, null, Source);
 
         Assert.Null(Meetings.FindGuest(issued.LinkToken));
+    }
+
+    // ---- guest passes ---------------------------------------------------------------------------
+
+    private (Invitation Invitation, string GuestPass) Redeemed(Meeting meeting)
+    {
+        var issued = Meetings.Invite(_host, meeting.Id, "Gail Guest", null, null);
+        return (issued.Invitation, Meetings.Redeem(issued.LinkToken, null, Source).GuestPass);
+    }
+
+    /// <summary>A revoked invitation's guest pass names no one any more.</summary>
+    [Fact]
+    public void Revoking_an_opened_invitation_ends_its_guest_pass_and_names_the_guest_to_take_out()
+    {
+        var (invitation, pass) = Redeemed(_h.OpenMeeting(_host));
+
+        var revoked = Meetings.Revoke(_host, invitation.MeetingId, invitation.Id);
+
+        Assert.Equal((invitation.Id, InvitationState.Revoked), (revoked?.Id, revoked?.State));
+        Assert.Null(Meetings.FindGuest(pass));
+        Assert.Equal(new AuditRecord("user:hana", AuditAction.InvitationRevoke, invitation.AuditName, "ok: guest pass ended"), _h.Audit.Last);
+    }
+
+    [Fact]
+    public void Revoking_a_link_not_opened_yet_names_nobody_to_take_out()
+    {
+        var issued = Invite();
+
+        Assert.Null(Meetings.Revoke(_host, issued.Invitation.MeetingId, issued.Invitation.Id));
+        Assert.Equal("ok", _h.Audit.Last.Outcome);
+    }
+
+    [Fact]
+    public void Revoking_an_invitation_of_another_meeting_is_not_found()
+    {
+        var issued = Invite();
+
+        Refused(DomainErrorKind.NotFound, () => Meetings.Revoke(_host, _h.OpenMeeting(_host).Id, issued.Invitation.Id));
+        Assert.Equal(InvitationState.Issued, _h.Database.Meetings.FindInvitation(issued.Invitation.Id)!.State);
+    }
+
+    [Fact]
+    public void A_guest_pass_outlives_the_links_expiry_while_its_meeting_runs()
+    {
+        var meeting = Meetings.Create(_host, "Long one", _h.Now, _h.Now.AddHours(3), []);
+        var issued = Meetings.Invite(_host, meeting.Id, "Gail Guest", 1, null);
+        var redeemed = Meetings.Redeem(issued.LinkToken, null, Source);
+
+        _h.Time.Advance(TimeSpan.FromHours(2));
+
+        Assert.NotNull(Meetings.FindGuest(redeemed.GuestPass));
+        Assert.Equal(meeting.EndsAt + TimeSpan.FromMinutes(5), redeemed.GuestPassEndsAt);
+    }
+
+    /// <summary>A guest pass ends a few minutes after its meeting's scheduled end.</summary>
+    [Fact]
+    public void A_guest_pass_ends_five_minutes_after_the_scheduled_end()
+    {
+        var meeting = _h.OpenMeeting(_host);
+        var (_, pass) = Redeemed(meeting);
+
+        _h.Time.Advance(meeting.EndsAt - _h.Now + TimeSpan.FromMinutes(5) - TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(Meetings.FindGuest(pass));
+
+        _h.Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Null(Meetings.FindGuest(pass));
+    }
+
+    [Fact]
+    public void A_guest_pass_ends_when_the_host_ends_the_meeting()
+    {
+        var meeting = _h.OpenMeeting(_host);
+        var (_, pass) = Redeemed(meeting);
+
+        Meetings.End(_host, meeting.Id);
+
+        Assert.Null(Meetings.FindGuest(pass));
+    }
+
+    [Fact]
+    public void A_link_to_a_meeting_that_is_over_cannot_be_opened()
+    {
+        var meeting = _h.OpenMeeting(_host);
+        var issued = Meetings.Invite(_host, meeting.Id, "Gail Guest", null, null);
+        Meetings.End(_host, meeting.Id);
+
+        Refused(DomainErrorKind.Gone, () => Meetings.Redeem(issued.LinkToken, null, Source));
+        Assert.StartsWith("refused: its meeting is over", _h.Audit.Last.Outcome, StringComparison.Ordinal);
     }
 }
