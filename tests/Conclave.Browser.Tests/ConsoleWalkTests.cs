@@ -41,7 +41,8 @@ public sealed class ConsoleWalkTests(DaemonFixture fixture)
         await Shot(admin, "02-totp-enrolment");
         byte[] secret = OtpNet.Base32Encoding.ToBytes(await admin.Locator("#totp-secret").InnerTextAsync());
         var totp = new TotpAuthenticator(TimeProvider.System);
-        await admin.GetByLabel("Code from the app").FillAsync(totp.CodeAt(secret, DateTimeOffset.UtcNow));
+        await admin.GetByLabel("Your password").FillAsync(AdminPassword);
+        await admin.GetByLabel("Code from the app", new() { Exact = true }).FillAsync(totp.CodeAt(secret, DateTimeOffset.UtcNow));
         await admin.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
         await Assertions.Expect(admin.GetByRole(AriaRole.Heading, new() { Name = "Dashboard" })).ToBeVisibleAsync();
 

@@ -254,6 +254,28 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
     }
 
     [Fact]
+    public async Task An_admitted_guest_whose_invitation_is_revoked_is_disconnected_and_cannot_come_back()
+    {
+        var host = NewAccount(Role.Host);
+        var meeting = NewMeeting(host);
+        var (guestPass, invitation) = await RedeemedGuestAsync(host, meeting, "Auditor");
+        using var hostConsole = await LoggedInAsync(host);
+        await using var guest = await GuestSocketAsync(guestPass);
+        await guest.SendJsonAsync(new { type = "join", room = meeting.Id });
+        await guest.ReceiveTypeAsync("lobby");
+        var entry = Services.GetRequiredService<Conclave.Meetings.Admission.AdmissionService>().Lobby.Waiting(meeting.Id).Single();
+        await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/admit", ("entry", entry.Id));
+        await guest.ReceiveTypeAsync("joined");
+
+        var revoked = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/revoke", ("invitation", invitation.Id));
+
+        Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
+        await ExpectRefusalAsync(guest, "invitation-invalid");
+        var refused = await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => GuestSocketAsync(guestPass));
+        Assert.Contains("401", refused.Message);
+    }
+
+    [Fact]
     public async Task A_removed_member_and_a_locked_meeting_keep_people_out()
     {
         var host = NewAccount(Role.Host);

@@ -28,6 +28,8 @@ internal sealed partial class ConsoleClient : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
 
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => _http.SendAsync(request);
+
     public Task<HttpResponseMessage> PostAsync(string path, params (string Name, string Value)[] fields) =>
         _http.PostAsync(path, new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))));
 
@@ -55,7 +57,7 @@ internal sealed partial class ConsoleClient : IDisposable
         string page = await (await GetAsync("/console/enrol")).Content.ReadAsStringAsync();
         byte[] secret = OtpNet.Base32Encoding.ToBytes(TotpSecret().Match(page).Groups[1].Value);
         string code = new Conclave.Meetings.Accounts.TotpAuthenticator(TimeProvider.System).CodeAt(secret, DateTimeOffset.UtcNow);
-        var enrolled = await SubmitFromAsync(page, "/console/enrol", ("code", code));
+        var enrolled = await SubmitFromAsync(page, "/console/enrol", ("password", password), ("code", code));
         if (enrolled.Headers.Location?.OriginalString != "/console") throw new Xunit.Sdk.XunitException($"TOTP enrolment answered {(int)enrolled.StatusCode}");
     }
 

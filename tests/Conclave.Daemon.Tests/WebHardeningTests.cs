@@ -56,6 +56,22 @@ public sealed class WebHardeningTests(InProcessDaemon fixture)
         Assert.False(script.Headers.CacheControl?.NoStore);
     }
 
+    [Fact]
+    public async Task A_chunked_form_larger_than_the_limit_is_refused_without_being_read_whole()
+    {
+        using var client = await fixture.AdminClientAsync();
+        // Four values just under the per-value limit: only the whole body's size can refuse them.
+        string value = new('a', 60 * 1024);
+        using var content = new StreamContent(new MemoryStream(System.Text.Encoding.ASCII.GetBytes($"a={value}&b={value}&c={value}&d={value}")));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/console/users") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
     /// <summary>
     /// A WebSocket handshake written by hand: HttpClient and ClientWebSocket fold repeated
     /// headers into one line, and the point here is two separate Origin lines.

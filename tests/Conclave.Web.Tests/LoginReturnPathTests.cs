@@ -26,6 +26,10 @@ public sealed class LoginReturnPathTests
     [InlineData("javascript:alert(1)")]
     [InlineData("console")]
     [InlineData("\\\\evil.example")]
+    [InlineData("/\t/evil.example/")]
+    [InlineData("/\n/evil.example/")]
+    [InlineData("/console\r\nSet-Cookie: x=1")]
+    [InlineData("/m/caf\u00e9")]
     public void Anything_else_goes_to_the_console(string? path) =>
         Assert.Equal("/console", LoginPages.LocalPath(path));
 

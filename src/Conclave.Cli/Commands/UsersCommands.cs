@@ -44,7 +44,7 @@ internal static class UsersCommands
         var table = new Table().AddColumns("user", "name", "roles", "state", "TOTP");
         foreach (var account in OpenDatabase(context).Accounts.List())
         {
-            string state = account.Disabled ? "disabled" : account.LockedUntil > DateTimeOffset.UtcNow ? $"locked until {account.LockedUntil:HH:mm} UTC" : "active";
+            string state = account.Disabled ? "disabled" : "active";
             table.AddRow(Markup.Escape(account.UserName), Markup.Escape(account.DisplayName), Roles.Describe(account.Roles), state,
                 account.HasSecondFactor ? "enrolled" : account.MustEnrolSecondFactor ? "[yellow]required, not enrolled[/]" : "no");
         }

@@ -261,23 +261,6 @@ public sealed class AccountService
         return Enrol(current, newCode);
     }
 
-    /// <summary>
-    /// A first enrolment confirmed by the new app's code alone, as the console's enrolment form
-    /// asks today. An account that has an authenticator is refused: replacing it takes
-    /// the password and a current code (the overload with <c>password</c>).
-    /// </summary>
-    public Account ConfirmTotpEnrolment(Account account, string? code)
-    {
-        using var scope = LockFor(account.Id).EnterScope();
-        var current = Pending(account);
-        if (current.HasSecondFactor)
-        {
-            _audit.TotpEnrolmentUnauthenticated(current, replacing: true);
-            throw DomainException.Invalid("Replacing your authenticator takes your password and a code from the authenticator you use now.");
-        }
-        return Enrol(current, code);
-    }
-
     /// <summary>The account as stored, with a seed shown for enrolment.</summary>
     private Account Pending(Account account)
     {

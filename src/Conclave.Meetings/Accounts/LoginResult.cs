@@ -8,11 +8,6 @@ public enum LoginOutcome
     /// this source: one outcome and one message for all, so neither an account nor a pause is learnt.
     /// </summary>
     WrongCredentials,
-    /// <summary>
-    /// Never the outcome of a login: no account is locked (a paused name answers
-    /// <see cref="WrongCredentials"/>). The console's login page still names it.
-    /// </summary>
-    LockedOut,
     /// <summary>Too many failures from this address, whatever the names.</summary>
     Throttled,
     Disabled,

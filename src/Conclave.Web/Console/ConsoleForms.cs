@@ -16,6 +16,11 @@ internal static class ConsoleForms
     public static async Task<IFormCollection?> ReadAsync(HttpContext http)
     {
         if (http.Request.ContentLength is > MaxFormBytes || !http.Request.HasFormContentType) return http.Request.HasFormContentType ? null : FormCollection.Empty;
+        // A chunked body announces no length: Kestrel itself stops reading past the limit.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
+        {
+            body.MaxRequestBodySize = MaxFormBytes;
+        }
         try
         {
             return await http.Request.ReadFormAsync(http.RequestAborted);

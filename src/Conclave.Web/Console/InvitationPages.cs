@@ -24,7 +24,7 @@ internal static class InvitationPages
             try
             {
                 var redeemed = meetings.Redeem(token, form["passcode"], RequestSource.Of(http));
-                var lifetime = redeemed.Invitation.ExpiresAt - DateTimeOffset.UtcNow;
+                var lifetime = redeemed.GuestPassEndsAt - DateTimeOffset.UtcNow;
                 http.Response.Cookies.Append(ConsoleCookies.Guest, redeemed.GuestPass, ConsoleCookies.Options(lifetime > TimeSpan.FromDays(1) ? lifetime : TimeSpan.FromDays(1)));
                 return Results.Redirect($"/m/{redeemed.Invitation.MeetingId}");
             }

@@ -46,7 +46,7 @@ internal static class LoginPages
             var result = accounts.Login(form["username"], form["password"], form["code"], RequestSource.Of(http));
             if (!result.Succeeded)
             {
-                int status = result.Outcome is LoginOutcome.LockedOut or LoginOutcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized;
+                int status = result.Outcome is LoginOutcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized;
                 return LoginForm(http, form["return"], result.Message, status);
             }
             StartSession(http, accounts, result.Account!);
@@ -65,7 +65,7 @@ internal static class LoginPages
         {
             try
             {
-                accounts.ConfirmTotpEnrolment(request.Account, request.Form["code"]);
+                accounts.ConfirmTotpEnrolment(request.Account, request.Form["password"], request.Form["current-code"], request.Form["code"], RequestSource.Of(request.Http));
                 return Results.Redirect("/console");
             }
             catch (DomainException e) when (e.Kind == DomainErrorKind.Invalid)
@@ -82,8 +82,22 @@ internal static class LoginPages
     }
 
     /// <summary>Only a path on this appliance: "/x", never "//evil" or "https://…" (open redirect).</summary>
+    /// <summary>
+    /// Where to go after logging in: a path on this appliance, never another site. Browsers
+    /// drop tabs and newlines from URLs, so "/\t/evil.example" would become "//evil.example":
+    /// anything but printable ASCII is refused, as is "//" or "/\" at the start.
+    /// </summary>
     internal static string LocalPath(string? path) =>
-        path is { Length: > 1 and < 512 } && path[0] == '/' && path[1] != '/' && path[1] != '\\' ? path : "/console";
+        path is { Length: > 1 and < 512 } && path[0] == '/' && path[1] != '/' && path[1] != '\\' && IsPrintableAscii(path) ? path : "/console";
+
+    private static bool IsPrintableAscii(string path)
+    {
+        foreach (char c in path)
+        {
+            if (c is < '!' or > '~') return false;
+        }
+        return true;
+    }
 
     private static IResult LoginForm(HttpContext http, string? returnPath, string? error, int status = StatusCodes.Status200OK) =>
         ConsoleLayout.Bare("Log in", Html.Of($"""
@@ -134,6 +148,12 @@ internal static class LoginPages
             </figure>
             <form method="post" action="{EnrolPath}" aria-label="Confirm the authenticator">
               {request.CsrfField}
+              <label for="password">Your password</label>
+              <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="{PasswordHasher.MaxPasswordLength}">
+              {Html.When(request.Account.HasSecondFactor, Html.Of($"""
+                <label for="current-code">Code from the app you have now</label>
+                <input id="current-code" name="current-code" inputmode="numeric" autocomplete="one-time-code" required maxlength="6">
+                """))}
               <label for="code">Code from the app</label>
               <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="6">
               <button type="submit">Confirm</button>

@@ -48,9 +48,14 @@ internal static class MeetingControls
             admission.Deny(request.Account, id, request.Form["entry"]);
             return BackToMeeting(id);
         });
-        meetingPage.MapPost("/revoke", (ConsoleRequest request, string id, MeetingService meetings) =>
+        meetingPage.MapPost("/revoke", (ConsoleRequest request, string id, MeetingService meetings, AdmissionService admission, RoomDirectory directory) =>
         {
-            meetings.Revoke(request.Account, id, request.Form["invitation"]);
+            // A guest already let in leaves with their invitation: out of the lobby and the room.
+            if (meetings.Revoke(request.Account, id, request.Form["invitation"]) is { } opened)
+            {
+                var guest = admission.Dismiss(opened);
+                directory.Disconnect(id, guest.Key, RefusalCode.InvitationInvalid, "The host withdrew your invitation.");
+            }
             return BackToMeeting(id);
         });
         meetingPage.MapPost("/remove", (ConsoleRequest request, string id, AdmissionService admission, RoomDirectory directory) =>

@@ -70,7 +70,7 @@ internal static class UserPages
         var rows = accounts.List(request.Account).Select(a => Html.Of($"""
             <tr>
               <td>{a.UserName}</td><td>{a.DisplayName}</td><td>{Roles.Describe(a.Roles)}</td>
-              <td>{(a.Disabled ? "disabled" : a.LockedUntil is { } l && l > DateTimeOffset.UtcNow ? "locked" : "active")}</td>
+              <td>{(a.Disabled ? "disabled" : "active")}</td>
               <td>{(a.HasSecondFactor ? "yes" : a.MustEnrolSecondFactor ? "required, not enrolled" : "no")}</td>
               <td>
                 <form method="post" action="/console/users/{a.Id}/roles" aria-label="Roles of {a.UserName}">{request.CsrfField}{RoleChoices($"roles-{a.Id}", a.Roles)}<button type="submit">Save roles</button></form>

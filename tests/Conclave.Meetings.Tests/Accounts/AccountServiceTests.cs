@@ -454,7 +454,7 @@ public sealed class AccountServiceTests : IDisposable
         byte[] old = _h.EnrolTotp(_admin);
         byte[] replacement = _h.BeginTotp(_admin);
 
-        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, _h.CodeNow(replacement)));
+        Refused(DomainErrorKind.Invalid, () => Accounts.ConfirmTotpEnrolment(_admin, null, null, _h.CodeNow(replacement), Source));
 
         Assert.Equal(old, _h.Secrets.Unprotect(_h.Reload(_admin).SealedTotpSecret!, "seed"));
         Assert.Equal("refused: wrong password or current code", _h.Audit.Last.Outcome);
