@@ -21,7 +21,7 @@ public static class RtcpWriter
         return true;
     }
 
-    private static void WriteCommonHeader(Span<byte> destination, byte countOrFmt, byte packetType, int lengthInBytes)
+    internal static void WriteCommonHeader(Span<byte> destination, byte countOrFmt, byte packetType, int lengthInBytes)
     {
         destination[0] = (byte)(0x80 | (countOrFmt & 0x1F));
         destination[1] = packetType;

@@ -12,7 +12,7 @@ namespace Conclave.Daemon.Tests.Participants;
 /// participant's certificate on request, the server's certificate checked against the
 /// offer's a=fingerprint (RFC 5763 §5), and the SRTP keys exported on completion.
 /// </summary>
-internal sealed class DtlsSrtpClient(BcTlsCrypto crypto, ParticipantCertificate certificate, string expectedServerFingerprint, int[] offeredProfiles)
+internal sealed class DtlsSrtpClient(BcTlsCrypto crypto, DtlsCertificate certificate, string expectedServerFingerprint, int[] offeredProfiles)
     : DefaultTlsClient(crypto)
 {
     private const int HandshakeTimeoutMs = 10_000;

@@ -1,3 +1,4 @@
+using Conclave.Media.Dtls;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -39,7 +40,7 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
     private readonly ParticipantOptions _options;
     private readonly Socket _socket;
     private readonly SignallingChannel _signalling;
-    private readonly ParticipantCertificate _certificate = ParticipantCertificate.Create();
+    private readonly DtlsCertificate _certificate = DtlsCertificate.CreateSelfSigned(); // a browser's certificate is self-signed too (RFC 8827 §6.5)
     private readonly string _localUfrag = RandomIceText(8);
     private readonly string _localPassword = RandomIceText(24);
     private readonly ulong _tieBreaker = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));

@@ -128,22 +128,9 @@ internal static class RtcpTestWriter
         return true;
     }
 
-    private static bool TryWriteFeedbackHeader(Span<byte> destination, byte packetType, byte fmt, uint senderSsrc, uint mediaSsrc, int fciLength, out int written)
-    {
-        written = 0;
-        int length = 12 + fciLength;
-        if (destination.Length < length || (fciLength & 3) != 0) return false;
-        WriteCommonHeader(destination, fmt, packetType, length);
-        BinaryPrimitives.WriteUInt32BigEndian(destination[4..], senderSsrc);
-        BinaryPrimitives.WriteUInt32BigEndian(destination[8..], mediaSsrc);
-        written = length;
-        return true;
-    }
+    private static bool TryWriteFeedbackHeader(Span<byte> destination, byte packetType, byte fmt, uint senderSsrc, uint mediaSsrc, int fciLength, out int written) =>
+        RtcpWriter.TryWriteFeedbackHeader(destination, packetType, fmt, senderSsrc, mediaSsrc, fciLength, out written);
 
-    private static void WriteCommonHeader(Span<byte> destination, byte countOrFmt, byte packetType, int lengthInBytes)
-    {
-        destination[0] = (byte)(0x80 | (countOrFmt & 0x1F));
-        destination[1] = packetType;
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)(lengthInBytes / 4 - 1));
-    }
+    private static void WriteCommonHeader(Span<byte> destination, byte countOrFmt, byte packetType, int lengthInBytes) =>
+        RtcpWriter.WriteCommonHeader(destination, countOrFmt, packetType, lengthInBytes);
 }
