@@ -181,9 +181,10 @@ public static class Seeds
         rtpAfterWrap[2] = rtpAfterWrap[3] = 0; // sequence 0: the rollover counter moves to 1
         RtcpWriter.TryWriteSenderReport(buffer, 0x11223344, 0xE8F4_0000_8000_0000, 48_000, 1, 10, out length);
         byte[] rtcp = buffer[..length];
-        var seeds = new List<(string, byte[])> { ("plain", DatagramSequence.Join(rtp, rtpAfterWrap, rtcp)) };
+        var seeds = new List<(string, byte[])>();
         foreach (var profile in SrtpTarget.Profiles)
         {
+            seeds.Add(($"plain-{profile}", SrtpTarget.Input(profile, rtp, rtpAfterWrap, rtcp)));
             using var sender = SrtpTarget.NewContext(profile);
             var protectedPackets = new List<byte[]>();
             foreach (var packet in new[] { rtp, rtpAfterWrap })
@@ -193,7 +194,7 @@ public static class Seeds
             }
             sender.ProtectRtcp(rtcp, buffer, out length);
             protectedPackets.Add(buffer[..length]);
-            seeds.Add(($"protected-{profile}", DatagramSequence.Join([.. protectedPackets, protectedPackets[0]])));
+            seeds.Add(($"protected-{profile}", SrtpTarget.Input(profile, [.. protectedPackets, protectedPackets[0]])));
         }
         return [.. seeds];
     }
