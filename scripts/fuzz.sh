@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of the parsers a stranger or a participant reaches (README "Fuzzing").
 # Builds fuzz/Conclave.Fuzz, instruments copies of Conclave.Media.dll and Conclave.Web.dll with
 # SharpFuzz, and runs afl-fuzz in persistent mode on each target in turn (or only TARGET) for
-# SECONDS each, starting from fuzz/corpus/<target>. Findings land in artifacts/fuzz/<target>/:
+# SECONDS each, starting from fuzz/corpus/<target>. Findings replace artifacts/fuzz/<target>/:
 # afl-fuzz's output (default/crashes, default/hangs, default/queue) and the queue minimised by
 # afl-cmin (minimised/), which is what to copy into fuzz/corpus/<target>/ to keep.
 #
@@ -49,10 +49,12 @@ done
 # dotnet itself carries no instrumentation (the assemblies do), the machine is shared (no
 # core binding, no CPU frequency check), and a container's core_pattern is not ours to change.
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
-export AFL_NO_UI=1 AFL_AUTORESUME=1 AFL_FORKSRV_INIT_TMOUT=60000
+export AFL_NO_UI=1 AFL_FORKSRV_INIT_TMOUT=60000
 dotnet=$(command -v dotnet) # afl-cmin wants a path, not a name
 for name in "${selected[@]}"; do
   findings=$out/$name
+  # Each run starts from the committed corpus, which holds what earlier runs kept.
+  rm -rf "$findings"
   mkdir -p "$findings"
   dictionary=()
   [[ -f fuzz/dictionaries/$name.dict ]] && dictionary=(-x "fuzz/dictionaries/$name.dict")
