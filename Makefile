@@ -1,7 +1,7 @@
 # Conclave: the two commands are `make run` and `make test` (README.md).
 # Every target first runs scripts/setup.sh, which installs only what is missing.
 
-.PHONY: run test setup build client bench clean
+.PHONY: run test setup build client bench clean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +22,12 @@ bench: build
 	dotnet run -c Release --no-build --project bench/Conclave.Media.Benchmarks -- --filter '*'
 	dotnet run -c Release --no-build --project bench/Conclave.Keys.Benchmarks -- --filter '*'
 	dotnet run -c Release --no-build --project bench/Conclave.Meetings.Benchmarks -- --filter '*'
+
+# Not part of `make test`; scripts/fuzz.sh installs afl++ and the sharpfuzz tool when missing.
+TARGET ?= all
+SECONDS ?= 480
+fuzz:
+	@bash scripts/fuzz.sh $(TARGET) $(SECONDS)
 
 clean:
 	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj src/Conclave.Web/wwwroot/js artifacts

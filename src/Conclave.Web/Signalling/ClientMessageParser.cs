@@ -62,7 +62,7 @@ public static class ClientMessageParser
                     return true;
                 case "candidate":
                     if (!TryGetString(root, "candidate", SignallingLimits.MaxCandidateChars, out var line, out error)) return false;
-                    string? mid = root.TryGetProperty("sdpMid", out var midElement) && midElement.ValueKind == JsonValueKind.String ? midElement.GetString() : null;
+                    string? mid = root.TryGetProperty("sdpMid", out var midElement) && midElement.ValueKind == JsonValueKind.String ? TextOf(midElement) : null;
                     message = new ClientMessage.Candidate(line!, mid);
                     return true;
                 case "restart-ice":
@@ -94,7 +94,12 @@ public static class ClientMessageParser
             error = $"'{property}' must be a string";
             return false;
         }
-        value = element.GetString()!;
+        value = TextOf(element);
+        if (value is null)
+        {
+            error = $"'{property}' is not Unicode text (invalid UTF-8, or an unpaired surrogate escape such as \\ud800)";
+            return false;
+        }
         if (value.Length > maxChars)
         {
             error = $"'{property}' is longer than {maxChars} characters";
@@ -102,5 +107,22 @@ public static class ClientMessageParser
         }
         error = null;
         return true;
+    }
+
+    /// <summary>
+    /// A JSON string's text, or null when it has none: JsonDocument.Parse leaves the UTF-8
+    /// inside strings unchecked until one is read, and RFC 8259 §8.2 lets "\ud800" escape
+    /// half a surrogate pair, which no UTF-16 string holds; GetString throws on either.
+    /// </summary>
+    private static string? TextOf(JsonElement element)
+    {
+        try
+        {
+            return element.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }
