@@ -6,7 +6,6 @@ using Conclave.Media.Rtcp;
 using Conclave.Media.Tests.Rtcp;
 using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
-using Conclave.Media.Srtp;
 using Conclave.Media.Stun;
 
 namespace Conclave.Fuzz;

@@ -1,4 +1,3 @@
-using Conclave.Storage;
 
 namespace Conclave.Storage.Tests;
 

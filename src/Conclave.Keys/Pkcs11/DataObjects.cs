@@ -1,5 +1,4 @@
 using Net.Pkcs11Interop.Common;
-using Net.Pkcs11Interop.HighLevelAPI;
 
 namespace Conclave.Keys.Pkcs11;
 

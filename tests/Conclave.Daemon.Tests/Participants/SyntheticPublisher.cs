@@ -1,5 +1,4 @@
 using Conclave.Media.Sdp;
-using Conclave.Media.Transport;
 
 namespace Conclave.Daemon.Tests.Participants;
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Conclave.Media.Rtcp;
 
 namespace Conclave.Media.Tests.Rtcp;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using Conclave.Media.Dtls;
-using Conclave.Media.Sdp;
 using Conclave.Media.Sfu;
 using Conclave.Media.Srtp;
 using Conclave.Media.Tests.Transport;
