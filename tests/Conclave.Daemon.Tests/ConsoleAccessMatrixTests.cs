@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -273,6 +274,29 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         await ExpectRefusalAsync(guest, "invitation-invalid");
         var refused = await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => GuestSocketAsync(guestPass));
         Assert.Contains("401", refused.Message);
+    }
+
+    [Fact]
+    public async Task Another_host_cannot_tell_who_is_inside_a_meeting_by_trying_to_remove_them()
+    {
+        var host = NewAccount(Role.Host);
+        var alice = NewAccount(Role.Member);
+        var meeting = NewMeeting(host, alice);
+        var prober = NewAccount(Role.Host);
+        var probersOwn = NewMeeting(prober);
+        using var aliceConsole = await LoggedInAsync(alice);
+        using var proberConsole = await LoggedInAsync(prober);
+        await using var aliceSocket = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, aliceConsole.Cookie("__Host-conclave-session"));
+        await aliceSocket.SendJsonAsync(new { type = "join", room = meeting.Id });
+        await aliceSocket.ReceiveTypeAsync("joined");
+
+        var inside = await proberConsole.SubmitAsync($"/console/meetings/{probersOwn.Id}", $"/console/meetings/{meeting.Id}/remove", ("attendee", $"account:{alice.Id}"));
+        var absent = await proberConsole.SubmitAsync($"/console/meetings/{probersOwn.Id}", $"/console/meetings/{meeting.Id}/remove", ("attendee", "account:999999"));
+
+        Assert.Equal(HttpStatusCode.NotFound, inside.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+        Assert.Equal(await absent.Content.ReadAsStringAsync(), await inside.Content.ReadAsStringAsync());
+        Assert.Equal(WebSocketState.Open, aliceSocket.State);
     }
 
     [Fact]

@@ -58,8 +58,11 @@ internal static class MeetingControls
             }
             return BackToMeeting(id);
         });
-        meetingPage.MapPost("/remove", (ConsoleRequest request, string id, AdmissionService admission, RoomDirectory directory) =>
+        meetingPage.MapPost("/remove", (ConsoleRequest request, string id, MeetingService meetings, AdmissionService admission, RoomDirectory directory) =>
         {
+            // Only the meeting's host (or an admin) learns who is inside: the check comes
+            // before the lookup, so another host's probe is the same 404 either way.
+            meetings.Details(request.Account, id);
             var live = directory.Participants(id).FirstOrDefault(p => p.Attendee.Key == request.Form["attendee"])
                 ?? throw DomainException.NotFound("That person is not in the meeting any more.");
             admission.Remove(request.Account, id, live.Attendee);
