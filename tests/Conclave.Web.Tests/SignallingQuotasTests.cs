@@ -8,16 +8,6 @@ public sealed class SignallingQuotasTests
 {
     private readonly FakeTimeProvider _time = new();
 
-    [Theory]
-    [InlineData("192.0.2.7", "192.0.2.7")]
-    [InlineData("::ffff:192.0.2.7", "192.0.2.7")]
-    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
-    [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
-    public void An_ipv6_host_counts_as_its_64_and_an_ipv4_host_as_itself(string address, string network)
-    {
-        Assert.Equal(network, SignallingQuotas.SourceNetwork(IPAddress.Parse(address)));
-    }
-
     [Fact]
     public void Addresses_of_one_ipv6_64_share_the_per_source_socket_limit()
     {

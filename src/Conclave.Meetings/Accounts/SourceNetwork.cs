@@ -3,13 +3,14 @@ using System.Net;
 namespace Conclave.Meetings.Accounts;
 
 /// <summary>
-/// The network a login comes from, as the throttle groups sources: an IPv4 address on its
+/// The network a request comes from, as every per-source limit groups sources (login pacing
+/// and throttling, signalling's sockets per source): an IPv4 address on its
 /// own (/32), an IPv6 address by its /64 prefix, since one subscriber or host is usually
 /// handed a whole /64 (RFC 4291 §2.5.1 fixes 64-bit interface identifiers for unicast
 /// addresses; RFC 6177 advises assigning sites more than one /64). An IPv4-mapped IPv6
 /// address (RFC 4291 §2.5.5.2) counts as the IPv4 address it carries.
 /// </summary>
-internal static class SourceNetwork
+public static class SourceNetwork
 {
     private const int Ipv6PrefixBytes = 8;
 

@@ -1,7 +1,8 @@
 namespace Conclave.Meetings.Accounts;
 
 /// <summary>
-/// Failed logins per source address within the policy's window, in memory (a restart
+/// Failed logins per source network (an IPv4 address, an IPv6 /64: <see cref="SourceNetwork"/>)
+/// within the policy's window, in memory (a restart
 /// forgets them). Bounded: at most
 /// <see cref="MaxTrackedSources"/> addresses, the oldest forgotten first.
 /// </summary>
@@ -14,6 +15,7 @@ internal sealed class SourceThrottle(LoginPolicy policy, TimeProvider time)
 
     public bool IsBlocked(string source)
     {
+        source = SourceNetwork.Of(source);
         lock (_lock)
         {
             return _sources.TryGetValue(source, out var entry)
@@ -24,6 +26,7 @@ internal sealed class SourceThrottle(LoginPolicy policy, TimeProvider time)
 
     public void RecordFailure(string source)
     {
+        source = SourceNetwork.Of(source);
         var now = time.GetUtcNow();
         lock (_lock)
         {

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using Conclave.Meetings.Accounts;
 
 namespace Conclave.Web.Signalling;
 
@@ -60,7 +60,7 @@ public sealed class SignallingQuotas(SignallingLimitOptions limits, TimeProvider
     /// <summary>A lease on one socket, or null when the attendee or their network holds too many.</summary>
     public IDisposable? TryOpenSocket(string attendeeKey, IPAddress? source)
     {
-        string network = SourceNetwork(source);
+        string network = SourceNetwork.Of(source?.ToString() ?? "unknown");
         lock (_lock)
         {
             if (Count(_socketsByAttendee, attendeeKey) >= Limits.SocketsPerAttendee) return null;
@@ -104,18 +104,6 @@ public sealed class SignallingQuotas(SignallingLimitOptions limits, TimeProvider
         {
             lock (_lock) Add(_peersByAttendee, attendeeKey, -1);
         });
-    }
-
-    /// <summary>IPv4 addresses count one by one; an IPv6 host holds a whole /64 (RFC 4291 §2.5.1 interface ids), so it counts as one.</summary>
-    internal static string SourceNetwork(IPAddress? source)
-    {
-        if (source is null) return "unknown";
-        if (source.IsIPv4MappedToIPv6) source = source.MapToIPv4();
-        if (source.AddressFamily != AddressFamily.InterNetworkV6) return source.ToString();
-        Span<byte> bytes = stackalloc byte[16];
-        source.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes) + "/64";
     }
 
     private static int Count(Dictionary<string, int> counts, string key) => counts.GetValueOrDefault(key);

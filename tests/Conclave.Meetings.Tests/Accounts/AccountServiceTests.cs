@@ -325,6 +325,23 @@ public sealed class AccountServiceTests : IDisposable
     }
 
     [Fact]
+    public void Failures_from_addresses_of_one_ipv6_64_throttle_the_whole_64()
+    {
+        for (int i = 0; i < 30; i++) _h.Login($"ghost{i}", Password, source: $"2001:db8:7:7::{i + 1:x}");
+
+        Assert.Equal(LoginOutcome.Throttled, _h.Login("alice", Password, source: "2001:db8:7:7:ffff::1").Outcome);
+        Assert.True(_h.Login("alice", Password, source: "2001:db8:7:8::1").Succeeded);
+    }
+
+    [Theory]
+    [InlineData("192.0.2.7", "192.0.2.7")]
+    [InlineData("::ffff:192.0.2.7", "192.0.2.7")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
+    public void An_ipv6_source_counts_as_its_64_and_an_ipv4_source_as_itself(string address, string network) =>
+        Assert.Equal(network, SourceNetwork.Of(address));
+
+    [Fact]
     public void A_source_throttle_ends_with_its_window()
     {
         for (int i = 0; i < 30; i++) _h.Login($"ghost{i}", Password);
