@@ -79,9 +79,4 @@ internal sealed class TokenCustody : IDisposable
         Certificate.Dispose();
         Token.Dispose();
     }
-
-    private sealed class TokenAuditSigner(Token token) : IAuditSigner
-    {
-        public byte[] SignDer(ReadOnlySpan<byte> data) => token.SignDer(KeyRole.AuditSigning, data);
-    }
 }

@@ -1,3 +1,4 @@
+using Conclave.Daemon;
 using Conclave.Crypto.Audit;
 using Conclave.Keys.Roles;
 using Conclave.Meetings.Audit;
