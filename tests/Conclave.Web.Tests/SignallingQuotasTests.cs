@@ -45,6 +45,18 @@ public sealed class SignallingQuotasTests
     }
 
     [Fact]
+    public void Across_thousands_of_people_each_count_starts_again_a_minute_after_their_last_join()
+    {
+        var quotas = new SignallingQuotas(new SignallingLimitOptions { JoinsPerAttendeePerMinute = 1 }, _time);
+        for (int i = 0; i < 2_000; i++) Assert.True(quotas.TryCountJoin($"guest:{i}"));
+        Assert.False(quotas.TryCountJoin("guest:0"));
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+
+        for (int i = 0; i < 2_000; i++) Assert.True(quotas.TryCountJoin($"guest:{i}"));
+    }
+
+    [Fact]
     public void A_limit_below_one_is_named_as_invalid()
     {
         Assert.Equal(nameof(SignallingLimitOptions.MessagesPerSecond), new SignallingLimitOptions { MessagesPerSecond = 0 }.Invalid());

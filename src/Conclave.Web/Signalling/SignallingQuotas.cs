@@ -49,6 +49,9 @@ public sealed class SignallingLimitOptions
 /// </summary>
 public sealed class SignallingQuotas(SignallingLimitOptions limits, TimeProvider time)
 {
+    /// <summary>Past this many people tracked, those who have not joined for a minute are forgotten.</summary>
+    private const int StaleJoinSweepThreshold = 1_024;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _socketsByAttendee = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _socketsBySource = new(StringComparer.Ordinal);
@@ -84,6 +87,9 @@ public sealed class SignallingQuotas(SignallingLimitOptions limits, TimeProvider
         var now = time.GetUtcNow();
         lock (_lock)
         {
+            // Everyone who joined within the minute is remembered, nobody longer: the map is
+            // bounded by the people of the last minute, not by everyone who ever joined.
+            if (_joinsByAttendee.Count >= StaleJoinSweepThreshold) ForgetJoinsBefore(now - TimeSpan.FromMinutes(1));
             if (!_joinsByAttendee.TryGetValue(attendeeKey, out var joins)) _joinsByAttendee[attendeeKey] = joins = new Queue<DateTimeOffset>();
             while (joins.Count > 0 && now - joins.Peek() >= TimeSpan.FromMinutes(1)) joins.Dequeue();
             if (joins.Count >= Limits.JoinsPerAttendeePerMinute) return false;
@@ -104,6 +110,14 @@ public sealed class SignallingQuotas(SignallingLimitOptions limits, TimeProvider
         {
             lock (_lock) Add(_peersByAttendee, attendeeKey, -1);
         });
+    }
+
+    private void ForgetJoinsBefore(DateTimeOffset cutoff)
+    {
+        foreach (var (key, joins) in _joinsByAttendee)
+        {
+            if (joins.Count == 0 || joins.Last() < cutoff) _joinsByAttendee.Remove(key);
+        }
     }
 
     private static int Count(Dictionary<string, int> counts, string key) => counts.GetValueOrDefault(key);
