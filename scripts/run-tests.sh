@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test project, one after another: the browser tests need the machine's
-# two cores to themselves (docs/architecture.md: four browser participants is the ceiling).
-# The closing line "N passed, N failed" sums them up.
+# Runs the browser client's Node tests (scripts/test-client.sh), then every test project, one
+# after another: the browser tests need the machine's two cores to themselves
+# (docs/architecture.md: four browser participants is the ceiling).
+# The closing line "N passed, N failed" sums them all up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
 status=0
+echo "== client"
+bash scripts/test-client.sh 2>&1 | tee "$results/client.txt"
+[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 for project in tests/*/*.csproj; do
   # tests/Conclave.Testing is the helpers' library, not a test project.
   grep -q '<IsTestProject>true</IsTestProject>' "$project" || continue
@@ -20,5 +24,8 @@ for project in tests/*/*.csproj; do
 done
 passed=$(cat "$results"/*.log | grep -Eo 'Passed: +[0-9]+' | awk '{s+=$2} END {print s+0}')
 failed=$(cat "$results"/*.log | grep -Eo 'Failed: +[0-9]+' | awk '{s+=$2} END {print s+0}')
+read -r client_passed client_failed < <(awk '/^client: [0-9]+ passed, [0-9]+ failed/ {p = $2; f = $4} END {print p + 0, f + 0}' "$results/client.txt")
+passed=$((passed + client_passed))
+failed=$((failed + client_failed))
 echo "${passed} passed, ${failed} failed"
 exit $status
