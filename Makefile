@@ -22,6 +22,7 @@ bench: build
 	dotnet run -c Release --no-build --project bench/Conclave.Media.Benchmarks -- --filter '*'
 	dotnet run -c Release --no-build --project bench/Conclave.Keys.Benchmarks -- --filter '*'
 	dotnet run -c Release --no-build --project bench/Conclave.Meetings.Benchmarks -- --filter '*'
+	dotnet run -c Release --no-build --project bench/Conclave.Crypto.Benchmarks -- --filter '*'
 
 # Not part of `make test`; scripts/fuzz.sh installs afl++ and the sharpfuzz tool when missing.
 TARGET ?= all
