@@ -1,6 +1,6 @@
 // SFrame (RFC 9605) with cipher suite AES_128_GCM_SHA256_128 and the MLS key IDs of RFC 9605 §5.2,
 // on WebCrypto alone (globalThis.crypto.subtle) so the page, the media worker and Node 20 all run it.
-// The appliance's recorder opens the same frames with src/Conclave.Crypto/SFrame.
+// src/Conclave.Crypto/SFrame is the same in C#; tests/vectors/sframe holds both to the RFC and to each other.
 
 export const SFRAME_AES_128_GCM_SHA256_128 = 0x0004;
 
@@ -53,7 +53,7 @@ function writeBigEndian(out: Uint8Array, offset: number, length: number, value: 
   for (let i = length - 1; i >= 0; i--, value >>= 8n) out[offset + i] = Number(value & 0xffn);
 }
 
-function headerBytes(kid: bigint, ctr: bigint): Bytes {
+export function writeSFrameHeader(kid: bigint, ctr: bigint): Uint8Array {
   checkU64(kid, "kid");
   checkU64(ctr, "ctr");
   const kidLength = valueLength(kid);
@@ -65,29 +65,31 @@ function headerBytes(kid: bigint, ctr: bigint): Bytes {
   return out;
 }
 
-export function writeSFrameHeader(kid: bigint, ctr: bigint): Uint8Array {
-  return headerBytes(kid, ctr);
+/** Bytes a config-byte field says follow it: none for a value below 8 (flag 0), else 1-8. */
+function fieldLength(field: number): number {
+  return (field & 0b1000) === 0 ? 0 : (field & 0b0111) + 1;
+}
+
+function readValue(data: Uint8Array, field: number, position: number): bigint | undefined {
+  const length = fieldLength(field);
+  if (length === 0) return BigInt(field);
+  if (data.length - position < length) return undefined;
+  let value = 0n;
+  for (let i = 0; i < length; i++) value = (value << 8n) | BigInt(data[position + i]);
+  return valueLength(value) === length ? value : undefined;
 }
 
 /** Undefined for a truncated header or a value not in the shortest form §4.3 requires, so each header has one encoding. */
 export function readSFrameHeader(data: Uint8Array, offset = 0): SFrameHeader | undefined {
   if (offset >= data.length) return undefined;
-  const config = data[offset];
-  let position = offset + 1;
-  const readValue = (field: number): bigint | undefined => {
-    if ((field & 0b1000) === 0) return BigInt(field);
-    const length = (field & 0b0111) + 1;
-    if (data.length - position < length) return undefined;
-    let value = 0n;
-    for (let i = 0; i < length; i++) value = (value << 8n) | BigInt(data[position + i]);
-    position += length;
-    return valueLength(value) === length ? value : undefined;
-  };
-  const kid = readValue(config >> 4);
+  const kidField = data[offset] >> 4;
+  const ctrField = data[offset] & 0x0f;
+  const kid = readValue(data, kidField, offset + 1);
   if (kid === undefined) return undefined;
-  const ctr = readValue(config & 0x0f);
+  const ctrAt = offset + 1 + fieldLength(kidField);
+  const ctr = readValue(data, ctrField, ctrAt);
   if (ctr === undefined) return undefined;
-  return { kid, ctr, byteLength: position - offset };
+  return { kid, ctr, byteLength: ctrAt + fieldLength(ctrField) - offset };
 }
 
 // --- RFC 9605 §5.2: KID = context << (S + E) | sender_index << E | epoch mod 2^E.
@@ -178,7 +180,7 @@ export class SFrameKey {
   async seal(ctr: bigint, metadata: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
     // The last CTR is refused so a counter can never wrap into one already used (§4.3: one use per KID and CTR).
     if (ctr >= MAX_U64) throw new RangeError("the SFrame counter of this key is used up; a new key is needed");
-    const header = headerBytes(this.kid, ctr);
+    const header = writeSFrameHeader(this.kid, ctr);
     const ciphertext = await crypto.subtle.encrypt(
       { name: "AES-GCM", iv: this.nonce(ctr), additionalData: concat(header, metadata), tagLength: TAG_BYTES * 8 }, this.key, bytes(plaintext));
     return concat(header, new Uint8Array(ciphertext));
