@@ -8,6 +8,20 @@ import {
   encodeCredentialBody,
 } from "../src/e2ee/credential";
 import {
+  createCommit,
+  createGroup,
+  createGroupInfoWithExternalPubAndRatchetTree,
+  decodeMlsMessage,
+  defaultCapabilities,
+  defaultLifetime,
+  emptyPskIndex,
+  encodeMlsMessage,
+  generateKeyPackageWithKey,
+  getCiphersuiteFromName,
+  getCiphersuiteImpl,
+  processPublicMessage,
+} from "ts-mls";
+import {
   CredentialRefusedError,
   type EpochChange,
   MeetingGroup,
@@ -333,4 +347,45 @@ test("SignWithLabel verifies with the signer's leaf and fails with another leaf,
   assert.equal(await a.verifyWithLabel(3, "Conclave annotation", content, signature), false); // a blank leaf
   assert.equal(await a.verifyWithLabel(99, "Conclave annotation", content, signature), false);
   assert.equal(await a.verifyWithLabel(b.ownLeaf, "Conclave annotation", content, new Uint8Array([0x30, 1, 2])), false);
+});
+
+test("a commit carrying a proposal other than remove or external init is refused", async () => {
+  // A member driving ts-mls directly, so it can commit what MeetingGroup never makes: an Add.
+  const appliance = await Appliance.start();
+  const cs = await getCiphersuiteImpl(getCiphersuiteFromName("MLS_128_DHKEMP256_AES128GCM_SHA256_P256"));
+  const keyPackage = async (identity: MemberIdentity) =>
+    generateKeyPackageWithKey(
+      { credentialType: "basic", identity: identity.credential },
+      defaultCapabilities(),
+      defaultLifetime,
+      [],
+      { signKey: identity.keys.privateKey, publicKey: identity.keys.publicKey },
+      cs,
+    );
+  const founder = await keyPackage(await appliance.admit("r0"));
+  let raw = await createGroup(new TextEncoder().encode(MEETING_ID), founder.publicPackage, founder.privatePackage, [], cs);
+  const groupInfo = await createGroupInfoWithExternalPubAndRatchetTree(raw, [], cs);
+  const joined = await MeetingGroup.joinExternal(
+    encodeMlsMessage({ version: "mls10", wireformat: "mls_group_info", groupInfo }),
+    await appliance.admit("m1"),
+    appliance.expectations(),
+  );
+  const member = joined.group;
+  await member.processCommit(joined.commit);
+  const echoed = decodeMlsMessage(joined.commit, 0)![0];
+  assert.equal(echoed.wireformat, "mls_public_message");
+  raw = (await processPublicMessage(raw, echoed.publicMessage, emptyPskIndex, cs)).newState;
+
+  const newcomer = await keyPackage(await appliance.admit("n2"));
+  const add = await createCommit(
+    { state: raw, cipherSuite: cs },
+    { wireAsPublicMessage: true, extraProposals: [{ proposalType: "add", add: { keyPackage: newcomer.publicPackage } }] },
+  );
+  await assert.rejects(member.processCommit(encodeMlsMessage(add.commit)), /proposal a meeting does not use/);
+  assert.equal(member.epoch, 1n);
+
+  // The same member's commit without the Add (an update of its own path) is applied.
+  const update = await createCommit({ state: raw, cipherSuite: cs }, { wireAsPublicMessage: true });
+  assert.deepEqual(await member.processCommit(encodeMlsMessage(update.commit)), { epoch: 2n, added: [], removed: [] });
+  assert.equal(hex(member.epochAuthenticator()), hex(update.newState.keySchedule.epochAuthenticator));
 });
