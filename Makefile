@@ -1,7 +1,7 @@
 # Conclave: the two commands are `make run` and `make test` (README.md).
 # Every target first runs scripts/setup.sh, which installs only what is missing.
 
-.PHONY: run test setup build client bench clean fuzz
+.PHONY: run test setup build client bench bench-mls clean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -23,6 +23,13 @@ bench: build
 	dotnet run -c Release --no-build --project bench/Conclave.Keys.Benchmarks -- --filter '*'
 	dotnet run -c Release --no-build --project bench/Conclave.Meetings.Benchmarks -- --filter '*'
 	dotnet run -c Release --no-build --project bench/Conclave.Crypto.Benchmarks -- --filter '*'
+
+# The browser's MLS layer (client/src/e2ee/mls.ts) under Node: join, commit and remove costs at
+# 8, 50 and 200 members.
+bench-mls: setup
+	cd src/Conclave.Web/client && npx --no-install esbuild ../../../bench/mls/mls-bench.ts --bundle \
+	  --platform=node --format=esm --outfile=../../../artifacts/bench-mls/mls-bench.mjs --log-level=warning
+	node artifacts/bench-mls/mls-bench.mjs
 
 # Not part of `make test`; scripts/fuzz.sh installs afl++ and the sharpfuzz tool when missing.
 TARGET ?= all
