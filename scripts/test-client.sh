@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser client's unit tests, src/Conclave.Web/client/test/*.test.ts, under Node: a type
-# check with tsconfig.test.json (ES2022 and Node's types: the code they test uses only what the
-# page, the media worker and Node share), one esbuild bundle per test file in .test-build/, then
+# check with tsconfig.test.json (ES2022, DOM for WebCrypto's type names such as CryptoKey, and Node's types;
+# the code under test runs on what the page, the media worker and Node share), one esbuild bundle per test file in .test-build/, then
 # node --test over the bundles. The closing line "client: N passed, N failed" sums them up (a
 # failed type check or bundle counts as one failure).
 set -uo pipefail
