@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Net;
 using BenchmarkDotNet.Attributes;
+using Conclave.Media.Diagnostics;
+using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
 using Conclave.Media.Srtp;
 using Conclave.Media.Tests.Sfu;
@@ -10,7 +12,8 @@ namespace Conclave.Media.Benchmarks;
 
 /// <summary>
 /// The steady-state relay path of one 1,100-byte video packet: SRTP unprotect → parse →
-/// strip extensions → cache → SRTP protect and UDP send for each subscriber.
+/// SFrame shape check → strip extensions → cache → SRTP protect and UDP send for each
+/// subscriber. Every packet starts a frame, so every one has its SFrame header read.
 /// Each invocation relays a batch of packets protected beforehand (a packet can be
 /// unprotected only once: the replay window would refuse it the second time).
 /// </summary>
@@ -34,6 +37,7 @@ public class RelayBenchmarks
     {
         // Real UDP on loopback, so that each subscriber's send is a real sendto.
         _sfu = new SfuHarness(() => UdpDatagramSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0)), deliveryWaitMs: 1000);
+        _sfu.SetRoomEpoch("bench", SframePayload.Epoch);
         _publisher = _sfu.Join("bench", video: (PublisherSsrc, PublisherSsrc + 1));
         for (int i = 0; i < Subscribers; i++) _sfu.Join("bench");
         _handler = _sfu.Plane;
@@ -49,6 +53,7 @@ public class RelayBenchmarks
         BinaryPrimitives.WriteUInt32BigEndian(rtp.AsSpan(8), PublisherSsrc);
         for (int i = 0; i < BatchPackets; i++)
         {
+            SframePayload.WriteVideo(rtp.AsSpan(RtpHeader.FixedLength), SframePayload.KeyId(SframePayload.Epoch), _nextSequence);
             BinaryPrimitives.WriteUInt16BigEndian(rtp.AsSpan(2), _nextSequence++);
             if (_publisher.Outbound.ProtectRtp(rtp, _batch[i], out int written) != SrtpStatus.Ok || written != 1116)
             {
@@ -72,8 +77,10 @@ public class RelayBenchmarks
     public void Cleanup()
     {
         long relayed = _publisher.Peer.VideoProducer!.PacketsReceived;
+        long notSframe = _sfu.Plane.Drops[DropReason.NotSframe];
         _sfu.Dispose();
-        // A packet from an address the plane does not know is only counted, which is fast and measures nothing.
-        if (relayed < BatchPackets) throw new InvalidOperationException($"only {relayed} packets were relayed");
+        // A packet from an address the plane does not know, or not shaped as SFrame, is
+        // only counted, which is fast and measures nothing.
+        if (relayed < BatchPackets || notSframe != 0) throw new InvalidOperationException($"only {relayed} packets were relayed; {notSframe} were not SFrame");
     }
 }

@@ -360,6 +360,8 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
         public async Task<ScriptedParticipant> JoinAsync(string name, ParticipantOptions options)
         {
             var (meetingId, cookie) = fixture.Meetings.Member(room, name);
+            // Scripted participants do not run MLS: the test stands in for the delivery service, at epoch 0.
+            fixture.Daemon.MediaPlane.SetRoomEpoch(meetingId, 0);
             return await ScriptedParticipant.JoinAsync(fixture.Daemon.HttpsUri, meetingId, cookie, options with { DisplayName = name });
         }
 

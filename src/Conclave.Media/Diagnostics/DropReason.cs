@@ -52,4 +52,11 @@ public enum DropReason
     NackTruncated,
     /// <summary>A nominated address never answered the appliance's consent check (RFC 7675 §5.1): no media goes there.</summary>
     ConsentUnanswered,
+    /// <summary>
+    /// A published packet without the shape of SFrame (RFC 9605 §4.3) under the room's
+    /// current MLS epoch or the two before it, or any media before the room has an epoch.
+    /// </summary>
+    NotSframe,
+    /// <summary>A PLI or FIR beyond the subscriber's budget of key-frame requests for that stream.</summary>
+    KeyFrameRequestOverBudget,
 }

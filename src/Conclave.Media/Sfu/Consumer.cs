@@ -6,8 +6,20 @@ namespace Conclave.Media.Sfu;
 /// <summary>One producer forwarded to one subscribing peer, on one m-section of its SDP.</summary>
 public sealed class Consumer
 {
+    /// <summary>
+    /// Key-frame requests (PLI, FIR) one subscriber may have relayed per stream within
+    /// <see cref="KeyFrameRequestWindowMs"/>. A decoder that lost its reference asks, and
+    /// asks again while no key frame comes; but every relayed request makes the publisher
+    /// send a key frame, several times a delta frame's size, to all its subscribers, so
+    /// one subscriber asking without end would spend the bandwidth of all of them.
+    /// </summary>
+    public const int MaxKeyFrameRequestsPerWindow = 5;
+
+    public const long KeyFrameRequestWindowMs = 10_000;
+
     private readonly IConsumerListener _listener;   // The subscriber's transport.
     private readonly RetransmissionGuard _retransmissions = new();
+    private readonly EventBudget _keyFrameRequests = new(MaxKeyFrameRequestsPerWindow, KeyFrameRequestWindowMs);
     private ushort _nextRtxSequenceNumber = (ushort)Random.Shared.Next(ushort.MaxValue);
 
     internal Consumer(Producer producer, IConsumerListener listener, string mid)
@@ -56,6 +68,20 @@ public sealed class Consumer
         _nextRtxSequenceNumber++;
         if (_listener.SendRtp(this, scratch[..written])) RetransmittedBytes += written;
         return RetransmissionVerdict.Allowed;
+    }
+
+    /// <summary>
+    /// The subscriber asked for a key frame: relayed within its budget, then through the
+    /// stream's own throttle (<see cref="Producer.RequestKeyFrame"/>), which may absorb it
+    /// into another subscriber's request and still counts it here. False when the budget
+    /// is spent. The SFU's own requests (a subscriber starting, a member joining the MLS
+    /// group) go to the producer directly and cost no subscriber's budget.
+    /// </summary>
+    internal bool TryRequestKeyFrame(long nowMs)
+    {
+        if (!_keyFrameRequests.TryTake(nowMs)) return false;
+        Producer.RequestKeyFrame(nowMs);
+        return true;
     }
 
     /// <summary>

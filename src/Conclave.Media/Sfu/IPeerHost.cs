@@ -31,6 +31,9 @@ internal interface IPeerHost
 
     void CountDrop(DropReason reason);
 
+    /// <summary>Sees each packet a peer forwards, before it is protected for subscribers; null when no one listens.</summary>
+    IForwardTap? ForwardTap { get; }
+
     /// <summary>Runs <paramref name="work"/> on the loop thread, soon; safe from any thread.</summary>
     void Post(Action work);
 

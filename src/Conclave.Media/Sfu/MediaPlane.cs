@@ -13,10 +13,11 @@ namespace Conclave.Media.Sfu;
 /// socket ─► DatagramClassifier (RFC 7983)
 ///             ├─ STUN ─► peer by USERNAME ─► IceLiteAgent ─► address validated
 ///             ├─ DTLS ─► peer by address  ─► DtlsServerSession ─► SRTP keys
-///             ├─ RTP  ─► peer by address  ─► SrtpContext ─► Producer ─► Consumers ─► SRTP out
+///             ├─ RTP  ─► peer by address  ─► SrtpContext ─► SFrame shape ─► Producer ─► Consumers ─► SRTP out
 ///             └─ RTCP ─► peer by address  ─► SrtpContext ─► SR forward / NACK→RTX / PLI,FIR→publisher
 /// </code>
-/// Nothing is allocated for an address until it passed an ICE check.
+/// Nothing is allocated for an address until it passed an ICE check. Media is relayed only
+/// when it is SFrame (RFC 9605) under the room's MLS epoch (<see cref="SetRoomEpoch"/>).
 /// </summary>
 public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
 {
@@ -24,11 +25,17 @@ public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
     private const int MaxUfragChars = 64;
 
     private readonly IDatagramSocket _socket;   // Passed by argument; owned from then on.
+    private readonly IForwardTap? _forwardTap;  // Passed by argument.
     private readonly LoopBuffers _buffers = new();
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Peer> _peersByUfrag = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Peer>.AlternateLookup<ReadOnlySpan<char>> _peersByUfragSpan;
     private readonly Dictionary<SocketAddress, Peer> _peersByAddress = new();
+    /// <summary>
+    /// Epochs told for rooms no peer has joined yet; a room takes its own when it is
+    /// created. Only rooms with participants are told, so this stays small.
+    /// </summary>
+    private readonly Dictionary<string, ulong> _pendingEpochs = new(StringComparer.Ordinal);
     private readonly List<(Peer Peer, PeerTickOutcome Outcome)> _expired = new();
     private long _lastPeerTickMs;
 
@@ -46,6 +53,7 @@ public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
         }
         CandidateEndPoint = new IPEndPoint(advertised, LocalEndPoint.Port);
         _peersByUfragSpan = _peersByUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
+        _forwardTap = options.ForwardTap;
         Loop = new MediaEventLoop(_socket, this, Drops, options.Time);
     }
 
@@ -83,6 +91,7 @@ public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
         if (!_rooms.TryGetValue(roomId, out var room))
         {
             room = new Room(roomId);
+            if (_pendingEpochs.Remove(roomId, out ulong epoch)) room.Epoch = epoch;
             _rooms.Add(roomId, room);
         }
         var peer = new Peer(this, room, sink, _buffers, Loop.NowMs);
@@ -90,6 +99,27 @@ public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
         room.Add(peer);
         return peer;
     }
+
+    /// <summary>
+    /// Asks every video publisher of the room for a key frame (a PLI, RFC 4585 §6.3.1),
+    /// through each stream's throttle: a member who just joined the MLS group can open
+    /// nothing before the next key frame. Safe from any thread.
+    /// </summary>
+    public void RequestKeyFrames(string roomId) => Loop.Post(() =>
+    {
+        if (_rooms.TryGetValue(roomId, out var room)) room.RequestKeyFrames(Loop.NowMs);
+    });
+
+    /// <summary>
+    /// The room's MLS group is at <paramref name="epoch"/> now: published media must carry
+    /// SFrame under it or one of the two epochs before (<see cref="Room.Epoch"/>). The room
+    /// need not exist yet. Safe from any thread.
+    /// </summary>
+    public void SetRoomEpoch(string roomId, ulong epoch) => Loop.Post(() =>
+    {
+        if (_rooms.TryGetValue(roomId, out var room)) room.Epoch = epoch;
+        else _pendingEpochs[roomId] = epoch;
+    });
 
     /// <summary>Counters of every room and peer, for the console and for tests.</summary>
     public Task<MediaPlaneStats> GetStatsAsync() => Loop.InvokeAsync(() => MediaPlaneStats.Capture(_rooms.Values, Drops));
@@ -189,6 +219,8 @@ public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
     bool IPeerHost.TrySend(ReadOnlySpan<byte> datagram, SocketAddress to) => Loop.TrySend(datagram, to);
 
     void IPeerHost.CountDrop(DropReason reason) => Drops.Count(reason);
+
+    IForwardTap? IPeerHost.ForwardTap => _forwardTap;
 
     void IPeerHost.Post(Action work) => Loop.Post(work);
 

@@ -18,6 +18,9 @@ public sealed class MediaPlaneOptions
     /// </summary>
     public IPAddress? AdvertisedAddress { get; init; }
 
+    /// <summary>Sees every forwarded RTP packet on the loop thread (see <see cref="IForwardTap"/>); none by default.</summary>
+    public IForwardTap? ForwardTap { get; init; }
+
     /// <summary>The media loop's clock; tests set their own to step through timers.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

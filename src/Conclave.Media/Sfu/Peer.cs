@@ -49,6 +49,19 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     /// <summary>A peer that never completes ICE in this time is gone (RFC 7675 §5.1 uses 30 s for consent).</summary>
     private const long IceConnectTimeoutMs = 30_000;
 
+    /// <summary>
+    /// A publisher with more than this many packets that are not SFrame within
+    /// <see cref="NotSframeWindowMs"/> is closed. A sender that encrypts fails only on a
+    /// damaged packet or around an epoch change the appliance has not heard of yet; one
+    /// that does not fails every packet, some fifty a second for audio alone.
+    /// </summary>
+    private const int MaxNotSframePerWindow = 50;
+
+    private const long NotSframeWindowMs = 10_000;
+
+    /// <summary>What the peer's signalling is told when it publishes media that is not end-to-end encrypted.</summary>
+    private const string NotEncryptedCloseReason = "media-not-encrypted";
+
     private readonly IPeerHost _host;           // Passed by argument.
     private readonly IPeerSignalSink _sink;     // Passed by argument.
     private readonly LoopBuffers _buffers;      // Passed by argument; shared by the loop.
@@ -56,6 +69,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     private readonly List<Consumer> _consumers = new();
     private readonly List<SocketAddress> _validatedAddresses = new();
     private readonly TransportCcFeedbackBuilder _transportCc = new();
+    private readonly EventBudget _notSframe = new(MaxNotSframePerWindow, NotSframeWindowMs);
     private readonly long _createdMs;
 
     private readonly List<SocketAddress> _consentedAddresses = new();
@@ -265,12 +279,26 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             return;
         }
         if (rtp.Payload.IsEmpty) return; // padding only: a bandwidth probe, nothing to forward
+        if (Room.Epoch is not { } epoch || !SframeShape.Holds(producer.Kind, rtp.Payload, epoch))
+        {
+            OnNotSframe(nowMs);
+            return;
+        }
         if (!RtpWriter.TryWriteWithoutExtensions(plain, _buffers.Forwarded, out int forwardedLength))
         {
             _host.CountDrop(DropReason.RtpMalformed);
             return;
         }
-        producer.Forward(_buffers.Forwarded.AsSpan(0, forwardedLength), rtp.SequenceNumber, nowMs);
+        var forwarded = _buffers.Forwarded.AsSpan(0, forwardedLength);
+        _host.ForwardTap?.OnForward(Room.Id, Id, producer.Kind, forwarded);
+        producer.Forward(forwarded, rtp.SequenceNumber, nowMs);
+    }
+
+    /// <summary>Every meeting is end-to-end encrypted: plain media is dropped, and a peer that keeps sending it is closed.</summary>
+    private void OnNotSframe(long nowMs)
+    {
+        _host.CountDrop(DropReason.NotSframe);
+        if (!_notSframe.TryTake(nowMs)) _host.ClosePeer(this, NotEncryptedCloseReason);
     }
 
     internal void OnRtcp(Span<byte> datagram, long nowMs)
@@ -297,16 +325,22 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
                     if (!OnNack(packet, header.MediaSsrc, nowMs)) return;
                     break;
                 case RtcpPacketType.PayloadFeedback when header.Fmt == RtcpFeedbackFormat.Pli:
-                    ConsumerFor(header.MediaSsrc)?.Producer.RequestKeyFrame(nowMs);
+                    RequestKeyFrame(ConsumerFor(header.MediaSsrc), nowMs);
                     break;
                 case RtcpPacketType.PayloadFeedback when header.Fmt == RtcpFeedbackFormat.Fir:
                     // RFC 5104 §4.3.1.2: the media SSRC of a FIR header is unused; the
                     // requested streams are in the FCI entries.
                     var entries = new FirEnumerator(packet);
-                    while (entries.MoveNext()) ConsumerFor(entries.Current.Ssrc)?.Producer.RequestKeyFrame(nowMs);
+                    while (entries.MoveNext()) RequestKeyFrame(ConsumerFor(entries.Current.Ssrc), nowMs);
                     break;
             }
         }
+    }
+
+    /// <summary>This subscriber's PLI or FIR for one stream it receives; a request for a stream it does not receive is ignored.</summary>
+    private void RequestKeyFrame(Consumer? consumer, long nowMs)
+    {
+        if (consumer is not null && !consumer.TryRequestKeyFrame(nowMs)) _host.CountDrop(DropReason.KeyFrameRequestOverBudget);
     }
 
     /// <summary>

@@ -13,6 +13,12 @@ public sealed class Room(string id)
 
     public IReadOnlyList<Peer> Peers => _peers;
 
+    /// <summary>
+    /// The room's current MLS epoch, as its delivery service last said; null until then,
+    /// and every published packet is refused while it is (no key exists yet to seal it).
+    /// </summary>
+    public ulong? Epoch { get; internal set; }
+
     /// <summary>Adds a peer and gives it a consumer for every stream already published.</summary>
     internal void Add(Peer peer)
     {
@@ -32,6 +38,15 @@ public sealed class Room(string id)
             if (other.Id == producer.PublisherId || other.IsClosed) continue;
             other.AddConsumer(producer);
             other.Renegotiate();
+        }
+    }
+
+    /// <summary>A PLI to every video publisher, through each stream's own throttle.</summary>
+    internal void RequestKeyFrames(long nowMs)
+    {
+        foreach (var peer in _peers)
+        {
+            if (!peer.IsClosed) peer.VideoProducer?.RequestKeyFrame(nowMs);
         }
     }
 

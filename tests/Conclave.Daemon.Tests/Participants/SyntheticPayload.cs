@@ -3,37 +3,39 @@ using System.Buffers.Binary;
 namespace Conclave.Daemon.Tests.Participants;
 
 /// <summary>
-/// Payloads that look enough like VP8 (RFC 7741 §4.2: a payload descriptor with S set,
-/// then the frame's first byte, P clear on a key frame) and Opus (RFC 7587: one TOC byte)
-/// for an SFU that never decodes, and that name their maker: bytes 1–8 carry the
+/// Payloads shaped enough like end-to-end encrypted VP8 and Opus for an SFU that never
+/// decrypts: for VP8 a payload descriptor with S set (RFC 7741 §4.2), the frame's first
+/// byte with P clear on a key frame and the rest of its clear prefix (10 bytes of a key
+/// frame, 3 of another); then, for both, an SFrame header under MLS epoch 0 (RFC 9605
+/// §4.3: config byte 0, KID 0, CTR 0). They name their maker: the last 8 bytes carry the
 /// sending participant's origin tag, so a receiver can tell whose packet an SSRC carried.
 /// </summary>
 internal static class SyntheticPayload
 {
-    private const int TagOffset = 1;
     private const int TagLength = 8;
 
     /// <summary>VP8 payload descriptor: X=0, N=0, S=1, PID=0.</summary>
     private const byte Vp8StartOfPartition = 0x10;
 
-    /// <summary>Opus TOC: config 15 (SILK+CELT hybrid, 20 ms), mono, one frame.</summary>
-    private const byte OpusToc = 0x78;
+    /// <summary>RFC 9605 §4.3: X=0, KID 0; Y=0, CTR 0.</summary>
+    private const byte SframeHeaderEpochZero = 0x00;
 
     public static void WriteVideo(Span<byte> payload, ulong originTag, bool keyFrame)
     {
         payload.Clear();
         payload[0] = Vp8StartOfPartition;
-        BinaryPrimitives.WriteUInt64BigEndian(payload[TagOffset..], originTag);
-        payload[TagOffset + TagLength] = keyFrame ? (byte)0x00 : (byte)0x01;
+        payload[1] = keyFrame ? (byte)0x00 : (byte)0x01;
+        payload[1 + (keyFrame ? 10 : 3)] = SframeHeaderEpochZero;
+        BinaryPrimitives.WriteUInt64BigEndian(payload[^TagLength..], originTag);
     }
 
     public static void WriteAudio(Span<byte> payload, ulong originTag)
     {
         payload.Clear();
-        payload[0] = OpusToc;
-        BinaryPrimitives.WriteUInt64BigEndian(payload[TagOffset..], originTag);
+        payload[0] = SframeHeaderEpochZero;
+        BinaryPrimitives.WriteUInt64BigEndian(payload[^TagLength..], originTag);
     }
 
     public static ulong OriginOf(ReadOnlySpan<byte> payload) =>
-        payload.Length < TagOffset + TagLength ? 0 : BinaryPrimitives.ReadUInt64BigEndian(payload[TagOffset..]);
+        payload.Length < TagLength ? 0 : BinaryPrimitives.ReadUInt64BigEndian(payload[^TagLength..]);
 }

@@ -26,11 +26,15 @@ internal sealed class SfuHarness : IDisposable
 
     /// <param name="openSocket">A socket on a fresh address of the network the plane and the browsers share.</param>
     /// <param name="deliveryWaitMs">How long the plane waits for a datagram sent to it: 0 in memory, where a send has arrived when it returns.</param>
-    public SfuHarness(Func<IDatagramSocket> openSocket, int deliveryWaitMs)
+    /// <param name="forwardTap">What sees each forwarded packet, if anything.</param>
+    public SfuHarness(Func<IDatagramSocket> openSocket, int deliveryWaitMs, IForwardTap? forwardTap = null)
     {
         _openSocket = openSocket;
         _deliveryWaitMs = deliveryWaitMs;
-        Plane = new MediaPlane(new MediaPlaneOptions { Socket = openSocket(), Certificate = DtlsCertificate.CreateSelfSigned(), Time = Clock });
+        Plane = new MediaPlane(new MediaPlaneOptions
+        {
+            Socket = openSocket(), Certificate = DtlsCertificate.CreateSelfSigned(), Time = Clock, ForwardTap = forwardTap,
+        });
         _planeAddress = Plane.LocalEndPoint.Serialize();
     }
 
@@ -79,6 +83,20 @@ internal sealed class SfuHarness : IDisposable
                 answered = true;
             }
         } while (answered);
+    }
+
+    /// <summary>The room's MLS group is at <paramref name="epoch"/>, as the delivery service tells the plane; the loop turns to take it.</summary>
+    public void SetRoomEpoch(string room, ulong epoch)
+    {
+        Plane.SetRoomEpoch(room, epoch);
+        Plane.Loop.RunOnce(0);
+    }
+
+    /// <summary>The plane asks the room's video publishers for key frames; the loop turns to do it.</summary>
+    public void RequestKeyFrames(string room)
+    {
+        Plane.RequestKeyFrames(room);
+        Plane.Loop.RunOnce(0);
     }
 
     /// <summary>The browser leaves, as its signalling's leave message does.</summary>

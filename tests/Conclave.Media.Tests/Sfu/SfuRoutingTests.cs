@@ -24,6 +24,7 @@ public sealed class SfuRoutingTests : IDisposable
     public SfuRoutingTests()
     {
         _sfu = new SfuHarness(_network.Open, deliveryWaitMs: 0);
+        _sfu.SetRoomEpoch("room", SframePayload.Epoch);
         _alice = _sfu.Join("room", video: (AliceVideo, AliceRtx), audioSsrc: AliceAudio);
         _bob = _sfu.Join("room");
         _carol = _sfu.Join("room");
@@ -31,7 +32,13 @@ public sealed class SfuRoutingTests : IDisposable
 
     public void Dispose() => _sfu.Dispose();
 
-    internal static byte[] Rtp(uint ssrc, ushort seq, int payloadBytes = 100, byte payloadType = 96, ushort? transportSequence = null)
+    /// <summary>
+    /// An RTP packet as a browser publishes it: an SFrame-shaped payload (VP8 starting a
+    /// frame, or Opus for payload type 111) sealed under <paramref name="epoch"/>, with the
+    /// sequence number as its SFrame counter.
+    /// </summary>
+    internal static byte[] Rtp(uint ssrc, ushort seq, int payloadBytes = 100, byte payloadType = SdpCodecs.Vp8PayloadType,
+        ushort? transportSequence = null, ulong epoch = SframePayload.Epoch)
     {
         int extensionBytes = transportSequence is null ? 0 : 8;
         var packet = new byte[12 + extensionBytes + payloadBytes];
@@ -47,7 +54,9 @@ public sealed class SfuRoutingTests : IDisposable
             packet[16] = (byte)((SdpCodecs.TransportCcExtensionId << 4) | 1);
             BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(17), twcc);
         }
-        for (int i = 12 + extensionBytes; i < packet.Length; i++) packet[i] = (byte)(i * 7 + seq);
+        var payload = packet.AsSpan(12 + extensionBytes);
+        if (payloadType == SdpCodecs.OpusPayloadType) SframePayload.WriteAudio(payload, SframePayload.KeyId(epoch), seq);
+        else SframePayload.WriteVideo(payload, SframePayload.KeyId(epoch), seq);
         return packet;
     }
 

@@ -1,0 +1,54 @@
+using Conclave.Media.Rtp;
+using Conclave.Media.Sdp;
+
+namespace Conclave.Media.Sfu;
+
+/// <summary>
+/// Whether a published RTP payload has the shape of an end-to-end encrypted frame: the
+/// appliance holds no key, so it cannot authenticate SFrame (RFC 9605), but it can refuse
+/// to relay what plainly is not SFrame under the room's current MLS epoch.
+/// <list type="bullet">
+/// <item>Opus: the payload is the whole frame, <c>header ‖ ciphertext ‖ tag</c>.</item>
+/// <item>VP8, the packet that starts a frame: after the payload descriptor (RFC 7741 §4.2),
+/// a clear prefix Chromium's depacketizer reads before the receiver's transform runs — the
+/// 10-byte key-frame header, or the 3-byte frame tag of other frames (RFC 6386 §9.1) —
+/// then the SFrame header. The tag ends the frame, so in this first packet there must be
+/// at least room for it. Other packets of the frame carry ciphertext only.</item>
+/// </list>
+/// The header's KID carries the MLS epoch's low 8 bits (RFC 9605 §5.2): the current epoch
+/// or one of the two before it, since senders move to a new epoch only once they have
+/// processed its commit.
+/// </summary>
+internal static class SframeShape
+{
+    private const int KeyFramePrefixLength = 10, OtherFramePrefixLength = 3;
+    private const int EpochBits = 8;
+    private const int EpochsBehindAccepted = 2;
+
+    /// <summary>RFC 6386 §9.1: bit 0 of the frame tag is the inverse key-frame flag.</summary>
+    private const byte InverseKeyFrameBit = 0x01;
+
+    public static bool Holds(MediaKind kind, ReadOnlySpan<byte> payload, ulong roomEpoch)
+    {
+        if (kind == MediaKind.Video)
+        {
+            if (!Vp8PayloadDescriptor.TryParse(payload, out var descriptor)) return false;
+            if (!descriptor.StartsFrame) return true;
+            var frame = payload[descriptor.Length..];
+            if (frame.IsEmpty) return false;
+            int prefixLength = (frame[0] & InverseKeyFrameBit) == 0 ? KeyFramePrefixLength : OtherFramePrefixLength;
+            if (frame.Length < prefixLength) return false;
+            payload = frame[prefixLength..];
+        }
+        return SframeHeader.TryParse(payload, out var header)
+            && payload.Length - header.Length >= SframeHeader.TagLength
+            && IsRecentEpoch(header.KeyId, roomEpoch);
+    }
+
+    /// <summary>KID mod 2^E is (epoch − k) mod 2^E for k = 0, 1, 2.</summary>
+    private static bool IsRecentEpoch(ulong keyId, ulong roomEpoch)
+    {
+        const ulong mask = (1UL << EpochBits) - 1;
+        return ((roomEpoch - keyId) & mask) <= EpochsBehindAccepted;
+    }
+}

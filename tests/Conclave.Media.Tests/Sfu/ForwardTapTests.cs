@@ -1,0 +1,83 @@
+using Conclave.Media.Sdp;
+using Conclave.Media.Sfu;
+using Conclave.Media.Tests.Transport;
+
+namespace Conclave.Media.Tests.Sfu;
+
+/// <summary>The forward tap sees what the SFU relays, once per packet, as subscribers get it before SRTP.</summary>
+public sealed class ForwardTapTests : IDisposable
+{
+    private const uint AliceVideo = 0x71111111, AliceRtx = 0x71112222, AliceAudio = 0x71113333;
+    private readonly InMemoryDatagramNetwork _network = new();
+    private readonly RecordingTap _tap = new();
+    private readonly SfuHarness _sfu;
+    private readonly HarnessBrowser _alice, _bob, _carol;
+
+    public ForwardTapTests()
+    {
+        _sfu = new SfuHarness(_network.Open, deliveryWaitMs: 0, _tap);
+        _sfu.SetRoomEpoch("room", SframePayload.Epoch);
+        _alice = _sfu.Join("room", video: (AliceVideo, AliceRtx), audioSsrc: AliceAudio);
+        _bob = _sfu.Join("room");
+        _carol = _sfu.Join("room");
+    }
+
+    public void Dispose() => _sfu.Dispose();
+
+    [Fact]
+    public void The_tap_sees_each_forwarded_packet_once_as_subscribers_receive_it()
+    {
+        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(AliceVideo, 1, transportSequence: 1));
+        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(AliceAudio, 1, payloadType: SdpCodecs.OpusPayloadType));
+        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(AliceVideo, 2));
+
+        var atBob = ReceiveAll(_bob);
+        Assert.Equal(3, atBob.Count);
+        Assert.Equal(atBob, ReceiveAll(_carol));
+        Assert.Equal(3, _tap.Seen.Count);
+        for (int i = 0; i < 3; i++)
+        {
+            var (roomId, publisherPeerId, kind, packet) = _tap.Seen[i];
+            Assert.Equal("room", roomId);
+            Assert.Equal(_alice.Peer.Id, publisherPeerId);
+            Assert.Equal(i == 1 ? MediaKind.Audio : MediaKind.Video, kind);
+            Assert.Equal(atBob[i], packet); // extensions removed, not yet protected
+        }
+    }
+
+    [Fact]
+    public void The_tap_sees_nothing_the_sfu_drops()
+    {
+        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(AliceVideo, 1, epoch: SframePayload.Epoch + 1)); // not this room's epoch
+        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(0x0BADBEEF, 1));                                  // nobody's SSRC
+
+        Assert.Empty(_tap.Seen);
+        Assert.Empty(ReceiveAll(_bob));
+    }
+
+    [Fact]
+    public void The_tap_sees_a_packet_forwarded_to_no_subscriber()
+    {
+        _sfu.Leave(_bob);
+        _sfu.Leave(_carol);
+
+        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(AliceVideo, 1));
+
+        Assert.Single(_tap.Seen);
+    }
+
+    private static List<byte[]> ReceiveAll(HarnessBrowser browser)
+    {
+        var packets = new List<byte[]>();
+        while (browser.ReceiveRtp() is { } packet) packets.Add(packet);
+        return packets;
+    }
+
+    private sealed class RecordingTap : IForwardTap
+    {
+        public List<(string RoomId, string PublisherPeerId, MediaKind Kind, byte[] Packet)> Seen { get; } = new();
+
+        public void OnForward(string roomId, string publisherPeerId, MediaKind kind, ReadOnlySpan<byte> rtpPacket) =>
+            Seen.Add((roomId, publisherPeerId, kind, rtpPacket.ToArray()));
+    }
+}

@@ -1,0 +1,147 @@
+using Conclave.Media.Diagnostics;
+using Conclave.Media.Rtcp;
+using Conclave.Media.Sfu;
+using Conclave.Media.Tests.Rtcp;
+using Conclave.Media.Tests.Transport;
+
+namespace Conclave.Media.Tests.Sfu;
+
+/// <summary>
+/// Who may make a publisher send a key frame: the appliance when a member joined the MLS
+/// group (it can open nothing before the next key frame), and each subscriber within a
+/// budget per stream.
+/// </summary>
+public sealed class KeyFrameRequestTests : IDisposable
+{
+    private const uint AliceVideo = 0x61111111, AliceRtx = 0x61112222, AliceAudio = 0x61113333;
+    private const uint DaveVideo = 0x64111111, DaveRtx = 0x64112222;
+    private const uint CarolAudio = 0x63113333;
+    private readonly InMemoryDatagramNetwork _network = new();
+    private readonly SfuHarness _sfu;
+    private readonly HarnessBrowser _alice, _bob, _carol, _dave;
+
+    public KeyFrameRequestTests()
+    {
+        _sfu = new SfuHarness(_network.Open, deliveryWaitMs: 0);
+        _sfu.SetRoomEpoch("room", SframePayload.Epoch);
+        _alice = _sfu.Join("room", video: (AliceVideo, AliceRtx), audioSsrc: AliceAudio);
+        _bob = _sfu.Join("room");
+        _carol = _sfu.Join("room", audioSsrc: CarolAudio);
+        _dave = _sfu.Join("room", video: (DaveVideo, DaveRtx));
+        // Each subscriber's start asked the publishers for a key frame; the streams' 300 ms throttles pass again from here.
+        _sfu.Advance(300);
+    }
+
+    public void Dispose() => _sfu.Dispose();
+
+    [Fact]
+    public void Request_key_frames_sends_one_pli_to_each_video_publisher_of_the_room()
+    {
+        _sfu.RequestKeyFrames("room");
+
+        Assert.Equal([AliceVideo], PliTargets(_alice));
+        Assert.Equal([DaveVideo], PliTargets(_dave));
+        Assert.Empty(PliTargets(_bob));
+        Assert.Empty(PliTargets(_carol));
+    }
+
+    [Fact]
+    public void Request_key_frames_goes_through_each_streams_300_ms_throttle()
+    {
+        _sfu.RequestKeyFrames("room");
+        _sfu.RequestKeyFrames("room");
+        Assert.Equal([AliceVideo], PliTargets(_alice));
+
+        _sfu.Advance(300);
+        _sfu.RequestKeyFrames("room");
+        Assert.Equal([AliceVideo], PliTargets(_alice));
+    }
+
+    [Fact]
+    public void Request_key_frames_for_another_room_asks_no_one_here()
+    {
+        _sfu.RequestKeyFrames("another room");
+
+        Assert.Empty(PliTargets(_alice));
+        Assert.Empty(PliTargets(_dave));
+    }
+
+    [Fact]
+    public void A_subscriber_flooding_plis_has_5_relayed_per_10_s_while_another_subscribers_request_still_goes_through()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            _sfu.Advance(300); // past the stream's throttle: only the budget stops these
+            SendPli(_bob, AliceVideo);
+        }
+        Assert.Equal(Enumerable.Repeat(AliceVideo, 5), PliTargets(_alice));
+        Assert.Equal(15, _sfu.Plane.Drops[DropReason.KeyFrameRequestOverBudget]);
+
+        _sfu.Advance(300);
+        SendPli(_carol, AliceVideo);
+        Assert.Equal([AliceVideo], PliTargets(_alice));
+
+        _sfu.Advance(10_000);
+        SendPli(_bob, AliceVideo);
+        Assert.Equal([AliceVideo], PliTargets(_alice)); // the window moved on
+    }
+
+    [Fact]
+    public void A_subscribers_budget_is_per_stream()
+    {
+        for (int i = 0; i < Consumer.MaxKeyFrameRequestsPerWindow; i++)
+        {
+            _sfu.Advance(300);
+            SendPli(_bob, AliceVideo);
+        }
+        _sfu.Advance(300);
+        SendPli(_bob, AliceVideo);
+        SendPli(_bob, DaveVideo);
+
+        Assert.Equal(Consumer.MaxKeyFrameRequestsPerWindow, PliTargets(_alice).Count);
+        Assert.Equal([DaveVideo], PliTargets(_dave));
+        Assert.Equal(1, _sfu.Plane.Drops[DropReason.KeyFrameRequestOverBudget]);
+    }
+
+    [Fact]
+    public void Firs_and_plis_share_one_budget()
+    {
+        var fir = new byte[20];
+        for (int i = 0; i < 6; i++)
+        {
+            _sfu.Advance(300);
+            if (i % 2 == 0)
+            {
+                SendPli(_bob, AliceVideo);
+                continue;
+            }
+            Assert.True(RtcpTestWriter.TryWriteFir(fir, 0xB0B, AliceVideo, (byte)i, out int length));
+            _sfu.SendRtcp(_bob, fir.AsSpan(0, length));
+        }
+
+        Assert.Equal(Consumer.MaxKeyFrameRequestsPerWindow, PliTargets(_alice).Count);
+        Assert.Equal(1, _sfu.Plane.Drops[DropReason.KeyFrameRequestOverBudget]);
+    }
+
+    private void SendPli(HarnessBrowser from, uint mediaSsrc)
+    {
+        var pli = new byte[12];
+        Assert.True(RtcpWriter.TryWritePli(pli, 0xB0B, mediaSsrc, out int length));
+        _sfu.SendRtcp(from, pli.AsSpan(0, length));
+    }
+
+    /// <summary>The media SSRC of every PLI the appliance sent this browser since last asked.</summary>
+    private static List<uint> PliTargets(HarnessBrowser browser)
+    {
+        var targets = new List<uint>();
+        while (browser.ReceiveRtcp() is { } compound)
+        {
+            var reader = new RtcpCompoundReader(compound);
+            while (reader.TryReadNext(out var header, out _))
+            {
+                if (header.PacketType == RtcpPacketType.PayloadFeedback && header.Fmt == RtcpFeedbackFormat.Pli) targets.Add(header.MediaSsrc);
+            }
+        }
+        return targets;
+    }
+}
