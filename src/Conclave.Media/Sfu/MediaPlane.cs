@@ -91,6 +91,19 @@ public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
         return peer;
     }
 
+    /// <summary>A PLI to every video publisher of the room, through each stream's key-frame throttle.</summary>
+    public void RequestKeyFrames(string roomId) => Loop.Post(() =>
+    {
+        if (!_rooms.TryGetValue(roomId, out var room)) return;
+        foreach (var peer in room.Peers) peer.VideoProducer?.RequestKeyFrame(Loop.NowMs);
+    });
+
+    /// <summary>The room's current MLS epoch (docs/signalling.md, "Delivery Service").</summary>
+    public void SetRoomEpoch(string roomId, ulong epoch) => Loop.Post(() =>
+    {
+        if (_rooms.TryGetValue(roomId, out var room)) room.Epoch = epoch;
+    });
+
     /// <summary>Counters of every room and peer, for the console and for tests.</summary>
     public Task<MediaPlaneStats> GetStatsAsync() => Loop.InvokeAsync(() => MediaPlaneStats.Capture(_rooms.Values, Drops));
 

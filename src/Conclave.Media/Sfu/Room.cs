@@ -13,6 +13,9 @@ public sealed class Room(string id)
 
     public IReadOnlyList<Peer> Peers => _peers;
 
+    /// <summary>The room's current MLS epoch, once its group exists.</summary>
+    public ulong? Epoch { get; internal set; }
+
     /// <summary>Adds a peer and gives it a consumer for every stream already published.</summary>
     internal void Add(Peer peer)
     {
