@@ -1,4 +1,5 @@
 using System.Text;
+using Conclave.Web.Ports;
 
 namespace Conclave.Web.E2ee;
 
@@ -13,6 +14,10 @@ namespace Conclave.Web.E2ee;
 /// <param name="SignatureKeySha256">SHA-256 of the leaf's MLS signature public key (32 bytes).</param>
 public sealed record CredentialBody(string MeetingId, string ParticipantId, string AttendeeKey, string DisplayName, AttendeeKind Kind,
     ulong NotAfterUnixSeconds, byte[] SignatureKeySha256);
+
+/// <summary>A signed ConclaveCredential and the CA key that verifies it, as <c>joined</c> carries them.</summary>
+/// <param name="CaPublicKeySpki">The credential CA's SubjectPublicKeyInfo (DER).</param>
+public sealed record IssuedCredential(byte[] Credential, byte[] CaPublicKeySpki);
 
 /// <summary>
 /// The ConclaveCredential wire format, version 1:
@@ -48,6 +53,13 @@ public static class ConclaveCredential
 
     /// <summary>What the CA signs: <see cref="SignatureLabel"/> ‖ body.</summary>
     public static byte[] SignatureInput(ReadOnlySpan<byte> encodedBody) => [.. Encoding.ASCII.GetBytes(SignatureLabel), .. encodedBody];
+
+    /// <summary>The credential for <paramref name="body"/>, signed by <paramref name="ca"/>.</summary>
+    public static IssuedCredential Sign(CredentialBody body, ICredentialSigner ca)
+    {
+        byte[] encodedBody = EncodeBody(body);
+        return new IssuedCredential(Encode(encodedBody, ca.SignP1363(SignatureInput(encodedBody))), ca.CaPublicKeySpki());
+    }
 
     /// <summary>body ‖ ca_signature&lt;V&gt;.</summary>
     public static byte[] Encode(ReadOnlySpan<byte> encodedBody, ReadOnlySpan<byte> caSignature)

@@ -4,10 +4,6 @@ using Conclave.Web.Ports;
 
 namespace Conclave.Web.E2ee;
 
-/// <summary>A signed ConclaveCredential and the CA key that verifies it, as <c>joined</c> carries them.</summary>
-/// <param name="CaPublicKeySpki">The credential CA's SubjectPublicKeyInfo (DER).</param>
-public sealed record IssuedCredential(byte[] Credential, byte[] CaPublicKeySpki);
-
 /// <summary>
 /// The MLS Authentication Service (RFC 9420 §5.3.1): once admission has let someone in, it
 /// binds the signature key their browser chose for this meeting to who they are, here and
@@ -23,14 +19,7 @@ public sealed class CredentialIssuer(ICredentialSigner signer, IMeetingStore mee
     public IssuedCredential Issue(Attendee attendee, string meetingId, string participantId, MlsSignatureKey signatureKey)
     {
         var meeting = meetings.Find(meetingId) ?? throw new InvalidOperationException($"meeting {meetingId} was admitted to but no longer exists");
-        return Issue(new CredentialBody(meeting.Id, participantId, attendee.Key, attendee.DisplayName, AttendeeKinds.Of(attendee, meeting),
-            (ulong)(time.GetUtcNow() + Lifetime).ToUnixTimeSeconds(), signatureKey.Sha256()));
-    }
-
-    internal IssuedCredential Issue(CredentialBody body)
-    {
-        byte[] encodedBody = ConclaveCredential.EncodeBody(body);
-        byte[] signature = signer.SignP1363(ConclaveCredential.SignatureInput(encodedBody));
-        return new IssuedCredential(ConclaveCredential.Encode(encodedBody, signature), signer.CaPublicKeySpki());
+        return ConclaveCredential.Sign(new CredentialBody(meeting.Id, participantId, attendee.Key, attendee.DisplayName, AttendeeKinds.Of(attendee, meeting),
+            (ulong)(time.GetUtcNow() + Lifetime).ToUnixTimeSeconds(), signatureKey.Sha256()), signer);
     }
 }
