@@ -345,6 +345,8 @@ public sealed class DeliveryService : IDisposable
     /// <summary>Sets the timer to the earliest deadline: a key-frame request, a GroupInfo escalation, a removal escalation.</summary>
     private void Reschedule()
     {
+        // A GroupInfo PUT can still reach a room the last participant has just left.
+        if (_disposed) return;
         DateTimeOffset? next = _publishDeadline;
         if (_keyFramesDue.TryPeek(out var keyFrame) && (next is null || keyFrame < next)) next = keyFrame;
         foreach (var removal in _removals)
