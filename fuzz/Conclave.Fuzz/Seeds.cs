@@ -163,9 +163,17 @@ public static class Seeds
         "m=video 9 UDP/TLS/RTP/SAVPF 96 97", "c=IN IP4 0.0.0.0", "a=mid:3", "a=recvonly", "a=rtcp-mux",
         "m=video 0 UDP/TLS/RTP/SAVPF 96 97", "c=IN IP4 0.0.0.0", "a=mid:4", "a=inactive", "a=rtcp-mux", "");
 
+    /// <summary>The public point of the P-256 private key 1: the curve's generator (SEC 2 §2.4.2), 0x04 ‖ x ‖ y.</summary>
+    private static readonly byte[] SignatureKey = Convert.FromHexString(
+        "046B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C2964FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5");
+
     private static (string, byte[])[] Signalling() =>
     [
         ("join", """{"type":"join","room":"weekly-sync_2","name":"  Ada Lovelace  "}"""u8.ToArray()),
+        ("join-e2ee", Encoding.UTF8.GetBytes($$$"""{"type":"join","room":"weekly-sync_2","e2ee":{"signatureKey":"{{{Convert.ToBase64String(SignatureKey)}}}"}}""")),
+        ("mls-commit", """{"type":"mls-commit","epoch":7,"commit":"AAEAAQ==","removes":[2,5]}"""u8.ToArray()),
+        ("mls-joined", """{"type":"mls-joined","epoch":8,"leaf":3}"""u8.ToArray()),
+        ("data", """{"type":"data","epoch":8,"kind":"chat","ct":"c2VhbGVk"}"""u8.ToArray()),
         ("answer", Encoding.UTF8.GetBytes($$"""{"type":"answer","revision":3,"sdp":{{System.Text.Json.JsonSerializer.Serialize(ChromiumAnswer)}}}""")),
         ("candidate", """{"type":"candidate","candidate":"candidate:1 1 udp 2122260223 192.0.2.7 54321 typ host","sdpMid":"0"}"""u8.ToArray()),
         ("restart-ice", """{"type":"restart-ice"}"""u8.ToArray()),

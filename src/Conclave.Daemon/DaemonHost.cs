@@ -177,6 +177,7 @@ public static class DaemonHost
         services.AddSingleton<IAuditTrail>(new AuditTrail(custody.Audit));
         services.AddSingleton<ISecretProtector>(new TokenSecretProtector(custody.Token));
         services.AddSingleton<ITokenStatusSource>(new TokenStatusReader(custody.Token));
+        services.AddSingleton<ICredentialSigner>(new TokenCredentialSigner(custody.Token));
         services.AddSingleton(new PasswordHasher(Argon2Parameters.Default));
         services.AddSingleton(s => new AccountService(s.GetRequiredService<IAccountStore>(), s.GetRequiredService<ISessionStore>(),
             s.GetRequiredService<ISettingsStore>(), s.GetRequiredService<IAuditTrail>(), s.GetRequiredService<ISecretProtector>(),

@@ -1,5 +1,7 @@
 using Conclave.Web.Attendees;
+using Conclave.Media.Sfu;
 using Conclave.Web.Console;
+using Conclave.Web.E2ee;
 using Conclave.Web.MeetingPage;
 using Conclave.Web.Ports;
 using Conclave.Web.Signalling;
@@ -24,14 +26,17 @@ public static class ConclaveWebEndpoints
 
     /// <summary>
     /// The web side's own services. The domain's (AccountService, MeetingService,
-    /// AdmissionService, SettingsService, IAuditTrail) and an <see cref="ITokenStatusSource"/>
+    /// AdmissionService, SettingsService, IAuditTrail, IMeetingStore, TimeProvider), an
+    /// <see cref="ITokenStatusSource"/>, an <see cref="ICredentialSigner"/> and the MediaPlane
     /// come from the composition root.
     /// </summary>
     public static IServiceCollection AddConclaveWeb(this IServiceCollection services, ConsoleOptions options, SignallingLimitOptions limits)
     {
         services.AddSingleton(options);
         services.AddSingleton(new SignallingQuotas(limits, TimeProvider.System));
+        services.AddSingleton<IRoomMediaControl>(s => new MediaPlaneRoomControl(s.GetRequiredService<MediaPlane>()));
         services.AddSingleton<RoomDirectory>();
+        services.AddSingleton<CredentialIssuer>();
         services.AddSingleton<AttendeeResolver>();
         services.AddSingleton<BitrateSampler>();
         services.AddHostedService(s => s.GetRequiredService<BitrateSampler>());
@@ -76,6 +81,7 @@ public static class ConclaveWebEndpoints
         UserPages.Map(console);
         AdminPages.Map(console);
         MeetingPageEndpoints.Map(app, webRoot);
+        GroupInfoEndpoints.Map(app);
         SignallingEndpoint.Map(app);
         return app;
     }

@@ -139,13 +139,13 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
 
         using var outsiderConsole = await LoggedInAsync(outsider);
         await using var refused = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, outsiderConsole.Cookie("__Host-conclave-session"));
-        await refused.SendJsonAsync(new { type = "join", room = meeting.Id, name = "x" });
+        await refused.JoinAsync(meeting.Id, "x");
         await ExpectRefusalAsync(refused, "not-on-roster");
         AssertAudited(AuditAction.Admission, "refused: not-on-roster", outsider.AuditName);
 
         using var memberConsole = await LoggedInAsync(member);
         await using var allowed = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, memberConsole.Cookie("__Host-conclave-session"));
-        await allowed.SendJsonAsync(new { type = "join", room = meeting.Id, name = "whatever the browser says" });
+        await allowed.JoinAsync(meeting.Id, "whatever the browser says");
         var joined = await allowed.ReceiveTypeAsync("joined");
         Assert.NotNull(joined.GetProperty("participantId").GetString());
         AssertAudited(AuditAction.Admission, "ok: enter", member.AuditName);
@@ -212,7 +212,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         var (guestPass, invitation) = await RedeemedGuestAsync(host, meeting, "Visitor");
 
         await using var waiting = await GuestSocketAsync(guestPass);
-        await waiting.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Visitor" });
+        await waiting.JoinAsync(meeting.Id, "Visitor");
         await waiting.ReceiveTypeAsync("lobby");
 
         using var hostConsole = await LoggedInAsync(host);
@@ -223,7 +223,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         AssertAudited(AuditAction.LobbyDeny, "ok", host.AuditName);
 
         await using var again = await GuestSocketAsync(guestPass);
-        await again.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Visitor" });
+        await again.JoinAsync(meeting.Id, "Visitor");
         await ExpectRefusalAsync(again, "denied");
         AssertAudited(AuditAction.Admission, "refused: denied", $"guest:{invitation.Id}");
     }
@@ -237,7 +237,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         using var hostConsole = await LoggedInAsync(host);
 
         await using var guest = await GuestSocketAsync(guestPass);
-        await guest.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Consultant" });
+        await guest.JoinAsync(meeting.Id, "Consultant");
         await guest.ReceiveTypeAsync("lobby");
         var entry = Services.GetRequiredService<Conclave.Meetings.Admission.AdmissionService>().Lobby.Waiting(meeting.Id).Single();
         await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/admit", ("entry", entry.Id));
@@ -250,7 +250,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         AssertAudited(AuditAction.ParticipantRemove, "ok", host.AuditName);
 
         await using var again = await GuestSocketAsync(guestPass);
-        await again.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Consultant" });
+        await again.JoinAsync(meeting.Id, "Consultant");
         await ExpectRefusalAsync(again, "removed");
     }
 
@@ -262,7 +262,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         var (guestPass, invitation) = await RedeemedGuestAsync(host, meeting, "Auditor");
         using var hostConsole = await LoggedInAsync(host);
         await using var guest = await GuestSocketAsync(guestPass);
-        await guest.SendJsonAsync(new { type = "join", room = meeting.Id });
+        await guest.JoinAsync(meeting.Id);
         await guest.ReceiveTypeAsync("lobby");
         var entry = Services.GetRequiredService<Conclave.Meetings.Admission.AdmissionService>().Lobby.Waiting(meeting.Id).Single();
         await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/admit", ("entry", entry.Id));
@@ -287,7 +287,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         using var aliceConsole = await LoggedInAsync(alice);
         using var proberConsole = await LoggedInAsync(prober);
         await using var aliceSocket = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, aliceConsole.Cookie("__Host-conclave-session"));
-        await aliceSocket.SendJsonAsync(new { type = "join", room = meeting.Id });
+        await aliceSocket.JoinAsync(meeting.Id);
         await aliceSocket.ReceiveTypeAsync("joined");
 
         var inside = await proberConsole.SubmitAsync($"/console/meetings/{probersOwn.Id}", $"/console/meetings/{meeting.Id}/remove", ("attendee", $"account:{alice.Id}"));
@@ -311,19 +311,19 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         using var bobConsole = await LoggedInAsync(bob);
 
         await using var aliceSocket = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, aliceConsole.Cookie("__Host-conclave-session"));
-        await aliceSocket.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Alice" });
+        await aliceSocket.JoinAsync(meeting.Id, "Alice");
         await aliceSocket.ReceiveTypeAsync("joined");
         await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/remove", ("attendee", $"account:{alice.Id}"));
         await ExpectRefusalAsync(aliceSocket, "removed");
         await using var aliceAgain = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, aliceConsole.Cookie("__Host-conclave-session"));
-        await aliceAgain.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Alice" });
+        await aliceAgain.JoinAsync(meeting.Id, "Alice");
         await ExpectRefusalAsync(aliceAgain, "removed");
         AssertAudited(AuditAction.Admission, "refused: removed", alice.AuditName);
 
         var locked = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/lock");
         Assert.Equal(HttpStatusCode.Redirect, locked.StatusCode);
         await using var bobSocket = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, bobConsole.Cookie("__Host-conclave-session"));
-        await bobSocket.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Bob" });
+        await bobSocket.JoinAsync(meeting.Id, "Bob");
         await ExpectRefusalAsync(bobSocket, "meeting-locked");
         AssertAudited(AuditAction.Admission, "refused: meeting-locked", bob.AuditName);
         AssertAudited(AuditAction.MeetingLock, "ok", host.AuditName);
@@ -340,10 +340,10 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         using var memberConsole = await LoggedInAsync(member);
 
         await using var inside = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, memberConsole.Cookie("__Host-conclave-session"));
-        await inside.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Member" });
+        await inside.JoinAsync(meeting.Id, "Member");
         await inside.ReceiveTypeAsync("joined");
         await using var waiting = await GuestSocketAsync(guestPass);
-        await waiting.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Late guest" });
+        await waiting.JoinAsync(meeting.Id, "Late guest");
         await waiting.ReceiveTypeAsync("lobby");
 
         var ended = await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/end");
@@ -353,7 +353,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
         AssertAudited(AuditAction.MeetingEnd, "ok", host.AuditName);
 
         await using var again = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, memberConsole.Cookie("__Host-conclave-session"));
-        await again.SendJsonAsync(new { type = "join", room = meeting.Id, name = "Member" });
+        await again.JoinAsync(meeting.Id, "Member");
         await ExpectRefusalAsync(again, "meeting-ended");
         Assert.Equal(HttpStatusCode.Locked, (await hostConsole.SubmitAsync($"/console/meetings/{meeting.Id}", $"/console/meetings/{meeting.Id}/invitations", ("guest_name", "Too late"))).StatusCode);
     }

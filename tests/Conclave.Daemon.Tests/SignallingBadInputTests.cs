@@ -55,9 +55,9 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     {
         var (client, meetingId) = await fixture.ConnectMemberAsync("twice", "Eve");
         await using var _client = client;
-        await client.SendJsonAsync(new { type = "join", room = meetingId });
+        await client.JoinAsync(meetingId);
         await client.ReceiveTypeAsync("offer");
-        await client.SendJsonAsync(new { type = "join", room = meetingId });
+        await client.JoinAsync(meetingId);
         await ExpectErrorAndCloseAsync(client, "out-of-order", "already joined");
     }
 
@@ -66,7 +66,7 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     {
         var (client, meetingId) = await fixture.ConnectMemberAsync("revisions", "Eve");
         await using var _client = client;
-        await client.SendJsonAsync(new { type = "join", room = meetingId });
+        await client.JoinAsync(meetingId);
         var offer = await client.ReceiveTypeAsync("offer");
         int revision = offer.GetProperty("revision").GetInt32();
         await client.SendJsonAsync(new { type = "answer", revision = revision + 5, sdp = "v=0" });
@@ -78,7 +78,7 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     {
         var (client, meetingId) = await fixture.ConnectMemberAsync("bad-sdp", "Eve");
         await using var _client = client;
-        await client.SendJsonAsync(new { type = "join", room = meetingId });
+        await client.JoinAsync(meetingId);
         var offer = await client.ReceiveTypeAsync("offer");
         await client.SendJsonAsync(new { type = "answer", revision = offer.GetProperty("revision").GetInt32(), sdp = "v=0\r\nthis is not sdp\r\n" });
         var error = await ExpectErrorAndCloseAsync(client, "bad-sdp", "");
@@ -90,12 +90,12 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
     {
         var (good, meetingId) = await fixture.ConnectMemberAsync("mixed", "Grace");
         await using var _good = good;
-        await good.SendJsonAsync(new { type = "join", room = meetingId });
+        await good.JoinAsync(meetingId);
         await good.ReceiveTypeAsync("offer");
 
         var (hostile, _) = await fixture.ConnectMemberAsync("mixed", "Mallory");
         await using var _hostile = hostile;
-        await hostile.SendJsonAsync(new { type = "join", room = meetingId });
+        await hostile.JoinAsync(meetingId);
         var joined = await good.ReceiveTypeAsync("participant-joined");
         string malloryId = joined.GetProperty("participant").GetProperty("id").GetString()!;
         await hostile.SendTextAsync("{\"type\":\"answer\",\"revision\":\"one\"}");
@@ -106,7 +106,7 @@ public sealed class SignallingBadInputTests(InProcessDaemon fixture)
         Assert.Equal(malloryId, left.GetProperty("participantId").GetString());
         var (newcomer, _) = await fixture.ConnectMemberAsync("mixed", "Heidi");
         await using var _newcomer = newcomer;
-        await newcomer.SendJsonAsync(new { type = "join", room = meetingId });
+        await newcomer.JoinAsync(meetingId);
         var welcome = await newcomer.ReceiveTypeAsync("joined");
         Assert.Contains(welcome.GetProperty("participants").EnumerateArray(), p => p.GetProperty("name").GetString() == "Grace");
         Assert.Equal(WebSocketState.Open, good.State);

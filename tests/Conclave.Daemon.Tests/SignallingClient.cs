@@ -35,6 +35,9 @@ internal sealed class SignallingClient : IAsyncDisposable
 
     public Task SendJsonAsync(object message) => SendTextAsync(JsonSerializer.Serialize(message));
 
+    /// <summary>Sends <c>join</c> as a browser does (<see cref="JoinMessages"/>).</summary>
+    public Task JoinAsync(string room, string? name = null) => SendJsonAsync(JoinMessages.For(room, name));
+
     /// <summary>The next message, or null when the server closed the socket.</summary>
     public async Task<JsonElement?> ReceiveAsync(TimeSpan? timeout = null)
     {

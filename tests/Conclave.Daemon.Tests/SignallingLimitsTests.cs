@@ -45,7 +45,7 @@ public sealed class SignallingLimitsTests(InProcessDaemon fixture)
             Assert.Null(await client.ReceiveAsync());
         }
         await using var last = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, cookie);
-        await last.SendJsonAsync(new { type = "join", room = meetingId });
+        await last.JoinAsync(meetingId);
         Assert.Equal("joined", (await last.ReceiveAsync())!.Value.GetProperty("type").GetString());
     }
 
@@ -60,11 +60,11 @@ public sealed class SignallingLimitsTests(InProcessDaemon fixture)
             {
                 var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, cookie);
                 joined.Add(client);
-                await client.SendJsonAsync(new { type = "join", room = meetingId });
+                await client.JoinAsync(meetingId);
                 await client.ReceiveTypeAsync("joined");
             }
             await using var extra = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, cookie);
-            await extra.SendJsonAsync(new { type = "join", room = meetingId });
+            await extra.JoinAsync(meetingId);
 
             var error = await ExpectErrorAsync(extra);
 
@@ -82,7 +82,7 @@ public sealed class SignallingLimitsTests(InProcessDaemon fixture)
     {
         var (meetingId, cookie) = fixture.Meetings.Member("message-rate", "Flo");
         await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, cookie);
-        await client.SendJsonAsync(new { type = "join", room = meetingId });
+        await client.JoinAsync(meetingId);
         await client.ReceiveTypeAsync("joined");
 
         for (int i = 0; i < 4 * Defaults.MessagesPerSecond; i++)
@@ -108,11 +108,11 @@ public sealed class SignallingLimitsTests(InProcessDaemon fixture)
         for (int i = 0; i < Defaults.JoinsPerAttendeePerMinute; i++)
         {
             await using var client = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, cookie);
-            await client.SendJsonAsync(new { type = "join", room = meetingId });
+            await client.JoinAsync(meetingId);
             await client.ReceiveTypeAsync("joined");
         }
         await using var again = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, cookie);
-        await again.SendJsonAsync(new { type = "join", room = meetingId });
+        await again.JoinAsync(meetingId);
 
         var error = await ExpectErrorAsync(again);
 
@@ -125,10 +125,10 @@ public sealed class SignallingLimitsTests(InProcessDaemon fixture)
         var (meetingId, cookie) = fixture.Meetings.Member("negotiation-failed", "Nia");
         var (_, otherCookie) = fixture.Meetings.Member("negotiation-failed", "Oto");
         await using var stayer = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, otherCookie);
-        await stayer.SendJsonAsync(new { type = "join", room = meetingId });
+        await stayer.JoinAsync(meetingId);
         await stayer.ReceiveTypeAsync("joined");
         await using var failing = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, cookie);
-        await failing.SendJsonAsync(new { type = "join", room = meetingId });
+        await failing.JoinAsync(meetingId);
         string failingId = (await failing.ReceiveTypeAsync("joined")).GetProperty("participantId").GetString()!;
 
         await failing.SendJsonAsync(new { type = "negotiation-failed", reason = "Failed to set remote offer sdp\n<2>forged" });

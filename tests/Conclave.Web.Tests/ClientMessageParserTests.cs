@@ -1,4 +1,5 @@
 using System.Text;
+using Conclave.Web.E2ee;
 using Conclave.Web.Signalling;
 using CsCheck;
 
@@ -13,15 +14,22 @@ public sealed class ClientMessageParserTests
         return message!;
     }
 
+    private static readonly string Generator = Convert.ToBase64String(TestSignatureKeys.Generator);
+
     public static TheoryData<string, ClientMessage> WellFormed => new()
     {
-        { """{"type":"join","room":"Weekly-sync_2"}""", new ClientMessage.Join("Weekly-sync_2") },
+        { $$$"""{"type":"join","room":"Weekly-sync_2","e2ee":{"signatureKey":"{{{Generator}}}"}}""", new ClientMessage.Join("Weekly-sync_2", MlsSignatureKey.TryCreate(TestSignatureKeys.Generator)) },
+        { """{"type":"join","room":"Weekly-sync_2"}""", new ClientMessage.Join("Weekly-sync_2", null) },
         { """{"type":"answer","revision":3,"sdp":"v=0\r\n"}""", new ClientMessage.Answer(3, "v=0\r\n") },
         { """{"type":"candidate","candidate":"candidate:1 1 udp 1 192.0.2.1 5000 typ host","sdpMid":"0"}""", new ClientMessage.Candidate("candidate:1 1 udp 1 192.0.2.1 5000 typ host", "0") },
         { """{"type":"candidate","candidate":"","sdpMid":null}""", new ClientMessage.Candidate("", null) },
         { """{"type":"restart-ice"}""", new ClientMessage.RestartIce() },
         { """{"type":"leave"}""", new ClientMessage.Leave() },
         { """{"type":"negotiation-failed","reason":"Failed to set remote offer sdp: Session error code: ERROR_CONTENT."}""", new ClientMessage.NegotiationFailed("Failed to set remote offer sdp: Session error code: ERROR_CONTENT.") },
+        { """{"type":"mls-commit","epoch":7,"commit":"AAEAAQ==","removes":[2,5]}""", new ClientMessage.MlsCommit(7, "AAEAAQ==", [2, 5]) },
+        { """{"type":"mls-commit","epoch":18446744073709551615,"commit":"AAEA","removes":[]}""", new ClientMessage.MlsCommit(ulong.MaxValue, "AAEA", []) },
+        { """{"type":"mls-joined","epoch":8,"leaf":4294967295}""", new ClientMessage.MlsJoined(8, uint.MaxValue) },
+        { """{"type":"data","epoch":0,"kind":"chat","ct":"c2VhbGVk"}""", new ClientMessage.Data(0, DataKind.Chat, "c2VhbGVk") },
     };
 
     [Theory]
@@ -31,7 +39,33 @@ public sealed class ClientMessageParserTests
 
     [Fact]
     public void Fields_the_protocol_does_not_define_are_ignored_including_a_name_in_join() =>
-        Assert.Equal(new ClientMessage.Join("abc"), Parsed("""{"name":"Mallory","type":"join","room":"abc","extra":[1,2]}"""));
+        Assert.Equal(new ClientMessage.Join("abc", null), Parsed("""{"name":"Mallory","type":"join","room":"abc","extra":[1,2]}"""));
+
+    [Fact]
+    public void A_join_carries_the_signature_key_the_browser_generated()
+    {
+        byte[] point = TestSignatureKeys.NewPoint();
+        var join = (ClientMessage.Join)Parsed($$$"""{"type":"join","room":"abc","e2ee":{"signatureKey":"{{{Convert.ToBase64String(point)}}}"}}""");
+        Assert.Equal(point, join.SignatureKey!.Bytes.ToArray());
+    }
+
+    [Fact]
+    public void A_commit_of_48_KiB_of_base64_parses_and_one_more_quantum_does_not()
+    {
+        string largest = new('A', SignallingLimits.MaxCommitChars);
+        Assert.Equal(largest, ((ClientMessage.MlsCommit)Parsed($$"""{"type":"mls-commit","epoch":1,"commit":"{{largest}}","removes":[]}""")).Commit);
+        Assert.False(ClientMessageParser.TryParse(Encoding.UTF8.GetBytes($$"""{"type":"mls-commit","epoch":1,"commit":"{{largest}}AAAA","removes":[]}"""), out _, out var error));
+        Assert.Contains("'commit' is longer than 49152 characters", error);
+    }
+
+    [Fact]
+    public void Data_of_16_KiB_of_base64_parses_and_one_more_quantum_does_not()
+    {
+        string largest = new('A', SignallingLimits.MaxDataChars);
+        Assert.Equal(largest, ((ClientMessage.Data)Parsed($$"""{"type":"data","epoch":1,"kind":"chat","ct":"{{largest}}"}""")).Ct);
+        Assert.False(ClientMessageParser.TryParse(Encoding.UTF8.GetBytes($$"""{"type":"data","epoch":1,"kind":"chat","ct":"{{largest}}AAAA"}"""), out _, out var error));
+        Assert.Contains("'ct' is longer than 16384 characters", error);
+    }
 
     [Fact]
     public void A_candidate_whose_mid_is_not_a_string_has_no_mid() =>
@@ -73,6 +107,33 @@ public sealed class ClientMessageParserTests
         { $$"""{"type":"candidate","candidate":"{{new string('c', 513)}}"}""", "'candidate' is longer than 512 characters" },
         { $$"""{"type":"negotiation-failed","reason":"{{new string('r', SignallingLimits.MaxReasonChars + 1)}}"}""", "'reason' is longer than 256 characters" },
         { """{"type":"negotiation-failed"}""", "'reason' must be a string" },
+        { """{"type":"join","room":"abc","e2ee":"yes"}""", "'e2ee' must be an object" },
+        { """{"type":"join","room":"abc","e2ee":{}}""", "'signatureKey' must be a string" },
+        { """{"type":"join","room":"abc","e2ee":{"signatureKey":"not base64!"}}""", "'signatureKey' must be standard base64" },
+        { $$$"""{"type":"join","room":"abc","e2ee":{"signatureKey":"{{{Convert.ToBase64String(TestSignatureKeys.Generator[..64])}}}"}}""", "uncompressed P-256 point" },
+        { $$$"""{"type":"join","room":"abc","e2ee":{"signatureKey":"{{{Convert.ToBase64String(new byte[65])}}}"}}""", "uncompressed P-256 point" },
+        { $$$"""{"type":"join","room":"abc","e2ee":{"signatureKey":"{{{Convert.ToBase64String(new byte[90])}}}"}}""", "'signatureKey' is longer than 88 characters" },
+        { """{"type":"mls-commit","commit":"AAEA","removes":[]}""", "'epoch' must be an MLS epoch" },
+        { """{"type":"mls-commit","epoch":-1,"commit":"AAEA","removes":[]}""", "'epoch' must be an MLS epoch" },
+        { """{"type":"mls-commit","epoch":1.5,"commit":"AAEA","removes":[]}""", "'epoch' must be an MLS epoch" },
+        { """{"type":"mls-commit","epoch":"1","commit":"AAEA","removes":[]}""", "'epoch' must be an MLS epoch" },
+        { """{"type":"mls-commit","epoch":18446744073709551616,"commit":"AAEA","removes":[]}""", "'epoch' must be an MLS epoch" },
+        { """{"type":"mls-commit","epoch":1,"commit":"","removes":[]}""", "'commit' must be standard base64 with padding" },
+        { """{"type":"mls-commit","epoch":1,"commit":"AAE","removes":[]}""", "'commit' must be standard base64 with padding" },
+        { """{"type":"mls-commit","epoch":1,"commit":"AA EA","removes":[]}""", "'commit' must be standard base64 with padding" },
+        { """{"type":"mls-commit","epoch":1,"commit":"AA-_","removes":[]}""", "'commit' must be standard base64 with padding" },
+        { """{"type":"mls-commit","epoch":1,"commit":"AAEA"}""", "'removes' must be an array" },
+        { """{"type":"mls-commit","epoch":1,"commit":"AAEA","removes":[-1]}""", "each of 'removes' must be a leaf index" },
+        { """{"type":"mls-commit","epoch":1,"commit":"AAEA","removes":[4294967296]}""", "each of 'removes' must be a leaf index" },
+        { """{"type":"mls-commit","epoch":1,"commit":"AAEA","removes":["1"]}""", "each of 'removes' must be a leaf index" },
+        { $$"""{"type":"mls-commit","epoch":1,"commit":"AAEA","removes":[{{string.Join(",", Enumerable.Range(0, SignallingLimits.MaxRemoves + 1))}}]}""", "at most 256 leaf indexes" },
+        { """{"type":"mls-joined","epoch":1}""", "'leaf' must be a leaf index" },
+        { """{"type":"mls-joined","epoch":1,"leaf":-2}""", "'leaf' must be a leaf index" },
+        { """{"type":"mls-joined","leaf":2}""", "'epoch' must be an MLS epoch" },
+        { """{"type":"data","epoch":1,"kind":"video","ct":"AAEA"}""", "'kind' must be \"chat\"" },
+        { """{"type":"data","epoch":1,"ct":"AAEA"}""", "'kind' must be a string" },
+        { """{"type":"data","epoch":1,"kind":"chat"}""", "'ct' must be a string" },
+        { """{"type":"data","epoch":1,"kind":"chat","ct":"%%%="}""", "'ct' must be standard base64" },
     };
 
     [Theory]

@@ -11,7 +11,10 @@ public sealed class ServerMessageJsonTests
     public static TheoryData<Type, string> WireJson => new()
     {
         { typeof(ServerMessage.Lobby), """{"type":"lobby","message":"Waiting for the host to let you in."}""" },
-        { typeof(ServerMessage.Joined), """{"type":"joined","participantId":"p2","participants":[{"id":"p1","name":"Ada"}]}""" },
+        {
+            typeof(ServerMessage.Joined),
+            """{"type":"joined","participantId":"p2","participants":[{"id":"p1","name":"Ada"}],"e2ee":{"credential":"AQID","caPublicKey":"MFkw","groupToken":"tOkEn_-"}}"""
+        },
         { typeof(ServerMessage.ParticipantJoined), """{"type":"participant-joined","participant":{"id":"p3","name":"Bob"}}""" },
         { typeof(ServerMessage.ParticipantLeft), """{"type":"participant-left","participantId":"p3"}""" },
         {
@@ -19,6 +22,13 @@ public sealed class ServerMessageJsonTests
             """{"type":"offer","revision":2,"sdp":"v=0\r\n","publish":{"audio":"0","video":"1"},"tracks":[{"mid":"2","participantId":"p1","kind":"audio"},{"mid":"3","participantId":"p1","kind":"video"}]}"""
         },
         { typeof(ServerMessage.Error), """{"type":"error","code":"not-on-roster","message":"You are not on this meeting\u0027s roster."}""" },
+        { typeof(ServerMessage.MlsCreate), """{"type":"mls-create","groupId":"AAECAwQFBgcICQoLDA0ODw=="}""" },
+        { typeof(ServerMessage.MlsJoin), """{"type":"mls-join","epoch":3}""" },
+        { typeof(ServerMessage.MlsCommit), """{"type":"mls-commit","epoch":3,"commit":"AAEAAQ==","participantId":"p1"}""" },
+        { typeof(ServerMessage.MlsStale), """{"type":"mls-stale","epoch":4}""" },
+        { typeof(ServerMessage.MlsRemove), """{"type":"mls-remove","epoch":4,"leaf":2,"participantId":"p3"}""" },
+        { typeof(ServerMessage.MlsPublish), """{"type":"mls-publish","epoch":4}""" },
+        { typeof(ServerMessage.Data), """{"type":"data","epoch":4,"kind":"chat","ct":"c2VhbGVk","participantId":"p1"}""" },
     };
 
     [Theory]
@@ -31,6 +41,10 @@ public sealed class ServerMessageJsonTests
         Assert.Equal(
             ServerMessageSamples.MessageTypes.Select(t => t.Name).Order(),
             WireJson.Select(row => ((Type)row[0]).Name).Order());
+
+    [Fact]
+    public void An_epoch_beyond_2_to_the_53_is_still_sent_as_a_json_number() =>
+        Assert.Equal("""{"type":"mls-join","epoch":18446744073709551615}""", Encoding.UTF8.GetString(new ServerMessage.MlsJoin(ulong.MaxValue).ToUtf8Json()));
 
     [Fact]
     public void A_display_name_cannot_break_out_of_its_json_string()

@@ -18,11 +18,18 @@ internal static class ServerMessageSamples
     private static readonly Dictionary<Type, ServerMessage> OnePerType = new()
     {
         [typeof(ServerMessage.Lobby)] = new ServerMessage.Lobby("Waiting for the host to let you in."),
-        [typeof(ServerMessage.Joined)] = new ServerMessage.Joined("p2", [new Participant("p1", "Ada")]),
+        [typeof(ServerMessage.Joined)] = new ServerMessage.Joined("p2", [new Participant("p1", "Ada")], new JoinedE2ee("AQID", "MFkw", "tOkEn_-")),
         [typeof(ServerMessage.ParticipantJoined)] = new ServerMessage.ParticipantJoined(new Participant("p3", "Bob")),
         [typeof(ServerMessage.ParticipantLeft)] = new ServerMessage.ParticipantLeft("p3"),
         [typeof(ServerMessage.Offer)] = ServerMessage.Offer.From(PeerOffer),
         [typeof(ServerMessage.Error)] = new ServerMessage.Error(SignallingError.NotOnRoster, "You are not on this meeting's roster."),
+        [typeof(ServerMessage.MlsCreate)] = new ServerMessage.MlsCreate("AAECAwQFBgcICQoLDA0ODw=="),
+        [typeof(ServerMessage.MlsJoin)] = new ServerMessage.MlsJoin(3),
+        [typeof(ServerMessage.MlsCommit)] = new ServerMessage.MlsCommit(3, "AAEAAQ==", "p1"),
+        [typeof(ServerMessage.MlsStale)] = new ServerMessage.MlsStale(4),
+        [typeof(ServerMessage.MlsRemove)] = new ServerMessage.MlsRemove(4, 2, "p3"),
+        [typeof(ServerMessage.MlsPublish)] = new ServerMessage.MlsPublish(4),
+        [typeof(ServerMessage.Data)] = new ServerMessage.Data(4, DataKind.Chat, "c2VhbGVk", "p1"),
     };
 
     /// <summary>Every concrete message type the appliance declares.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Conclave.Web.E2ee;
 using Conclave.Web.Signalling;
 
 namespace Conclave.Fuzz.Targets;
@@ -24,6 +25,7 @@ public static class SignallingTarget
         {
             case ClientMessage.Join join:
                 Invariant.Holds(ClientMessageParser.IsValidRoom(join.Room), "a join's room is not a valid room");
+                Invariant.Holds(join.SignatureKey is null || join.SignatureKey.Bytes.Length == MlsSignatureKey.Length, "a join's signature key is not a 65-byte point");
                 break;
             case ClientMessage.Answer answer:
                 Invariant.Holds(answer.Revision >= 1, "an answer's revision is out of bounds");
@@ -33,6 +35,13 @@ public static class SignallingTarget
                 break;
             case ClientMessage.NegotiationFailed failed:
                 Invariant.Holds(failed.Reason.Length <= SignallingLimits.MaxReasonChars, "a negotiation-failed reason is too long");
+                break;
+            case ClientMessage.MlsCommit commit:
+                Invariant.Holds(commit.Commit.Length is > 0 and <= SignallingLimits.MaxCommitChars, "an mls-commit's commit is empty or too long");
+                Invariant.Holds(commit.Removes.Length <= SignallingLimits.MaxRemoves, "an mls-commit lists too many removes");
+                break;
+            case ClientMessage.Data data:
+                Invariant.Holds(data.Ct.Length is > 0 and <= SignallingLimits.MaxDataChars, "a data message's ciphertext is empty or too long");
                 break;
         }
     }
@@ -49,6 +58,12 @@ public static class SignallingTarget
                 case ClientMessage.Join join:
                     json.WriteString("type", "join");
                     json.WriteString("room", join.Room);
+                    if (join.SignatureKey is { } key)
+                    {
+                        json.WriteStartObject("e2ee");
+                        json.WriteString("signatureKey", Convert.ToBase64String(key.Bytes));
+                        json.WriteEndObject();
+                    }
                     break;
                 case ClientMessage.Answer answer:
                     json.WriteString("type", "answer");
@@ -69,6 +84,25 @@ public static class SignallingTarget
                 case ClientMessage.NegotiationFailed failed:
                     json.WriteString("type", "negotiation-failed");
                     json.WriteString("reason", failed.Reason);
+                    break;
+                case ClientMessage.MlsCommit commit:
+                    json.WriteString("type", "mls-commit");
+                    json.WriteNumber("epoch", commit.Epoch);
+                    json.WriteString("commit", commit.Commit);
+                    json.WriteStartArray("removes");
+                    foreach (uint leaf in commit.Removes) json.WriteNumberValue(leaf);
+                    json.WriteEndArray();
+                    break;
+                case ClientMessage.MlsJoined joined:
+                    json.WriteString("type", "mls-joined");
+                    json.WriteNumber("epoch", joined.Epoch);
+                    json.WriteNumber("leaf", joined.Leaf);
+                    break;
+                case ClientMessage.Data data:
+                    json.WriteString("type", "data");
+                    json.WriteNumber("epoch", data.Epoch);
+                    json.WriteString("kind", "chat");
+                    json.WriteString("ct", data.Ct);
                     break;
                 default:
                     throw new InvalidOperationException($"the round trip does not know {message.GetType().Name}: add it here");

@@ -1,5 +1,7 @@
+using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Conclave.Web.E2ee;
 
 namespace Conclave.Web.Signalling;
 
@@ -48,7 +50,9 @@ public static class ClientMessageParser
                         error = "room: use 1–64 letters, digits, '-' or '_'";
                         return false;
                     }
-                    message = new ClientMessage.Join(room!);
+                    MlsSignatureKey? signatureKey = null;
+                    if (root.TryGetProperty("e2ee", out var e2ee) && !TryGetSignatureKey(e2ee, out signatureKey, out error)) return false;
+                    message = new ClientMessage.Join(room!, signatureKey);
                     return true;
                 case "answer":
                     if (!root.TryGetProperty("revision", out var revision) || revision.ValueKind != JsonValueKind.Number || !revision.TryGetInt32(out int revisionNumber) || revisionNumber < 1)
@@ -75,6 +79,32 @@ public static class ClientMessageParser
                     if (!TryGetString(root, "reason", SignallingLimits.MaxReasonChars, out var reason, out error)) return false;
                     message = new ClientMessage.NegotiationFailed(reason!);
                     return true;
+                case "mls-commit":
+                    if (!TryGetEpoch(root, out ulong commitEpoch, out error)) return false;
+                    if (!TryGetBase64(root, "commit", SignallingLimits.MaxCommitChars, out var commit, out error)) return false;
+                    if (!TryGetLeaves(root, out var removes, out error)) return false;
+                    message = new ClientMessage.MlsCommit(commitEpoch, commit!, removes!);
+                    return true;
+                case "mls-joined":
+                    if (!TryGetEpoch(root, out ulong joinedEpoch, out error)) return false;
+                    if (!root.TryGetProperty("leaf", out var leaf) || !TryGetLeaf(leaf, out uint leafIndex))
+                    {
+                        error = "mls-joined: 'leaf' must be a leaf index (0 to 2^32-1)";
+                        return false;
+                    }
+                    message = new ClientMessage.MlsJoined(joinedEpoch, leafIndex);
+                    return true;
+                case "data":
+                    if (!TryGetEpoch(root, out ulong dataEpoch, out error)) return false;
+                    if (!TryGetString(root, "kind", 16, out var kind, out error)) return false;
+                    if (kind != "chat")
+                    {
+                        error = "data: 'kind' must be \"chat\"";
+                        return false;
+                    }
+                    if (!TryGetBase64(root, "ct", SignallingLimits.MaxDataChars, out var ct, out error)) return false;
+                    message = new ClientMessage.Data(dataEpoch, DataKind.Chat, ct!);
+                    return true;
                 default:
                     error = $"unknown message type '{type}'";
                     return false;
@@ -85,6 +115,77 @@ public static class ClientMessageParser
     public static bool IsValidRoom(string room) =>
         room.Length is > 0 and <= SignallingLimits.MaxRoomChars &&
         room.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>join's <c>e2ee</c>: an object whose <c>signatureKey</c> is an uncompressed P-256 point in base64.</summary>
+    private static bool TryGetSignatureKey(JsonElement e2ee, out MlsSignatureKey? key, out string? error)
+    {
+        key = null;
+        if (e2ee.ValueKind != JsonValueKind.Object)
+        {
+            error = "join: 'e2ee' must be an object";
+            return false;
+        }
+        if (!TryGetBase64(e2ee, "signatureKey", SignallingLimits.MaxSignatureKeyChars, out var encoded, out error)) return false;
+        key = MlsSignatureKey.TryCreate(Convert.FromBase64String(encoded!));
+        if (key is null)
+        {
+            error = "join: 'e2ee.signatureKey' must be an uncompressed P-256 point (65 bytes, 0x04 || x || y, on the curve)";
+            return false;
+        }
+        return true;
+    }
+
+    private static bool TryGetEpoch(JsonElement root, out ulong epoch, out string? error)
+    {
+        epoch = 0;
+        if (!root.TryGetProperty("epoch", out var element) || element.ValueKind != JsonValueKind.Number || !element.TryGetUInt64(out epoch))
+        {
+            error = "'epoch' must be an MLS epoch (a whole number from 0)";
+            return false;
+        }
+        error = null;
+        return true;
+    }
+
+    private static bool TryGetLeaf(JsonElement element, out uint leaf)
+    {
+        leaf = 0;
+        return element.ValueKind == JsonValueKind.Number && element.TryGetUInt32(out leaf);
+    }
+
+    private static bool TryGetLeaves(JsonElement root, out uint[]? leaves, out string? error)
+    {
+        leaves = null;
+        if (!root.TryGetProperty("removes", out var array) || array.ValueKind != JsonValueKind.Array || array.GetArrayLength() > SignallingLimits.MaxRemoves)
+        {
+            error = $"mls-commit: 'removes' must be an array of at most {SignallingLimits.MaxRemoves} leaf indexes";
+            return false;
+        }
+        leaves = new uint[array.GetArrayLength()];
+        int i = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            if (!TryGetLeaf(element, out leaves[i++]))
+            {
+                error = "mls-commit: each of 'removes' must be a leaf index (0 to 2^32-1)";
+                return false;
+            }
+        }
+        error = null;
+        return true;
+    }
+
+    /// <summary>A non-empty string of standard base64 with padding (RFC 4648 §4), nothing else: no whitespace, no line breaks.</summary>
+    private static bool TryGetBase64(JsonElement root, string property, int maxChars, out string? value, out string? error)
+    {
+        if (!TryGetString(root, property, maxChars, out value, out error)) return false;
+        if (value!.Length == 0 || value.Length % 4 != 0 || value.AsSpan().IndexOfAny(" \t\r\n") >= 0 || !Base64.IsValid(value))
+        {
+            error = $"'{property}' must be standard base64 with padding";
+            return false;
+        }
+        return true;
+    }
 
     private static bool TryGetString(JsonElement root, string property, int maxChars, out string? value, out string? error)
     {

@@ -1,4 +1,5 @@
 using Conclave.Meetings.Admission;
+using Conclave.Web.E2ee;
 
 namespace Conclave.Web.Signalling;
 
@@ -7,46 +8,63 @@ public sealed record LiveParticipant(string ParticipantId, Attendee Attendee);
 
 /// <summary>
 /// Who is in which room, as signalling sees it: the connections to tell when someone
-/// comes or goes, and to close when the host removes someone or ends the meeting.
-/// (Media routing lives in Conclave.Media's Room.)
+/// comes or goes, and to close when the host removes someone or ends the meeting; and each
+/// room's MLS <see cref="DeliveryService"/>, which lives exactly as long as the room has
+/// someone in it. (Media routing lives in Conclave.Media's Room.)
 /// </summary>
-public sealed class RoomDirectory
+public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time)
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Dictionary<string, SignallingConnection>> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RoomEntry> _rooms = new(StringComparer.Ordinal);
 
-    /// <summary>Adds a participant and returns those already there.</summary>
-    internal IReadOnlyList<SignallingConnection> Enter(string room, string participantId, SignallingConnection connection)
+    private sealed class RoomEntry(DeliveryService delivery)
+    {
+        public Dictionary<string, SignallingConnection> Members { get; } = new(StringComparer.Ordinal);
+        public DeliveryService Delivery { get; } = delivery;
+    }
+
+    /// <summary>Adds a participant; returns those already there and the room's Delivery Service.</summary>
+    internal (IReadOnlyList<SignallingConnection> Others, DeliveryService Delivery) Enter(string room, string participantId, SignallingConnection connection)
     {
         lock (_lock)
         {
-            if (!_rooms.TryGetValue(room, out var members))
+            if (!_rooms.TryGetValue(room, out var entry))
             {
-                members = new Dictionary<string, SignallingConnection>(StringComparer.Ordinal);
-                _rooms.Add(room, members);
+                entry = new RoomEntry(new DeliveryService(room, media, time));
+                _rooms.Add(room, entry);
             }
-            var others = members.Values.ToList();
-            members[participantId] = connection;
-            return others;
+            var others = entry.Members.Values.ToList();
+            entry.Members[participantId] = connection;
+            return (others, entry.Delivery);
         }
     }
 
-    /// <summary>Removes a participant and returns those who remain.</summary>
-    internal IReadOnlyList<SignallingConnection> Leave(string room, string participantId)
+    /// <summary>
+    /// Removes a participant and returns those who remain; <c>Emptied</c> when it was the last,
+    /// and the room (with its Delivery Service, for the caller to dispose) is gone.
+    /// </summary>
+    internal (IReadOnlyList<SignallingConnection> Remaining, bool Emptied) Leave(string room, string participantId)
     {
         lock (_lock)
         {
-            if (!_rooms.TryGetValue(room, out var members) || !members.Remove(participantId)) return [];
-            if (members.Count == 0) _rooms.Remove(room);
-            return members.Values.ToList();
+            if (!_rooms.TryGetValue(room, out var entry) || !entry.Members.Remove(participantId)) return ([], false);
+            if (entry.Members.Count > 0) return (entry.Members.Values.ToList(), false);
+            _rooms.Remove(room);
+            return ([], true);
         }
+    }
+
+    /// <summary>The room's Delivery Service, or null when nobody is in it.</summary>
+    public DeliveryService? Delivery(string room)
+    {
+        lock (_lock) return _rooms.TryGetValue(room, out var entry) ? entry.Delivery : null;
     }
 
     public int ParticipantCount(string room)
     {
         lock (_lock)
         {
-            return _rooms.TryGetValue(room, out var members) ? members.Count : 0;
+            return _rooms.TryGetValue(room, out var entry) ? entry.Members.Count : 0;
         }
     }
 
@@ -59,8 +77,8 @@ public sealed class RoomDirectory
     {
         lock (_lock)
         {
-            return _rooms.TryGetValue(room, out var members)
-                ? members.Select(m => new LiveParticipant(m.Key, m.Value.Attendee)).ToList()
+            return _rooms.TryGetValue(room, out var entry)
+                ? entry.Members.Select(m => new LiveParticipant(m.Key, m.Value.Attendee)).ToList()
                 : [];
         }
     }
@@ -71,7 +89,7 @@ public sealed class RoomDirectory
         List<SignallingConnection> closing;
         lock (_lock)
         {
-            closing = _rooms.TryGetValue(room, out var members) ? members.Values.Where(c => c.Attendee.Key == attendeeKey).ToList() : [];
+            closing = _rooms.TryGetValue(room, out var entry) ? entry.Members.Values.Where(c => c.Attendee.Key == attendeeKey).ToList() : [];
         }
         foreach (var connection in closing) connection.Close(refusal, message);
         return closing.Count;
@@ -82,7 +100,7 @@ public sealed class RoomDirectory
         List<SignallingConnection> closing;
         lock (_lock)
         {
-            closing = _rooms.TryGetValue(room, out var members) ? members.Values.ToList() : [];
+            closing = _rooms.TryGetValue(room, out var entry) ? entry.Members.Values.ToList() : [];
         }
         foreach (var connection in closing) connection.Close(refusal, message);
     }

@@ -16,6 +16,13 @@ namespace Conclave.Web.Signalling;
 [JsonDerivedType(typeof(ParticipantLeft), "participant-left")]
 [JsonDerivedType(typeof(Offer), "offer")]
 [JsonDerivedType(typeof(Error), "error")]
+[JsonDerivedType(typeof(MlsCreate), "mls-create")]
+[JsonDerivedType(typeof(MlsJoin), "mls-join")]
+[JsonDerivedType(typeof(MlsCommit), "mls-commit")]
+[JsonDerivedType(typeof(MlsStale), "mls-stale")]
+[JsonDerivedType(typeof(MlsRemove), "mls-remove")]
+[JsonDerivedType(typeof(MlsPublish), "mls-publish")]
+[JsonDerivedType(typeof(Data), "data")]
 public abstract record ServerMessage
 {
     /// <summary>The browser waits until the host admits it (<see cref="Joined"/>) or denies it (<see cref="Error"/>).</summary>
@@ -23,7 +30,8 @@ public abstract record ServerMessage
 
     /// <param name="ParticipantId">The browser's own id in the room.</param>
     /// <param name="Participants">Those already there.</param>
-    public sealed record Joined(string ParticipantId, IReadOnlyList<Participant> Participants) : ServerMessage;
+    /// <param name="E2ee">This participant's MLS credential, and what its GroupInfo requests need.</param>
+    public sealed record Joined(string ParticipantId, IReadOnlyList<Participant> Participants, JoinedE2ee E2ee) : ServerMessage;
 
     public sealed record ParticipantJoined(Participant Participant) : ServerMessage;
 
@@ -49,11 +57,50 @@ public abstract record ServerMessage
     /// <summary>The socket closes right after it with 1008 (policy violation).</summary>
     public sealed record Error(SignallingError Code, string Message) : ServerMessage;
 
+    /// <summary>You found the MLS group: create it (epoch 0) with this group id, then PUT its GroupInfo.</summary>
+    /// <param name="GroupId">Base64.</param>
+    public sealed record MlsCreate(string GroupId) : ServerMessage;
+
+    /// <summary>The GroupInfo of <paramref name="Epoch"/> is available: GET it and commit externally at that epoch.</summary>
+    public sealed record MlsJoin(ulong Epoch) : ServerMessage;
+
+    /// <summary>An accepted commit, sent in order to everyone in the room, the committer included (its acknowledgement).</summary>
+    /// <param name="Epoch">The epoch the commit was made at; the group is at the next one after it.</param>
+    /// <param name="Commit">The MLSMessage as the committer sent it (base64).</param>
+    /// <param name="ParticipantId">The committer.</param>
+    public sealed record MlsCommit(ulong Epoch, string Commit, string ParticipantId) : ServerMessage;
+
+    /// <summary>Your commit lost the race: the group is at <paramref name="Epoch"/> now.</summary>
+    public sealed record MlsStale(ulong Epoch) : ServerMessage;
+
+    /// <summary>Please commit a Remove of <paramref name="Leaf"/>, whose participant left.</summary>
+    public sealed record MlsRemove(ulong Epoch, uint Leaf, string ParticipantId) : ServerMessage;
+
+    /// <summary>Please PUT the GroupInfo of <paramref name="Epoch"/>: its committer did not.</summary>
+    public sealed record MlsPublish(ulong Epoch) : ServerMessage;
+
+    /// <summary>Another participant's encrypted application message, relayed as it came.</summary>
+    /// <param name="Ct">The ciphertext (base64); the appliance cannot read it and keeps none of it.</param>
+    /// <param name="ParticipantId">The sender.</param>
+    public sealed record Data(ulong Epoch, [property: JsonConverter(typeof(DataKindJsonConverter))] DataKind Kind, string Ct, string ParticipantId) : ServerMessage;
+
     /// <summary>The message as one UTF-8 JSON text frame.</summary>
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, SignallingJsonContext.Default.ServerMessage);
 }
 
 public sealed record Participant(string Id, string Name);
+
+/// <summary><c>joined</c>'s end-to-end encryption part (docs/signalling.md, "Credential").</summary>
+/// <param name="Credential">The ConclaveCredential for this participant's MLS leaf (base64).</param>
+/// <param name="CaPublicKey">The credential CA's SubjectPublicKeyInfo, DER (base64).</param>
+/// <param name="GroupToken">The bearer token of this participant's GroupInfo requests.</param>
+public sealed record JoinedE2ee(string Credential, string CaPublicKey, string GroupToken);
+
+/// <summary>What a <c>data</c> message carries; each kind has its own SFrame stream context.</summary>
+public enum DataKind
+{
+    Chat,
+}
 
 public sealed record PublishMids(string Audio, string Video);
 
@@ -61,6 +108,8 @@ public sealed record PublishMids(string Audio, string Video);
 public sealed record TrackInfo(string Mid, string ParticipantId, [property: JsonConverter(typeof(MediaKindJsonConverter))] MediaKind Kind);
 
 internal sealed class MediaKindJsonConverter() : JsonStringEnumConverter<MediaKind>(JsonNamingPolicy.CamelCase);
+
+internal sealed class DataKindJsonConverter() : JsonStringEnumConverter<DataKind>(JsonNamingPolicy.CamelCase);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ServerMessage))]

@@ -1,7 +1,9 @@
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Conclave.Media.Sfu;
+using Conclave.Meetings;
 using Conclave.Meetings.Admission;
+using Conclave.Web.E2ee;
 using Microsoft.Extensions.Logging;
 
 namespace Conclave.Web.Signalling;
@@ -11,9 +13,10 @@ namespace Conclave.Web.Signalling;
 /// then offer/answer rounds until leave. Who is asking was settled from the cookie before
 /// the upgrade; the room is a meeting id. A message that is malformed, oversized or out
 /// of order, or a refused admission, earns an error message and the end of this socket;
-/// nothing else on the appliance notices.
+/// nothing else on the appliance notices. Once in the room, its MLS messages go to the
+/// room's <see cref="DeliveryService"/>, which sends back through <see cref="IDeliveryRecipient"/>.
 /// </summary>
-public sealed partial class SignallingConnection : IPeerSignalSink
+public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRecipient
 {
     /// <summary>Offers and roster updates queued for a browser that does not read; past this it is gone.</summary>
     private const int MaxQueuedMessages = 256;
@@ -33,6 +36,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     private readonly MediaPlane _plane;
     private readonly RoomDirectory _directory;
     private readonly AdmissionService _admission;
+    private readonly CredentialIssuer _credentials;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _handling = new(1, 1);
     private LobbyEntry? _lobbyEntry;
@@ -41,9 +45,11 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     private readonly CancellationTokenSource _closing = new();
     private PeerHandle? _peer;
     private string? _room;
+    private MlsSignatureKey? _signatureKey;
+    private DeliveryService? _delivery;
 
     public SignallingConnection(WebSocket socket, Attendee attendee, System.Net.IPAddress? source, MediaPlane plane, RoomDirectory directory,
-        AdmissionService admission, SignallingQuotas quotas, ILogger logger)
+        AdmissionService admission, CredentialIssuer credentials, SignallingQuotas quotas, ILogger logger)
     {
         _socket = socket;
         _source = source;
@@ -52,6 +58,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink
         _plane = plane;
         _directory = directory;
         _admission = admission;
+        _credentials = credentials;
         _logger = logger;
     }
 
@@ -120,6 +127,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     {
         var buffer = new byte[SignallingLimits.MaxMessageBytes];
         var messageRate = new MessageRate(_quotas.Limits.MessagesPerSecond);
+        var dataRate = new DataMessageRate(SignallingLimits.DataMessagesPerSecond);
         using var joinTimeout = new CancellationTokenSource(SignallingLimits.JoinTimeout);
         while (_socket.State == WebSocketState.Open)
         {
@@ -152,11 +160,6 @@ public sealed partial class SignallingConnection : IPeerSignalSink
             }
             while (!result.EndOfMessage);
 
-            if (!messageRate.TryTake(Environment.TickCount64))
-            {
-                Fail(SignallingError.RateLimited, $"at most {_quotas.Limits.MessagesPerSecond} messages a second");
-                return;
-            }
             if (result.MessageType != WebSocketMessageType.Text)
             {
                 Fail(SignallingError.Malformed, "messages are JSON text frames");
@@ -165,6 +168,14 @@ public sealed partial class SignallingConnection : IPeerSignalSink
             if (!ClientMessageParser.TryParse(buffer.AsMemory(0, length), out var message, out var error))
             {
                 Fail(SignallingError.Malformed, error!);
+                return;
+            }
+            // Chat has a budget of its own, so a lively chat never starves negotiation.
+            if (message is ClientMessage.Data ? !dataRate.TryTake(Environment.TickCount64) : !messageRate.TryTake(Environment.TickCount64))
+            {
+                Fail(SignallingError.RateLimited, message is ClientMessage.Data
+                    ? $"at most {SignallingLimits.DataMessagesPerSecond} data messages a second"
+                    : $"at most {_quotas.Limits.MessagesPerSecond} messages a second");
                 return;
             }
             await _handling.WaitAsync(cancel);
@@ -185,6 +196,12 @@ public sealed partial class SignallingConnection : IPeerSignalSink
         switch (message)
         {
             case ClientMessage.Join join when _peer is null && _room is null:
+                if (join.SignatureKey is null)
+                {
+                    Fail(SignallingError.E2eeRequired, "every meeting is end-to-end encrypted: join must carry e2ee.signatureKey (reload the page for the current client)");
+                    return false;
+                }
+                _signatureKey = join.SignatureKey;
                 if (!_quotas.TryCountJoin(Attendee.Key))
                 {
                     Fail(SignallingError.RateLimited, $"at most {_quotas.Limits.JoinsPerAttendeePerMinute} joins a minute; wait a moment");
@@ -233,12 +250,26 @@ public sealed partial class SignallingConnection : IPeerSignalSink
             case ClientMessage.RestartIce:
                 await _peer.RestartIceAsync();
                 return true;
+            case ClientMessage.MlsCommit commit:
+                _delivery!.Commit(_peer.PeerId, commit.Epoch, commit.Commit, commit.Removes);
+                return true;
+            case ClientMessage.MlsJoined joined:
+                _delivery!.Joined(_peer.PeerId, joined.Epoch, joined.Leaf);
+                return true;
+            case ClientMessage.Data data:
+                // Relayed as it came; the payload is never logged or kept.
+                _delivery!.Relay(_peer.PeerId, new ServerMessage.Data(data.Epoch, data.Kind, data.Ct, _peer.PeerId));
+                return true;
             default:
                 return false;
         }
     }
 
-    /// <summary>In the room: a media peer, the roster told, the first offer sent. False when a limit refused it.</summary>
+    /// <summary>
+    /// In the room: a media peer, an MLS credential for the join's signature key, the roster
+    /// told, the Delivery Service's first word, the first offer sent. False when a limit
+    /// refused it or the token could not sign.
+    /// </summary>
     private async Task<bool> EnterAsync()
     {
         if (_directory.ParticipantCount(_room!) >= _quotas.Limits.ParticipantsPerMeeting)
@@ -252,13 +283,31 @@ public sealed partial class SignallingConnection : IPeerSignalSink
             Fail(SignallingError.TooManyConnections, $"you are in at most {_quotas.Limits.PeersPerAttendee} meetings or tabs at once; leave one first");
             return false;
         }
-        _peer = await _plane.JoinAsync(_room!, this);
-        var others = _directory.Enter(_room!, _peer.PeerId, this);
-        Send(new ServerMessage.Joined(_peer.PeerId, others.Where(o => o.ParticipantId is not null).Select(o => new Participant(o.ParticipantId!, o.DisplayName)).ToList()));
-        var joined = new ServerMessage.ParticipantJoined(new Participant(_peer.PeerId, DisplayName)).ToUtf8Json();
+        var peer = await _plane.JoinAsync(_room!, this);
+        IssuedCredential credential;
+        try
+        {
+            credential = _credentials.Issue(Attendee, _room!, peer.PeerId, _signatureKey!);
+        }
+        catch (DomainException e) when (e.Kind == DomainErrorKind.Unavailable)
+        {
+            await peer.LeaveAsync();
+            Fail(SignallingError.MediaClosed, e.Message);
+            return false;
+        }
+        _peer = peer;
+        string groupToken = GroupTokens.New();
+        var (others, delivery) = _directory.Enter(_room!, peer.PeerId, this);
+        _delivery = delivery;
+        Send(new ServerMessage.Joined(peer.PeerId, others.Where(o => o.ParticipantId is not null).Select(o => new Participant(o.ParticipantId!, o.DisplayName)).ToList(),
+            new JoinedE2ee(Convert.ToBase64String(credential.Credential), Convert.ToBase64String(credential.CaPublicKeySpki), groupToken)));
+        var joined = new ServerMessage.ParticipantJoined(new Participant(peer.PeerId, DisplayName)).ToUtf8Json();
         foreach (var other in others) other.Send(joined);
-        LogJoined(_logger, _peer.PeerId, _room!);
-        await _peer.NegotiateAsync();
+        // After joined (the browser needs the CA key first) and after the others heard of it (they
+        // accept its leaf only once it is announced): mls-create, mls-join or nothing yet.
+        delivery.Enter(peer.PeerId, Attendee.Key, GroupTokens.Sha256(groupToken), this);
+        LogJoined(_logger, peer.PeerId, _room!);
+        await peer.NegotiateAsync();
         return true;
     }
 
@@ -304,9 +353,12 @@ public sealed partial class SignallingConnection : IPeerSignalSink
         var peer = Interlocked.Exchange(ref _peer, null);
         if (peer is null || _room is null) return;
         await peer.LeaveAsync();
-        var remaining = _directory.Leave(_room, peer.PeerId);
+        var (remaining, emptied) = _directory.Leave(_room, peer.PeerId);
         var left = new ServerMessage.ParticipantLeft(peer.PeerId).ToUtf8Json();
         foreach (var other in remaining) other.Send(left);
+        // Removal follows admission: a member is asked to remove this participant's leaf.
+        _delivery!.Leave(peer.PeerId);
+        if (emptied) _delivery.Dispose();
         LogLeft(_logger, peer.PeerId, _room);
     }
 
@@ -317,10 +369,13 @@ public sealed partial class SignallingConnection : IPeerSignalSink
     {
         if (!_outgoing.Writer.TryWrite(new Outgoing(utf8Json, null, null)))
         {
-            // The browser stopped reading: it cannot follow the meeting any more.
-            _closing.Cancel();
+            // The browser stopped reading: it cannot follow the meeting any more. The callers may
+            // hold a room's lock, so the socket's cancellation callbacks run elsewhere.
+            _ = _closing.CancelAsync();
         }
     }
+
+    void IDeliveryRecipient.Send(byte[] utf8Json) => Send(utf8Json);
 
     private void Fail(SignallingError code, string message)
     {

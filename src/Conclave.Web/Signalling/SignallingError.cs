@@ -18,7 +18,7 @@ public enum SignallingError
     OutOfOrder,
     /// <summary>The answer does not parse, does not match the offer or names the wrong revision.</summary>
     BadSdp,
-    /// <summary>ICE consent expired or DTLS failed (or the appliance is stopping).</summary>
+    /// <summary>ICE consent expired or DTLS failed (or the appliance is stopping, or its key token cannot sign the credential).</summary>
     MediaClosed,
     /// <summary>No join within <see cref="SignallingLimits.JoinTimeout"/>.</summary>
     Timeout,
@@ -29,6 +29,8 @@ public enum SignallingError
     MeetingFull,
     /// <summary>Too many messages a second on this socket, or too many joins a minute.</summary>
     RateLimited,
+    /// <summary>A join without <c>e2ee</c>: every meeting is end-to-end encrypted, with no fallback.</summary>
+    E2eeRequired,
 
     // Admission's refusals (RefusalCode), each audited.
     NoSuchMeeting,
@@ -56,6 +58,7 @@ public static class SignallingErrors
         SignallingError.TooManyConnections => "too-many-connections",
         SignallingError.MeetingFull => "meeting-full",
         SignallingError.RateLimited => "rate-limited",
+        SignallingError.E2eeRequired => "e2ee-required",
         SignallingError.NoSuchMeeting => "no-such-meeting",
         SignallingError.NotOnRoster => "not-on-roster",
         SignallingError.MeetingEnded => "meeting-ended",

@@ -17,6 +17,21 @@ public static class SignallingLimits
     /// <summary>A candidate line is well under 300 characters (RFC 8839 §5.1).</summary>
     public const int MaxCandidateChars = 512;
 
+    /// <summary>An uncompressed P-256 point (65 bytes) in base64.</summary>
+    public const int MaxSignatureKeyChars = 88;
+
+    /// <summary>An MLS commit's base64: a commit with an UpdatePath for a meeting of 50 is well under this.</summary>
+    public const int MaxCommitChars = 48 * 1024;
+
+    /// <summary>A <c>data</c> message's ciphertext in base64 (a chat message, sealed).</summary>
+    public const int MaxDataChars = 16 * 1024;
+
+    /// <summary>Leaves one commit may list in <c>removes</c>: more than a meeting holds.</summary>
+    public const int MaxRemoves = 256;
+
+    /// <summary><c>data</c> messages one socket may send in any second; they are not counted among the other messages.</summary>
+    public const int DataMessagesPerSecond = 20;
+
     /// <summary>A join that does not come within this time ends the socket.</summary>
     public static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
 }

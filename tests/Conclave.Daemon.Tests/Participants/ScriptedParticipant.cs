@@ -91,7 +91,7 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
         var participant = new ScriptedParticipant(options, await SignallingChannel.ConnectAsync(https, sessionCookie));
         try
         {
-            await participant._signalling.SendAsync(new { type = "join", room = meetingId, name = options.DisplayName });
+            await participant._signalling.SendAsync(JoinMessages.For(meetingId, options.DisplayName));
             await participant.WaitForAsync(() => participant._answeredRevision > 0, "the first offer answered");
             if (options.ConnectMedia) await participant.ConnectMediaAsync();
             return participant;

@@ -22,6 +22,22 @@ export interface TrackInfo {
   kind: "audio" | "video";
 }
 
+/**
+ * joined's end-to-end encryption part (docs/signalling.md, "Credential"). Base64 is standard
+ * base64 with padding.
+ */
+export interface JoinedE2ee {
+  /** The ConclaveCredential for this participant's MLS leaf. */
+  credential: string;
+  /** The credential CA's SubjectPublicKeyInfo (DER) that verifies every credential. */
+  caPublicKey: string;
+  /** `Authorization: Bearer` of this participant's GroupInfo requests. */
+  groupToken: string;
+}
+
+/** What a data message carries. */
+export type DataKind = "chat";
+
 /** The code of an error message; the socket closes with 1008 right after it. */
 export type SignallingError =
   | "malformed"
@@ -34,6 +50,7 @@ export type SignallingError =
   | "too-many-connections"
   | "meeting-full"
   | "rate-limited"
+  | "e2ee-required"
   // admission refusals, each audited
   | "no-such-meeting"
   | "not-on-roster"
@@ -44,8 +61,9 @@ export type SignallingError =
   | "denied"
   | "invitation-invalid";
 
+// Epochs are MLS epochs as JSON numbers; leaves are MLS leaf indexes.
 export type ServerMessage =
-  | { type: "joined"; participantId: string; participants: Participant[] }
+  | { type: "joined"; participantId: string; participants: Participant[]; e2ee: JoinedE2ee }
   | { type: "participant-joined"; participant: Participant }
   | { type: "participant-left"; participantId: string }
   | {
@@ -56,12 +74,33 @@ export type ServerMessage =
       tracks: TrackInfo[];
     }
   | { type: "lobby"; message: string }
-  | { type: "error"; code: SignallingError; message: string };
+  | { type: "error"; code: SignallingError; message: string }
+  /** You found the MLS group: create it (epoch 0) with this group id, then PUT its GroupInfo. */
+  | { type: "mls-create"; groupId: string }
+  /** The GroupInfo of this epoch is available: GET it, commit externally at this epoch. */
+  | { type: "mls-join"; epoch: number }
+  /** An accepted commit made at `epoch`, in order, to everyone (the committer's acknowledgement too). */
+  | { type: "mls-commit"; epoch: number; commit: string; participantId: string }
+  /** Your commit lost the race: the group is at `epoch` now. */
+  | { type: "mls-stale"; epoch: number }
+  /** Please commit a Remove of this leaf, whose participant left. */
+  | { type: "mls-remove"; epoch: number; leaf: number; participantId: string }
+  /** Please PUT the GroupInfo of this epoch: its committer did not. */
+  | { type: "mls-publish"; epoch: number }
+  /** Another participant's encrypted message, relayed as it came. */
+  | { type: "data"; epoch: number; kind: DataKind; ct: string; participantId: string };
 
 export type ClientMessage =
-  | { type: "join"; room: string }
+  /** `e2ee.signatureKey`: the 65-byte uncompressed P-256 point this browser signs MLS messages with. */
+  | { type: "join"; room: string; e2ee: { signatureKey: string } }
   | { type: "answer"; revision: number; sdp: string }
   | { type: "candidate"; candidate: string; sdpMid: string | null }
   | { type: "restart-ice" }
   | { type: "leave" }
-  | { type: "negotiation-failed"; reason: string };
+  | { type: "negotiation-failed"; reason: string }
+  /** An MLSMessage commit made at `epoch` (≤ 48 KiB of base64); `removes`: the leaves it removes. */
+  | { type: "mls-commit"; epoch: number; commit: string; removes: number[] }
+  /** After this browser's own external commit was echoed: its leaf. */
+  | { type: "mls-joined"; epoch: number; leaf: number }
+  /** ≤ 16 KiB of base64, at most 20 a second. */
+  | { type: "data"; epoch: number; kind: DataKind; ct: string };
