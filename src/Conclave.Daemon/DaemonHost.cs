@@ -30,7 +30,8 @@ public static class DaemonHost
 {
     public const string SystemConfigurationFile = "/etc/conclave/conclave.json";
 
-    public static async Task<RunningDaemon> StartAsync(string[] args)
+    /// <param name="forwardTap">Sees every packet the SFU forwards (tests; later the recorder).</param>
+    public static async Task<RunningDaemon> StartAsync(string[] args, IForwardTap? forwardTap = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -67,7 +68,7 @@ public static class DaemonHost
 
         try
         {
-            return await StartLockedAsync(builder, validated, stateLock);
+            return await StartLockedAsync(builder, validated, stateLock, forwardTap);
         }
         catch
         {
@@ -77,7 +78,7 @@ public static class DaemonHost
     }
 
     /// <summary>The rest of the start, holding the state directory's lock (handed to the running daemon).</summary>
-    private static async Task<RunningDaemon> StartLockedAsync(WebApplicationBuilder builder, ValidatedOptions validated, StateLock stateLock)
+    private static async Task<RunningDaemon> StartLockedAsync(WebApplicationBuilder builder, ValidatedOptions validated, StateLock stateLock, IForwardTap? forwardTap)
     {
         builder.Host.UseSystemd();
         builder.Services.AddSerilog(ConfigureLogging);
@@ -90,6 +91,7 @@ public static class DaemonHost
                 Socket = UdpDatagramSocket.Bind(validated.Media),
                 Certificate = DtlsCertificate.CreateSelfSigned(),
                 AdvertisedAddress = validated.MediaAdvertisedAddress,
+                ForwardTap = forwardTap,
             });
         }
         catch (SocketException e)

@@ -18,6 +18,7 @@ public sealed class DaemonCollection : ICollectionFixture<DaemonFixture>
 public sealed class DaemonFixture : IAsyncLifetime
 {
     private InProcessConclaved _conclaved = null!;
+    private CapturedConsole _console = null!;
 
     public RunningDaemon Daemon => _conclaved.Daemon;
     internal IPlaywright Playwright { get; private set; } = null!;
@@ -25,9 +26,18 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     internal TestMeetings Meetings => _conclaved.Meetings;
 
+    internal string StateDirectory => _conclaved.StateDirectory;
+
+    /// <summary>Copies of what the SFU forwards, in the rooms a test records.</summary>
+    internal ForwardRecorder Forwarded { get; } = new();
+
+    /// <summary>What conclaved has logged so far.</summary>
+    internal string DaemonLog => _console.Text;
+
     public async Task InitializeAsync()
     {
-        _conclaved = await InProcessConclaved.StartAsync();
+        _console = CapturedConsole.Start();
+        _conclaved = await InProcessConclaved.StartAsync(Forwarded);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await ChromiumBrowser.LaunchAsync(Playwright);
     }

@@ -4,8 +4,9 @@ using Microsoft.Playwright;
 namespace Conclave.Browser.Tests;
 
 /// <summary>
-/// A meeting end to end: real Chromium participants meet through conclaved
-/// and receive each other's audio and video, decoded.
+/// A meeting end to end: real Chromium participants meet through conclaved and receive
+/// each other's audio and video, SFrame-encrypted by the sender and decoded by the
+/// receiver; they share one security code, which changes whenever the group does.
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public sealed class MeetingMediaTests(DaemonFixture fixture)
@@ -15,7 +16,7 @@ public sealed class MeetingMediaTests(DaemonFixture fixture)
     private static readonly TimeSpan MediaTimeout = TimeSpan.FromSeconds(45);
 
     [Fact]
-    public async Task Three_participants_see_and_hear_each_other_one_leaves_and_a_late_fourth_sees_everyone()
+    public async Task Three_participants_see_and_hear_each_other_encrypted_one_leaves_and_a_late_fourth_sees_everyone_and_each_change_shows_a_new_code()
     {
         const string room = "three-and-one";
         await using var alice = await fixture.JoinAsync(room, "Alice");
@@ -40,6 +41,14 @@ public sealed class MeetingMediaTests(DaemonFixture fixture)
             }
         }
 
+        // One code for the three, and each sees the other two from their verified credentials.
+        string codeOfThree = await MeetingParticipant.SameSecurityCodeAsync(everyone);
+        foreach (var member in everyone)
+        {
+            var roster = await member.RosterAsync();
+            Assert.Equal(3, roster.Count);
+            foreach (var other in everyone) Assert.Contains(roster, line => line.StartsWith(other.Name + " (", StringComparison.Ordinal));
+        }
         await alice.Page.ScreenshotAsync(new() { Path = Artifacts.Path("meeting-three-participants.png") });
 
         // Carol leaves: her tile goes, and Alice and Bob keep receiving each other.
@@ -47,8 +56,9 @@ public sealed class MeetingMediaTests(DaemonFixture fixture)
         await Assertions.Expect(alice.TileOf(carol)).ToHaveCountAsync(0, new() { Timeout = 10_000 });
         await Assertions.Expect(bob.TileOf(carol)).ToHaveCountAsync(0, new() { Timeout = 10_000 });
         await carol.DisposeAsync();
-        await FramesKeepComingAsync(alice, bob);
-        await FramesKeepComingAsync(bob, alice);
+        string codeOfTwo = await MeetingParticipant.SameSecurityCodeAsync([alice, bob], differentFrom: codeOfThree);
+        await MeetingParticipant.FramesKeepComingAsync(alice, bob);
+        await MeetingParticipant.FramesKeepComingAsync(bob, alice);
 
         // Dave joins late and sees everyone within 3 s of joining.
         var joinStarted = Stopwatch.StartNew();
@@ -62,6 +72,7 @@ public sealed class MeetingMediaTests(DaemonFixture fixture)
             await Eventually.HoldsAsync(existing.ReceiveStatsAsync, s => s.TryGetValue(dave.Id, out var r) && r.FramesDecoded > 0,
                 TimeSpan.FromSeconds(10), $"{existing.Name} decoding Dave's video");
         }
+        await MeetingParticipant.SameSecurityCodeAsync([alice, bob, dave], differentFrom: codeOfTwo);
     }
 
     [Fact]
@@ -79,20 +90,13 @@ public sealed class MeetingMediaTests(DaemonFixture fixture)
 
         await Eventually.HoldsAsync(() => alice.Page.EvaluateAsync<string>(remoteUfrag), after => after != before,
             TimeSpan.FromSeconds(10), "Alice's session taking the appliance's new ICE credentials");
-        await FramesKeepComingAsync(alice, bob);
-        await FramesKeepComingAsync(bob, alice);
+        await MeetingParticipant.FramesKeepComingAsync(alice, bob);
+        await MeetingParticipant.FramesKeepComingAsync(bob, alice);
         Assert.Equal("connected", await alice.Page.EvaluateAsync<string>("() => window.conclave.session.pc.iceConnectionState"));
 
         // Mute turns the microphone track off and says so on the button.
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Mute" }).ClickAsync();
         await Assertions.Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = "Unmute" })).ToHaveAttributeAsync("aria-pressed", "true");
         Assert.False(await alice.Page.EvaluateAsync<bool>("() => document.querySelector('#self-video').srcObject.getAudioTracks()[0].enabled"));
-    }
-
-    private static async Task FramesKeepComingAsync(MeetingParticipant receiver, MeetingParticipant sender)
-    {
-        long before = (await receiver.ReceiveStatsAsync())[sender.Id].FramesDecoded;
-        await Eventually.HoldsAsync(receiver.ReceiveStatsAsync, s => s[sender.Id].FramesDecoded >= before + 30,
-            TimeSpan.FromSeconds(10), $"{receiver.Name} still decoding {sender.Name}'s video");
     }
 }

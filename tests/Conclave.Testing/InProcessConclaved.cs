@@ -1,4 +1,5 @@
 using Conclave.Daemon;
+using Conclave.Media.Sfu;
 
 namespace Conclave.Testing;
 
@@ -23,7 +24,8 @@ public sealed class InProcessConclaved : IAsyncDisposable
     /// <summary>Meetings and members made through the daemon's stores.</summary>
     public TestMeetings Meetings { get; }
 
-    public static async Task<InProcessConclaved> StartAsync()
+    /// <param name="forwardTap">Sees every packet the SFU forwards.</param>
+    public static async Task<InProcessConclaved> StartAsync(IForwardTap? forwardTap = null)
     {
         string stateDirectory = DevelopmentTokenState.NewStateDirectory();
         try
@@ -33,7 +35,7 @@ public sealed class InProcessConclaved : IAsyncDisposable
                 "--Conclave:Https=127.0.0.1:0",
                 "--Conclave:Media=127.0.0.1:0",
                 $"--Conclave:StateDirectory={stateDirectory}",
-            ]);
+            ], forwardTap);
             return new InProcessConclaved(stateDirectory, daemon);
         }
         catch

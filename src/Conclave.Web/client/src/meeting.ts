@@ -1,5 +1,10 @@
-import type { Participant, SignallingError } from "./protocol";
-import { MeetingSession } from "./session";
+import type { ChatLine } from "./e2ee/chat";
+import { AttendeeKind } from "./e2ee/credential";
+import type { EpochView } from "./e2ee/group-session";
+import type { GroupMember } from "./e2ee/mls";
+import type { WorkerToPage } from "./e2ee/worker-messages";
+import type { Participant } from "./protocol";
+import { E2EE_UNSUPPORTED, MeetingSession, type SessionError, supportsEndToEndEncryption } from "./session";
 
 // The meeting page: /m/<meeting id>. The appliance knows who you are (your console
 // login or your guest pass) and the name others see; press Join, wait in the lobby if
@@ -15,12 +20,82 @@ const muteButton = document.querySelector<HTMLButtonElement>("#mute")!;
 const cameraButton = document.querySelector<HTMLButtonElement>("#camera")!;
 const leaveButton = document.querySelector<HTMLButtonElement>("#leave")!;
 const selfVideo = document.querySelector<HTMLVideoElement>("#self-video")!;
+const securityCodeOutput = document.querySelector<HTMLOutputElement>("#security-code")!;
+const securityCodeChanged = document.querySelector<HTMLElement>("#security-code-changed")!;
+const roster = document.querySelector<HTMLUListElement>("#roster")!;
+const chatLines = document.querySelector<HTMLOListElement>("#chat-lines")!;
+const chatForm = document.querySelector<HTMLFormElement>("#chat-form")!;
+const chatText = document.querySelector<HTMLInputElement>("#chat-text")!;
 document.querySelector<HTMLElement>("#room-name")!.textContent = room;
 
 const names = new Map<string, string>();
 let session: MeetingSession | undefined;
 let localStream: MediaStream | undefined;
 let displayName = "";
+
+/** What the page knows, for people and for tests that drive it (tests/Conclave.Browser.Tests). */
+interface PageState {
+  session?: MeetingSession;
+  names: Map<string, string>;
+  selfId?: string;
+  epoch?: string;
+  securityCode?: string;
+  roster: { participantId: string; name: string; kind: string; leaf: number }[];
+  chat: { from: string; text: string }[];
+  frameCounts?: WorkerToPage;
+}
+const state: PageState = { names, roster: [], chat: [] };
+(window as unknown as { conclave: PageState }).conclave = state;
+
+const KIND_NAMES: Record<AttendeeKind, string> = {
+  [AttendeeKind.Host]: "host",
+  [AttendeeKind.Member]: "member",
+  [AttendeeKind.Guest]: "guest",
+};
+
+/**
+ * The roster from verified credentials, not from what the appliance says: one line per
+ * attendee with its number of devices, so a second device or a ghost member is visible.
+ */
+function showEpoch(view: EpochView): void {
+  const previous = state.securityCode;
+  state.epoch = view.epoch.toString();
+  state.securityCode = view.securityCode;
+  securityCodeOutput.textContent = view.securityCode;
+  securityCodeChanged.hidden = previous === undefined || previous === view.securityCode;
+  state.roster = view.members.map((m) => ({
+    participantId: m.credential.participantId,
+    name: m.credential.displayName,
+    kind: KIND_NAMES[m.credential.kind] ?? "unknown",
+    leaf: m.leaf,
+  }));
+  const byAttendee = new Map<string, GroupMember[]>();
+  for (const m of view.members) {
+    names.set(m.credential.participantId, m.credential.displayName);
+    byAttendee.set(m.credential.attendeeKey, [...(byAttendee.get(m.credential.attendeeKey) ?? []), m]);
+  }
+  roster.replaceChildren(
+    ...[...byAttendee.values()].map((devices) => {
+      const item = document.createElement("li");
+      const first = devices[0]!.credential;
+      const count = devices.length === 1 ? "" : ` — ${devices.length} devices`;
+      item.textContent = `${first.displayName} (${KIND_NAMES[first.kind] ?? "unknown"})${count}`;
+      return item;
+    }),
+  );
+  for (const tile of tiles.querySelectorAll<HTMLElement>("[data-participant-id]")) tileFor(tile.dataset.participantId!);
+}
+
+/** Chat text goes into the page as text only, never as HTML. */
+function showChat(from: string, text: string): void {
+  state.chat.push({ from, text });
+  const item = document.createElement("li");
+  const who = document.createElement("strong");
+  who.textContent = `${from}: `;
+  item.append(who, document.createTextNode(text));
+  chatLines.append(item);
+  chatLines.scrollTop = chatLines.scrollHeight;
+}
 
 async function whoAmI(): Promise<void> {
   const response = await fetch(`/m/${encodeURIComponent(room)}/me`, { credentials: "same-origin" });
@@ -90,7 +165,8 @@ async function join(name: string): Promise<void> {
     },
     onJoined(selfId: string, participants: Participant[]) {
       names.set(selfId, name);
-      (window as unknown as { conclave: Record<string, unknown> }).conclave = { session, names, selfId };
+      state.session = session;
+      state.selfId = selfId;
       for (const p of participants) {
         names.set(p.id, p.name);
         tileFor(p.id);
@@ -108,7 +184,14 @@ async function join(name: string): Promise<void> {
       names.delete(participantId);
     },
     onRemoteTrack: addTrack,
-    onError(code: SignallingError, message: string) {
+    onEpoch: showEpoch,
+    onChat(line: ChatLine, author: GroupMember | undefined) {
+      showChat(author?.credential.displayName ?? "unknown member", line.text);
+    },
+    onFrameCounts(counts: WorkerToPage) {
+      state.frameCounts = counts;
+    },
+    onError(code: SessionError, message: string) {
       say(`Error: ${message}`);
       status.dataset.code = code;
     },
@@ -119,12 +202,28 @@ async function join(name: string): Promise<void> {
     onClosed() {
       localStream?.getTracks().forEach((t) => t.stop());
       tiles.replaceChildren();
+      chatLines.replaceChildren();
+      roster.replaceChildren();
+      securityCodeOutput.textContent = "…";
       meeting.hidden = true;
       joinForm.hidden = false;
       if (!status.textContent?.startsWith("Error")) say("You left the meeting.");
     },
   });
 }
+
+chatForm.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const text = chatText.value.trim();
+  if (!text || !session) return;
+  session
+    .sendChat(text)
+    .then(() => {
+      showChat("You", text);
+      chatText.value = "";
+    })
+    .catch((err: unknown) => say(`Chat not sent: ${err instanceof Error ? err.message : String(err)}`));
+});
 
 joinForm.addEventListener("submit", (e) => {
   e.preventDefault();
@@ -144,4 +243,10 @@ muteButton.addEventListener("click", () => toggle("audio", muteButton, "Mute", "
 cameraButton.addEventListener("click", () => toggle("video", cameraButton, "Stop camera", "Start camera"));
 leaveButton.addEventListener("click", () => session?.leave());
 
-whoAmI().catch((err: unknown) => say(`Could not reach the appliance: ${err instanceof Error ? err.message : String(err)}`));
+if (!supportsEndToEndEncryption()) {
+  // Never a meeting without end-to-end encryption: a browser that cannot seal frames does not join.
+  const refusal = document.querySelector<HTMLElement>("#e2ee-unsupported")!;
+  refusal.textContent = E2EE_UNSUPPORTED;
+  refusal.hidden = false;
+  joinForm.hidden = true;
+} else whoAmI().catch((err: unknown) => say(`Could not reach the appliance: ${err instanceof Error ? err.message : String(err)}`));

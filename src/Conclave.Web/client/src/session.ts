@@ -1,3 +1,7 @@
+import type { ChatLine } from "./e2ee/chat";
+import { type EpochView, GroupSession, fromBase64, toBase64 } from "./e2ee/group-session";
+import { type GroupMember, type SignatureKeyPair, generateSignatureKeyPair } from "./e2ee/mls";
+import type { PageToWorker, TransformOptions, WorkerToPage } from "./e2ee/worker-messages";
 import type { ClientMessage, Participant, PublishMids, ServerMessage, SignallingError, TrackInfo } from "./protocol";
 
 export interface StreamReceiveStats {
@@ -10,29 +14,54 @@ export interface ParticipantReceiveStats {
   video: StreamReceiveStats & { framesDecoded: number };
 }
 
+/** The appliance's error codes, and the browser's own when end-to-end encryption fails. */
+export type SessionError = SignallingError | "e2ee-failed";
+
 export interface SessionEvents {
   onLobby(message: string): void;
   onJoined(selfId: string, participants: Participant[]): void;
   onParticipantJoined(participant: Participant): void;
   onParticipantLeft(participantId: string): void;
   onRemoteTrack(participantId: string, track: MediaStreamTrack): void;
-  onError(code: SignallingError, message: string): void;
+  onError(code: SessionError, message: string): void;
   /** The browser could not apply the appliance's offer; the session has been left. */
   onNegotiationFailed(reason: string): void;
   onClosed(): void;
+  /** A new MLS epoch: its security code and verified members. */
+  onEpoch(view: EpochView): void;
+  onChat(line: ChatLine, author: GroupMember | undefined): void;
+  /** The worker's frame counts, about once a second. */
+  onFrameCounts(counts: WorkerToPage): void;
+}
+
+/** Why a browser cannot take part: it has no encoded transforms, so it could only send and receive plain media. */
+export const E2EE_UNSUPPORTED =
+  "This browser cannot encrypt the meeting end to end (it lacks RTCRtpScriptTransform). Use a current Chromium, Edge, Firefox or Safari.";
+
+export function supportsEndToEndEncryption(): boolean {
+  return typeof RTCRtpScriptTransform === "function";
 }
 
 // Chromium reports "disconnected" for a few seconds on a transient loss; only a
 // lasting failure asks the appliance for an ICE restart (RFC 8445 §9).
 const ICE_RESTART_AFTER_MS = 5000;
 
-/** One meeting session: the WebSocket to the appliance and the one RTCPeerConnection. */
+/**
+ * One meeting session: the WebSocket to the appliance, the one RTCPeerConnection, and the
+ * end-to-end encryption around its media (an MLS group on the page, SFrame in a worker).
+ */
 export class MeetingSession {
   readonly pc: RTCPeerConnection;
   private readonly ws: WebSocket;
+  private readonly worker = new Worker("/js/e2ee-worker.js", { name: "e2ee" });
   private tracksByMid = new Map<string, TrackInfo>();
+  private readonly present = new Set<string>();
+  private readonly transformed = new WeakSet<RTCRtpReceiver>();
+  private signatureKeys: SignatureKeyPair | undefined;
+  private group: GroupSession | undefined;
   private restartTimer: number | undefined;
   private closed = false;
+  private inbox: Promise<void> = Promise.resolve();
 
   constructor(
     url: string,
@@ -46,9 +75,17 @@ export class MeetingSession {
       if (e.candidate) this.send({ type: "candidate", candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid });
     };
     this.pc.oniceconnectionstatechange = () => this.watchIce();
+    this.addLocalTracks();
     this.ws = new WebSocket(url);
-    this.ws.onopen = () => this.send({ type: "join", room: this.room });
-    this.ws.onmessage = (e) => void this.onMessage(e.data as string);
+    this.ws.onopen = () => void this.sendJoin();
+    this.worker.onmessage = (e: MessageEvent<WorkerToPage>) => this.events.onFrameCounts(e.data);
+    // One message at a time, in order: "joined" must set up the group before the
+    // group's first message is handled.
+    this.ws.onmessage = (e) => {
+      this.inbox = this.inbox
+        .then(() => this.onMessage(e.data as string))
+        .catch((error: unknown) => this.failEncryption(error instanceof Error ? error.message : String(error)));
+    };
     this.ws.onclose = () => this.close();
   }
 
@@ -80,6 +117,16 @@ export class MeetingSession {
     this.send({ type: "restart-ice" });
   }
 
+  /** Sends a chat line to everyone in the group, sealed for them alone. */
+  sendChat(text: string): Promise<void> {
+    if (!this.group) return Promise.reject(new Error("The meeting's encryption is not ready yet."));
+    return this.group.sendChat(text);
+  }
+
+  get securityMembers(): GroupMember[] {
+    return this.group?.members ?? [];
+  }
+
   leave(): void {
     this.send({ type: "leave" });
     this.close();
@@ -90,12 +137,94 @@ export class MeetingSession {
     this.closed = true;
     window.clearTimeout(this.restartTimer);
     this.pc.close();
+    this.postToWorker({ type: "forget" });
+    this.worker.terminate();
     if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000, "leave");
     this.events.onClosed();
   }
 
   private send(message: ClientMessage): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  private postToWorker(message: PageToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  /** A fresh MLS signature key for this join only: the appliance binds it into our credential. */
+  private async sendJoin(): Promise<void> {
+    this.signatureKeys = await generateSignatureKeyPair();
+    this.send({ type: "join", room: this.room, e2ee: { signatureKey: toBase64(this.signatureKeys.publicKey) } });
+  }
+
+  private async startGroup(message: Extract<ServerMessage, { type: "joined" }>): Promise<void> {
+    const caPublicKey = await crypto.subtle.importKey(
+      "spki",
+      fromBase64(message.e2ee.caPublicKey) as BufferSource,
+      { name: "ECDSA", namedCurve: "P-256" },
+      false,
+      ["verify"],
+    );
+    this.present.add(message.participantId);
+    for (const p of message.participants) this.present.add(p.id);
+    this.group = new GroupSession(
+      this.room,
+      message.participantId,
+      { credential: fromBase64(message.e2ee.credential), keys: this.signatureKeys! },
+      message.e2ee,
+      caPublicKey,
+      this.present,
+      (m) => this.send(m),
+      this.worker,
+      {
+        onEpoch: (view) => {
+          this.postSenders();
+          this.events.onEpoch(view);
+        },
+        onChat: (line, author) => this.events.onChat(line, author),
+        onFailure: (reason) => this.failEncryption(reason),
+      },
+    );
+  }
+
+  /** Without a working group there is no media anyone could read: say why and leave. */
+  private failEncryption(reason: string): void {
+    this.events.onError("e2ee-failed", `End-to-end encryption failed: ${reason.slice(0, 200)}`);
+    this.leave();
+  }
+
+  /** Which leaf may send on each receiving mid: the worker drops frames sealed by anyone else. */
+  private postSenders(): void {
+    const leafByParticipant = new Map(this.securityMembers.map((m) => [m.credential.participantId, m.leaf]));
+    const leafByMid: Record<string, number> = {};
+    for (const [mid, track] of this.tracksByMid) {
+      const leaf = leafByParticipant.get(track.participantId);
+      if (leaf !== undefined) leafByMid[mid] = leaf;
+    }
+    this.postToWorker({ type: "senders", leafByMid });
+  }
+
+  /**
+   * Our microphone and camera, each sealed by the E2EE worker. The tracks are added, and
+   * their senders given the transform, before any offer arrives: set on the video sender of
+   * a transceiver the appliance's offer created, Chromium 156 sent the camera's frames
+   * unencrypted (measured; audio was transformed), which the appliance then refuses.
+   */
+  private addLocalTracks(): void {
+    for (const track of this.localStream.getTracks()) {
+      const kind = track.kind === "audio" ? "audio" : "video";
+      const sender = this.pc.addTrack(track, this.localStream);
+      const options: TransformOptions = { side: "send", kind };
+      sender.transform = new RTCRtpScriptTransform(this.worker, options);
+    }
+  }
+
+  /** Every frame we receive passes through the E2EE worker, once per receiver. */
+  private attachReceiveTransform(transceiver: RTCRtpTransceiver, kind: "audio" | "video"): void {
+    if (this.transformed.has(transceiver.receiver) || !transceiver.mid) return;
+    const options: TransformOptions = { side: "receive", kind, mid: transceiver.mid };
+    transceiver.receiver.transform = new RTCRtpScriptTransform(this.worker, options);
+    this.transformed.add(transceiver.receiver);
   }
 
   private async onMessage(data: string): Promise<void> {
@@ -105,13 +234,25 @@ export class MeetingSession {
         this.events.onLobby(message.message);
         break;
       case "joined":
+        await this.startGroup(message);
         this.events.onJoined(message.participantId, message.participants);
         break;
       case "participant-joined":
+        this.present.add(message.participant.id);
         this.events.onParticipantJoined(message.participant);
         break;
       case "participant-left":
+        this.present.delete(message.participantId);
         this.events.onParticipantLeft(message.participantId);
+        break;
+      case "mls-create":
+      case "mls-join":
+      case "mls-commit":
+      case "mls-stale":
+      case "mls-remove":
+      case "mls-publish":
+      case "data":
+        this.group?.handle(message);
         break;
       case "offer":
         try {
@@ -140,7 +281,13 @@ export class MeetingSession {
     await this.pc.setRemoteDescription({ type: "offer", sdp });
     for (const transceiver of this.pc.getTransceivers()) {
       const kind = transceiver.mid === publish.audio ? "audio" : transceiver.mid === publish.video ? "video" : null;
-      if (!kind) continue;
+      if (!kind) {
+        const info = transceiver.mid ? this.tracksByMid.get(transceiver.mid) : undefined;
+        if (info) this.attachReceiveTransform(transceiver, info.kind);
+        continue;
+      }
+      // Our tracks were added (and their senders transformed) before the first offer, so the
+      // offer's publish sections took those transceivers (RFC 8829 §5.10).
       const track = this.localStream.getTracks().find((t) => t.kind === kind) ?? null;
       if (transceiver.sender.track !== track) await transceiver.sender.replaceTrack(track);
       transceiver.direction = "sendonly";
@@ -148,6 +295,7 @@ export class MeetingSession {
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
     this.send({ type: "answer", revision, sdp: this.pc.localDescription!.sdp });
+    this.postSenders();
     // A track may have arrived before its mapping; deliver now that the mapping is known.
     for (const transceiver of this.pc.getTransceivers()) this.deliver(transceiver);
   }

@@ -1,0 +1,219 @@
+// The page's side of end-to-end encryption: follows the MLS group of the meeting in the
+// order the appliance's Delivery Service gives (docs/signalling.md), hands each epoch's
+// SFrame secret to the worker, and seals and opens chat. The appliance orders and relays;
+// every decision about who is in the group is made here, from verified credentials.
+import type { ClientMessage, ServerMessage } from "../protocol";
+import { type ChatLine, type DataEpoch, DATA_KEY_LABEL, openChat, sealChat } from "./chat";
+import type { CredentialExpectations } from "./credential";
+import { type GroupMember, MeetingGroup, type MemberIdentity } from "./mls";
+import { securityCode } from "./security-code";
+import { senderBitsForLeafCount } from "./sframe";
+import type { PageToWorker } from "./worker-messages";
+
+const SFRAME_BASE_KEY_LABEL = "SFrame 1.0 Base Key";
+// Chat sealed in an epoch we have just left is still worth opening.
+const DATA_EPOCHS_KEPT = 3;
+
+type Message<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
+
+export interface E2eeJoined {
+  credential: string;
+  caPublicKey: string;
+  groupToken: string;
+}
+
+export interface EpochView {
+  epoch: bigint;
+  securityCode: string;
+  members: GroupMember[];
+}
+
+export interface E2eeEvents {
+  onEpoch(view: EpochView): void;
+  onChat(line: ChatLine, member: GroupMember | undefined): void;
+  /** The group cannot be followed any more (a commit failed verification): the session must end. */
+  onFailure(reason: string): void;
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+export function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+export class GroupSession {
+  private group: MeetingGroup | undefined;
+  private pendingJoin: { commit: Uint8Array; group: MeetingGroup } | undefined;
+  private readonly dataEpochs: DataEpoch[] = [];
+  private chatCounter = 0n;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly expect: CredentialExpectations;
+  /** While joining, the tree's existing leaves may include people who left and are not yet removed. */
+  private joining = false;
+
+  constructor(
+    private readonly room: string,
+    private readonly selfId: string,
+    private readonly me: MemberIdentity,
+    private readonly joined: E2eeJoined,
+    caPublicKey: CryptoKey,
+    private readonly present: ReadonlySet<string>,
+    private readonly send: (message: ClientMessage) => void,
+    private readonly worker: Worker,
+    private readonly events: E2eeEvents,
+  ) {
+    this.expect = {
+      caPublicKey,
+      meetingId: room,
+      nowUnixSeconds: () => Math.floor(Date.now() / 1000),
+      isPresent: (participantId) => this.joining || this.present.has(participantId),
+    };
+  }
+
+  get members(): GroupMember[] {
+    return this.group?.members() ?? [];
+  }
+
+  get epoch(): bigint | undefined {
+    return this.group?.epoch;
+  }
+
+  /** Messages are handled one at a time, in the order the appliance sent them. */
+  handle(message: Message<"mls-create" | "mls-join" | "mls-commit" | "mls-stale" | "mls-remove" | "mls-publish" | "data">): void {
+    this.queue = this.queue
+      .then(() => this.dispatch(message))
+      .catch((e: unknown) => this.events.onFailure(e instanceof Error ? e.message : String(e)));
+  }
+
+  async sendChat(text: string): Promise<void> {
+    const epoch = this.dataEpochs[0];
+    if (!this.group || !epoch) throw new Error("The meeting's encryption is not ready yet.");
+    const sealed = await sealChat(epoch, this.chatCounter++, this.group, text, Date.now());
+    this.send({ type: "data", epoch: Number(epoch.epoch), kind: "chat", ct: toBase64(sealed) });
+  }
+
+  private async dispatch(message: Message<"mls-create" | "mls-join" | "mls-commit" | "mls-stale" | "mls-remove" | "mls-publish" | "data">): Promise<void> {
+    switch (message.type) {
+      case "mls-create":
+        this.group = await MeetingGroup.create(fromBase64(message.groupId), this.me, this.expect);
+        await this.publishGroupInfo();
+        await this.enterEpoch();
+        break;
+      case "mls-join":
+        if (this.group) return;
+        await this.joinExternally();
+        break;
+      case "mls-commit":
+        await this.onCommit(fromBase64(message.commit), message.participantId);
+        break;
+      case "mls-stale":
+        // Our commit lost; a joiner waits for the next mls-join, a member for the next request.
+        this.pendingJoin = undefined;
+        break;
+      case "mls-remove":
+        if (!this.group || this.group.epoch !== BigInt(message.epoch)) return;
+        this.send({
+          type: "mls-commit",
+          epoch: message.epoch,
+          commit: toBase64(await this.group.createRemoveCommit([message.leaf])),
+          removes: [message.leaf],
+        });
+        break;
+      case "mls-publish":
+        if (this.group && this.group.epoch === BigInt(message.epoch)) await this.publishGroupInfo();
+        break;
+      case "data":
+        if (message.kind === "chat") await this.onChat(fromBase64(message.ct));
+        break;
+      default:
+        message satisfies never;
+    }
+  }
+
+  private async joinExternally(): Promise<void> {
+    const response = await fetch(this.groupInfoUrl(), { headers: { Authorization: `Bearer ${this.joined.groupToken}` } });
+    if (response.status === 404) return; // not published yet: mls-join comes again when it is
+    if (!response.ok) throw new Error(`The meeting's group could not be fetched (HTTP ${response.status}).`);
+    const epoch = Number(response.headers.get("Conclave-Mls-Epoch"));
+    this.joining = true;
+    try {
+      this.pendingJoin = await MeetingGroup.joinExternal(new Uint8Array(await response.arrayBuffer()), this.me, this.expect);
+    } finally {
+      this.joining = false;
+    }
+    this.send({ type: "mls-commit", epoch, commit: toBase64(this.pendingJoin.commit), removes: [] });
+  }
+
+  private async onCommit(commit: Uint8Array, committer: string): Promise<void> {
+    if (!this.group) {
+      // Only our own external commit concerns us before we are a member.
+      if (!this.pendingJoin || !sameBytes(this.pendingJoin.commit, commit)) return;
+      this.group = this.pendingJoin.group;
+      this.pendingJoin = undefined;
+      this.send({ type: "mls-joined", epoch: Number(this.group.epoch), leaf: this.group.ownLeaf });
+      await this.publishGroupInfo();
+      await this.enterEpoch();
+      return;
+    }
+    await this.group.processCommit(commit);
+    if (committer === this.selfId) await this.publishGroupInfo();
+    await this.enterEpoch();
+  }
+
+  private async onChat(sealed: Uint8Array): Promise<void> {
+    const group = this.group;
+    if (!group) return;
+    const opened = await openChat(sealed, (low) => this.dataEpochs.find((e) => Number(e.epoch & 0xffn) === low), group);
+    if (!opened.ok) return;
+    this.events.onChat(opened.line, group.members().find((m) => m.leaf === opened.line.senderLeaf));
+  }
+
+  /** Keys of the group's current epoch to the worker and the chat; the new code to the page. */
+  private async enterEpoch(): Promise<void> {
+    const group = this.group!;
+    const epochMessage: PageToWorker = {
+      type: "epoch",
+      epoch: group.epoch,
+      sframeEpochSecret: await group.exportSecret(SFRAME_BASE_KEY_LABEL, 16),
+      leafCount: group.leafCount,
+      ownLeaf: group.ownLeaf,
+    };
+    this.worker.postMessage(epochMessage);
+    this.dataEpochs.unshift({
+      epoch: group.epoch,
+      groupId: group.groupId,
+      dataKey: await group.exportSecret(DATA_KEY_LABEL, 16),
+      layout: { senderBits: senderBitsForLeafCount(group.leafCount), epochBits: 8 },
+      ownLeaf: group.ownLeaf,
+    });
+    this.dataEpochs.length = Math.min(this.dataEpochs.length, DATA_EPOCHS_KEPT);
+    this.chatCounter = 0n;
+    this.events.onEpoch({ epoch: group.epoch, securityCode: securityCode(group.epochAuthenticator()), members: group.members() });
+  }
+
+  private async publishGroupInfo(): Promise<void> {
+    const group = this.group!;
+    const response = await fetch(`${this.groupInfoUrl()}?epoch=${group.epoch}`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${this.joined.groupToken}`, "Content-Type": "application/octet-stream" },
+      body: (await group.groupInfo()) as BufferSource,
+    });
+    // 409: someone else's commit already moved the group on, or its GroupInfo is stored.
+    if (!response.ok && response.status !== 409) throw new Error(`The group could not be published (HTTP ${response.status}).`);
+  }
+
+  private groupInfoUrl(): string {
+    return `/m/${encodeURIComponent(this.room)}/mls/group-info`;
+  }
+}
