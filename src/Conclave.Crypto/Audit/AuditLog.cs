@@ -27,6 +27,11 @@ public sealed class AuditLog : IDisposable
     private readonly Stream _file;
     private readonly Thread _writer;
 
+    // A change of status and its handlers' call happen under _notifying (then _lock), so a
+    // handler added meanwhile hears of it exactly once.
+    private readonly Lock _notifying = new();
+    private Action<AuditLogStatus>? _statusChanged;
+
     // Shared with callers, under _lock.
     private readonly Lock _lock = new();
     private readonly Queue<Entry> _waiting = new();
@@ -84,8 +89,26 @@ public sealed class AuditLog : IDisposable
         get { lock (_lock) return _status with { WaitingRecords = _waiting.Count }; }
     }
 
-    /// <summary>Raised on the writer thread when the log stops writing and when it writes again: once each way, not per retry.</summary>
-    public event Action<AuditLogStatus>? StatusChanged;
+    /// <summary>
+    /// Raised on the writer thread when the log stops writing and when it writes again: once
+    /// each way, not per retry. A handler added while the log is not writing is told at once,
+    /// so a failure before anyone listened (at the first records) is not missed.
+    /// </summary>
+    public event Action<AuditLogStatus>? StatusChanged
+    {
+        add
+        {
+            lock (_notifying)
+            {
+                _statusChanged += value;
+                if (Status is { Writing: false } now) value?.Invoke(now);
+            }
+        }
+        remove
+        {
+            lock (_notifying) _statusChanged -= value;
+        }
+    }
 
     /// <summary>Opens (or creates) the log and continues its chain from the last record, read from the end of the file.</summary>
     public static AuditLog Open(string path, IAuditSigner signer, AuditLogOptions? options = null)
@@ -229,7 +252,7 @@ public sealed class AuditLog : IDisposable
         {
             if (_truncateFirst)
             {
-                _file.SetLength(_durableLength);
+                if (_file.Length > _durableLength) _file.SetLength(_durableLength);
                 _file.Position = _durableLength;
                 _truncateFirst = false;
             }
@@ -303,32 +326,38 @@ public sealed class AuditLog : IDisposable
 
     private void Written(int count)
     {
-        AuditLogStatus? changed = null;
-        lock (_lock)
+        lock (_notifying)
         {
-            for (int i = 0; i < count; i++) _waiting.Dequeue().Written.TrySetResult(true);
-            if (!_status.Writing) changed = _status = _status with { Problem = null, FailingSince = null, WaitingRecords = _waiting.Count };
+            AuditLogStatus? changed = null;
+            lock (_lock)
+            {
+                for (int i = 0; i < count; i++) _waiting.Dequeue().Written.TrySetResult(true);
+                if (!_status.Writing) changed = _status = _status with { Problem = null, FailingSince = null, WaitingRecords = _waiting.Count };
+            }
+            if (changed is not null) _statusChanged?.Invoke(changed);
         }
-        if (changed is not null) StatusChanged?.Invoke(changed);
     }
 
     private void NotWrittenNow(Exception failure)
     {
-        AuditLogStatus? changed = null;
-        lock (_lock)
+        lock (_notifying)
         {
-            foreach (var entry in _waiting) entry.Written.TrySetResult(false);
-            bool wasWriting = _status.Writing;
-            _status = _status with
+            AuditLogStatus? changed = null;
+            lock (_lock)
             {
-                Problem = failure.Message,
-                FailingSince = _status.FailingSince ?? _options.Time.GetUtcNow(),
-                FailedWrites = _status.FailedWrites + 1,
-                WaitingRecords = _waiting.Count,
-            };
-            if (wasWriting) changed = _status;
+                foreach (var entry in _waiting) entry.Written.TrySetResult(false);
+                bool wasWriting = _status.Writing;
+                _status = _status with
+                {
+                    Problem = failure.Message,
+                    FailingSince = _status.FailingSince ?? _options.Time.GetUtcNow(),
+                    FailedWrites = _status.FailedWrites + 1,
+                    WaitingRecords = _waiting.Count,
+                };
+                if (wasWriting) changed = _status;
+            }
+            if (changed is not null) _statusChanged?.Invoke(changed);
         }
-        if (changed is not null) StatusChanged?.Invoke(changed);
     }
 
     private void LoseWaitingAtClose()
