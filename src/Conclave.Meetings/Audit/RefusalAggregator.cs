@@ -27,6 +27,9 @@ public sealed class RefusalAggregator : IAuditTrail, IDisposable
     private readonly RefusalAggregation _options;
     private readonly ITimer _sweep;
     private readonly Lock _lock = new();
+    // Held while summaries are written, so that Dispose waits for a sweep under way: nothing
+    // is written once it returns (the log closes next).
+    private readonly Lock _summarising = new();
     private readonly Dictionary<Kind, Window> _windows = [];
     private bool _disposed;
 
@@ -89,18 +92,22 @@ public sealed class RefusalAggregator : IAuditTrail, IDisposable
     /// <summary>Writes the summaries of the intervals that have ended and forgets them.</summary>
     private void Sweep()
     {
-        var now = _time.GetUtcNow();
-        List<Summary>? ended = null;
-        lock (_lock)
+        lock (_summarising)
         {
-            foreach (var (kind, window) in _windows)
+            var now = _time.GetUtcNow();
+            List<Summary>? ended = null;
+            lock (_lock)
             {
-                if (now - window.Opened < _options.Interval) continue;
-                if (window.More > 0) (ended ??= []).Add(new Summary(kind, window.More, window.LastTarget, _options.Interval));
-                _windows.Remove(kind);
+                if (_disposed) return;
+                foreach (var (kind, window) in _windows)
+                {
+                    if (now - window.Opened < _options.Interval) continue;
+                    if (window.More > 0) (ended ??= []).Add(new Summary(kind, window.More, window.LastTarget, _options.Interval));
+                    _windows.Remove(kind);
+                }
             }
+            ended?.ForEach(Write);
         }
-        if (ended is not null) ended.ForEach(Write);
     }
 
     private void Write(Summary summary)
@@ -115,18 +122,21 @@ public sealed class RefusalAggregator : IAuditTrail, IDisposable
     public void Dispose()
     {
         _sweep.Dispose();
-        var now = _time.GetUtcNow();
-        List<Summary> ended = [];
-        lock (_lock)
+        lock (_summarising)
         {
-            if (_disposed) return;
-            _disposed = true;
-            foreach (var (kind, window) in _windows)
+            var now = _time.GetUtcNow();
+            List<Summary> ended = [];
+            lock (_lock)
             {
-                if (window.More > 0) ended.Add(new Summary(kind, window.More, window.LastTarget, now - window.Opened));
+                if (_disposed) return;
+                _disposed = true;
+                foreach (var (kind, window) in _windows)
+                {
+                    if (window.More > 0) ended.Add(new Summary(kind, window.More, window.LastTarget, now - window.Opened));
+                }
+                _windows.Clear();
             }
-            _windows.Clear();
+            ended.ForEach(Write);
         }
-        ended.ForEach(Write);
     }
 }
