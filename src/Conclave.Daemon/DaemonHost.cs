@@ -122,10 +122,11 @@ public static class DaemonHost
             throw new StartupException($"database: {e.Message}", 2);
         }
 
+        var audit = new RefusalAggregator(new AuditTrail(custody.Audit), TimeProvider.System, validated.Refusals);
         builder.Services.AddSingleton(mediaPlane);
         builder.Services.AddSingleton(custody.Token);
         builder.Services.AddHostedService<TokenWatch>();
-        AddMeetings(builder.Services, database, custody);
+        AddMeetings(builder.Services, database, custody, audit);
         builder.Services.AddConclaveWeb(new ConsoleOptions(Path.Combine(validated.StateDirectory, "audit.log")), validated.Limits);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -137,6 +138,7 @@ public static class DaemonHost
         app.MapConclave();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Conclave.Daemon");
         mediaPlane.Faulted += e => logger.LogError(e, "Media loop recovered from a fault");
+        custody.Audit.StatusChanged += status => LogAuditStatus(logger, status);
         mediaPlane.Start();
         try
         {
@@ -146,6 +148,7 @@ public static class DaemonHost
         {
             mediaPlane.Dispose();
             await app.DisposeAsync();
+            audit.Dispose();
             custody.Dispose();
             throw new StartupException($"cannot listen for HTTPS on {validated.Https}: {Describe(e)}", 3);
         }
@@ -165,18 +168,19 @@ public static class DaemonHost
             setupLink = new Uri(httpsUri, $"/setup?token={accounts.Setup.Issue()}");
             logger.LogWarning("No admin account yet. Create the first one within this run at {SetupLink}", setupLink);
         }
-        return new RunningDaemon(app, mediaPlane, custody, httpsUri, setupLink, stateLock);
+        return new RunningDaemon(app, mediaPlane, custody, audit, httpsUri, setupLink, stateLock);
     }
 
     /// <summary>The domain and its ports: SQLite stores, the token-signed audit log, token-sealed secrets.</summary>
-    private static void AddMeetings(IServiceCollection services, ApplianceDatabase database, TokenCustody custody)
+    private static void AddMeetings(IServiceCollection services, ApplianceDatabase database, TokenCustody custody, RefusalAggregator audit)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(database.Accounts);
         services.AddSingleton(database.Sessions);
         services.AddSingleton(database.Settings);
         services.AddSingleton(database.Meetings);
-        services.AddSingleton<IAuditTrail>(new AuditTrail(custody.Audit));
+        services.AddSingleton<IAuditTrail>(audit);
+        services.AddSingleton(custody.Audit);
         services.AddSingleton<ISecretProtector>(new TokenSecretProtector(custody.Token));
         services.AddSingleton<ITokenStatusSource>(new TokenStatusReader(custody.Token));
         services.AddSingleton<ICredentialSigner>(new TokenCredentialSigner(custody.Token));
@@ -187,6 +191,20 @@ public static class DaemonHost
         services.AddSingleton<MeetingService>();
         services.AddSingleton<AdmissionService>();
         services.AddSingleton<SettingsService>();
+    }
+
+    /// <summary>Once when the audit log stops writing, once when it writes again: a full disk is one journal line, not one per record.</summary>
+    private static void LogAuditStatus(Microsoft.Extensions.Logging.ILogger logger, Conclave.Crypto.Audit.AuditLogStatus status)
+    {
+        if (status.Writing)
+        {
+            logger.LogWarning("The audit log writes again; {Waiting} records that waited are being written, {Lost} were lost", status.WaitingRecords, status.LostRecords);
+        }
+        else
+        {
+            logger.LogError("The audit log is not writing: {Problem}. Logins and admissions go on; records wait in memory and are written when the disk takes them",
+                status.Problem);
+        }
     }
 
     private static void ConfigureLogging(IServiceProvider services, LoggerConfiguration logging)

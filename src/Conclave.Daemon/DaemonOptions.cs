@@ -28,6 +28,18 @@ public sealed class DaemonOptions
 
     /// <summary>What one person or one address may hold through signalling (section Conclave:Limits).</summary>
     public Conclave.Web.Signalling.SignallingLimitOptions Limits { get; set; } = new();
+
+    /// <summary>How the audit log takes refusals of people not logged in (section Conclave:Audit).</summary>
+    public AuditSection Audit { get; set; } = new();
+}
+
+public sealed class AuditSection
+{
+    /// <summary>
+    /// The first refusal of a kind from a source network is written at once, the rest in this
+    /// many seconds after it as one record (docs/audit-log.md, "Refusals of strangers").
+    /// </summary>
+    public int RefusalIntervalSeconds { get; set; } = 60;
 }
 
 public sealed class TokenSection
@@ -47,7 +59,7 @@ public sealed class TokenSection
 
 /// <summary><see cref="DaemonOptions"/> checked and converted, or the one line saying what is wrong.</summary>
 public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddress? MediaAdvertisedAddress, string StateDirectory, TokenSection Token,
-    Conclave.Web.Signalling.SignallingLimitOptions Limits)
+    Conclave.Web.Signalling.SignallingLimitOptions Limits, Conclave.Meetings.Audit.RefusalAggregation Refusals)
 {
     public static bool TryCreate(DaemonOptions options, out ValidatedOptions? validated, out string? error)
     {
@@ -89,7 +101,13 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddr
             error = $"Conclave:Limits:{limit} is too small (see the README's limits table)";
             return false;
         }
-        validated = new ValidatedOptions(https!, media, advertised, Path.GetFullPath(options.StateDirectory), options.Token, options.Limits);
+        if (options.Audit.RefusalIntervalSeconds < 1)
+        {
+            error = $"Conclave:Audit:RefusalIntervalSeconds {options.Audit.RefusalIntervalSeconds} must be at least 1";
+            return false;
+        }
+        validated = new ValidatedOptions(https!, media, advertised, Path.GetFullPath(options.StateDirectory), options.Token, options.Limits,
+            new Conclave.Meetings.Audit.RefusalAggregation { Interval = TimeSpan.FromSeconds(options.Audit.RefusalIntervalSeconds) });
         error = null;
         return true;
     }

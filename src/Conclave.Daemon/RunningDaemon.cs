@@ -10,10 +10,14 @@ public sealed class RunningDaemon : IAsyncDisposable
 {
     private readonly TokenCustody _custody;
 
+    private readonly RefusalAggregator _audit;
+
     private readonly Conclave.Storage.StateLock _stateLock;
 
-    internal RunningDaemon(WebApplication app, MediaPlane mediaPlane, TokenCustody custody, Uri httpsUri, Uri? setupLink, Conclave.Storage.StateLock stateLock)
+    internal RunningDaemon(WebApplication app, MediaPlane mediaPlane, TokenCustody custody, RefusalAggregator audit, Uri httpsUri, Uri? setupLink,
+        Conclave.Storage.StateLock stateLock)
     {
+        _audit = audit;
         _stateLock = stateLock;
         SetupLink = setupLink;
         App = app;
@@ -39,8 +43,9 @@ public sealed class RunningDaemon : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         MediaPlane.Dispose();
-        // Last: the stop is audited and the log closed with a signed checkpoint.
-        new AuditTrail(_custody.Audit).DaemonStopped();
+        // Last: refusals counted so far are written, the stop is audited and the log closed with a signed checkpoint.
+        _audit.Dispose();
+        _audit.DaemonStopped();
         _custody.Dispose();
         _stateLock.Dispose();
     }

@@ -51,7 +51,7 @@ internal sealed class TokenCustody : IDisposable
             var certificate = TokenTlsCertificate.Load(token, pin);
             var openToken = token;
             var audit = AuditLog.Open(Path.Combine(options.StateDirectory, "audit.log"), new TokenAuditSigner(token),
-                onCheckpoint: anchor => openToken.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()));
+                new AuditLogOptions { OnCheckpoint = anchor => openToken.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()) });
             var trail = new AuditTrail(audit);
             trail.TokenOpened(settings.Label, settings.ModulePath);
             trail.HttpsKeyUsed(KeyRole.TlsIdentity.ToString(), certificate.Thumbprint, certificate.NotAfter);

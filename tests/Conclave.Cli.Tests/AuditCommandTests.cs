@@ -20,7 +20,7 @@ public sealed class AuditCommandTests : IDisposable
     private void WriteLog(Action<AuditLog> append, int checkpointEvery = AuditLog.DefaultCheckpointEvery)
     {
         using var token = DevelopmentTokenState.OpenAt(_state);
-        using var log = AuditLog.Open(LogPath, new TokenAuditSigner(token), checkpointEvery: checkpointEvery);
+        using var log = AuditLog.Open(LogPath, new TokenAuditSigner(token), new AuditLogOptions { CheckpointEvery = checkpointEvery });
         append(log);
     }
 
@@ -75,7 +75,7 @@ public sealed class AuditCommandTests : IDisposable
         using (var token = DevelopmentTokenState.OpenAt(_state))
         {
             before = token.ExportPublicKey(KeyRole.AuditSigning);
-            using var log = AuditLog.Open(LogPath, new TokenAuditSigner(token), checkpointEvery: 3);
+            using var log = AuditLog.Open(LogPath, new TokenAuditSigner(token), new AuditLogOptions { CheckpointEvery = 3 });
             for (int i = 0; i < 5; i++) log.Append("alice", AuditAction.Login.Name, $"before-{i}", "ok");
         }
         var rotated = Run("token", "rotate", "audit");
@@ -84,7 +84,7 @@ public sealed class AuditCommandTests : IDisposable
         using (var token = DevelopmentTokenState.OpenAt(_state))
         {
             Assert.NotEqual(before, token.ExportPublicKey(KeyRole.AuditSigning));
-            using var log = AuditLog.Open(LogPath, new TokenAuditSigner(token), checkpointEvery: 3);
+            using var log = AuditLog.Open(LogPath, new TokenAuditSigner(token), new AuditLogOptions { CheckpointEvery = 3 });
             for (int i = 0; i < 5; i++) log.Append("alice", AuditAction.Login.Name, $"after-{i}", "ok");
         }
         var verdict = Run("audit", "verify");
@@ -103,8 +103,11 @@ public sealed class AuditCommandTests : IDisposable
             string path = Path.Combine(state, "audit.log");
             using (var token = DevelopmentTokenState.OpenAt(state, label))
             {
-                using var log = AuditLog.Open(path, new TokenAuditSigner(token), checkpointEvery: 3,
-                    onCheckpoint: anchor => token.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()));
+                using var log = AuditLog.Open(path, new TokenAuditSigner(token), new AuditLogOptions
+                {
+                    CheckpointEvery = 3,
+                    OnCheckpoint = anchor => token.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()),
+                });
                 for (int i = 0; i < 10; i++) log.Append("carol", "file.open", $"scan-{i}", "ok");
             }
             Assert.Equal(0, Conclavectl.Run(state, "--dev", "--token", label, "audit", "verify").ExitCode);
@@ -119,6 +122,30 @@ public sealed class AuditCommandTests : IDisposable
         {
             Directory.Delete(state, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Show_lists_the_last_fifty_records_unless_asked_for_fewer_or_for_all()
+    {
+        WriteLog(log =>
+        {
+            for (int i = 0; i < 60; i++) log.Append("anonymous@192.0.2.7", AuditAction.ConsoleAccess.Name, $"/console/page-{i:D3}", "refused: not logged in");
+        });
+
+        var newest = Run("audit", "show");
+        var five = Run("audit", "show", "--last", "5", "--action", AuditAction.ConsoleAccess.Name);
+        var all = Run("audit", "show", "--all");
+
+        Assert.Equal(0, newest.ExitCode);
+        Assert.Contains("page-059", newest.Output);
+        Assert.Contains("records 1–60", newest.Output);
+        Assert.Contains("page-011", newest.Output);
+        Assert.DoesNotContain("page-010", newest.Output);
+        Assert.Contains("page-055", five.Output);
+        Assert.DoesNotContain("page-054", five.Output);
+        Assert.True(five.Output.IndexOf("page-055", StringComparison.Ordinal) < five.Output.IndexOf("page-059", StringComparison.Ordinal), "oldest first, as the log reads");
+        Assert.Contains("page-000", all.Output);
+        Assert.Contains("page-059", all.Output);
     }
 
     [Fact]

@@ -20,11 +20,11 @@ public sealed class AuditLogTests : IDisposable
         var token = DevelopmentTokenState.Token;
         _publicKey = token.ExportPublicKey(KeyRole.AuditSigning);
         _path = Path.Combine(_directory, "audit.log");
-        var log = AuditLog.Open(_path, new TokenAuditSigner(token), checkpointEvery: 25);
+        var log = AuditLog.Open(_path, new TokenAuditSigner(token), new AuditLogOptions { CheckpointEvery = 25 });
         for (int i = 0; i < Events / 2; i++) log.Append($"admin{i % 3}", i % 2 == 0 ? "login" : "meeting.create", $"object-{i}", i % 5 == 0 ? "denied" : "ok");
         log.Close();
         // A restart continues the same chain.
-        log = AuditLog.Open(_path, new TokenAuditSigner(token), checkpointEvery: 25);
+        log = AuditLog.Open(_path, new TokenAuditSigner(token), new AuditLogOptions { CheckpointEvery = 25 });
         for (int i = Events / 2; i < Events; i++) log.Append($"admin{i % 3}", "token.sign", $"object-{i}", "ok");
         log.Close();
         _anchor = log.LastCheckpoint!;
@@ -43,7 +43,7 @@ public sealed class AuditLogTests : IDisposable
     {
         string path = Path.Combine(_directory, "flaky.log");
         var signer = new FlakySigner(DevelopmentTokenState.Token) { Out = true };
-        var log = AuditLog.Open(path, signer, checkpointEvery: 5);
+        var log = AuditLog.Open(path, signer, new AuditLogOptions { CheckpointEvery = 5 });
         for (int i = 0; i < 12; i++) log.Append("user:ada", "login", "console", "ok"); // two checkpoints due, neither signable
         Assert.True(log.CheckpointsDeferred >= 2);
         Assert.Equal(12, File.ReadLines(path).Count());

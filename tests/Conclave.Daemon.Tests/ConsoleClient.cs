@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace Conclave.Daemon.Tests;
@@ -8,17 +9,45 @@ internal sealed partial class ConsoleClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public ConsoleClient(Uri daemon)
+    /// <param name="from">The loopback address to connect from (each 127.x.y.z is a source network of its own), or any.</param>
+    public ConsoleClient(Uri daemon, IPAddress? from = null)
     {
         Cookies = new CookieContainer();
-        _http = new HttpClient(new HttpClientHandler
+        var handler = new SocketsHttpHandler
         {
             CookieContainer = Cookies,
             AllowAutoRedirect = false,
             // The development certificate chains to the appliance's own CA (README).
-            ServerCertificateCustomValidationCallback = (_, _, _, _) => true,
-        }) { BaseAddress = daemon };
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        };
+        if (from is not null) handler.ConnectCallback = (context, cancel) => ConnectFromAsync(from, context.DnsEndPoint, cancel);
+        _http = new HttpClient(handler) { BaseAddress = daemon };
     }
+
+    private static async ValueTask<Stream> ConnectFromAsync(IPAddress from, DnsEndPoint to, CancellationToken cancel)
+    {
+        var socket = new Socket(from.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+            await socket.ConnectAsync(to, cancel);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A loopback address no other client of this test run connects from: a source network of its own.</summary>
+    public static IPAddress NewLoopbackSource()
+    {
+        int n = Interlocked.Increment(ref _loopbackSources);
+        return new IPAddress([127, 0, (byte)(1 + n / 250), (byte)(1 + n % 250)]);
+    }
+
+    private static int _loopbackSources;
 
     public CookieContainer Cookies { get; }
 

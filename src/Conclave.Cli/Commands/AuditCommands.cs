@@ -32,20 +32,31 @@ internal static class AuditCommands
             }
         });
         var since = new Option<DateTimeOffset?>("--since") { Description = "Only records at or after this time (ISO 8601)" };
-        var show = new Command("show", "List records, optionally filtered");
+        var last = new Option<int>("--last") { Description = $"The last N records that match, read from the end of the log (default {DefaultLast})", DefaultValueFactory = _ => DefaultLast };
+        last.Validators.Add(option =>
+        {
+            if (option.GetValueOrDefault<int>() < 1) option.AddError("--last must be at least 1");
+        });
+        var all = new Option<bool>("--all") { Description = "Every record that matches, from the start of the log (slow on a large log)" };
+        var show = new Command("show", $"List records, the last {DefaultLast} unless told otherwise, optionally filtered");
         show.Options.Add(actor);
         show.Options.Add(action);
         show.Options.Add(since);
-        show.SetAction(result => Show(result, result.GetValue(actor), result.GetValue(action), result.GetValue(since)));
+        show.Options.Add(last);
+        show.Options.Add(all);
+        show.SetAction(result => Show(result, result.GetValue(actor), result.GetValue(action), result.GetValue(since), result.GetValue(all) ? null : result.GetValue(last)));
         audit.Subcommands.Add(show);
         return audit;
     }
 
-    /// <summary>The domain's actions and the log's own checkpoints.</summary>
-    private static IEnumerable<string> ActionNames() => AuditAction.All.Select(a => a.Name).Append(AuditRecord.CheckpointAction);
+    private const int DefaultLast = 50;
+
+    /// <summary>The domain's actions and the log's own: its checkpoints and its count of records lost to a full disk.</summary>
+    private static IEnumerable<string> ActionNames() => AuditAction.All.Select(a => a.Name).Append(AuditRecord.CheckpointAction).Append(AuditRecord.LostAction);
 
     private static bool IsActionName(string name) =>
-        AuditAction.Find(name) is not null || name.Equals(AuditRecord.CheckpointAction, StringComparison.OrdinalIgnoreCase);
+        AuditAction.Find(name) is not null || name.Equals(AuditRecord.CheckpointAction, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(AuditRecord.LostAction, StringComparison.OrdinalIgnoreCase);
 
     private static string LogPath(ParseResult result) =>
         result.GetValue(File) ?? Path.Combine(Path.GetFullPath(result.GetValue(CliOptions.StateDirectory)!), "audit.log");
@@ -78,7 +89,8 @@ internal static class AuditCommands
         }
     }
 
-    private static int Show(ParseResult result, string? actor, string? action, DateTimeOffset? since)
+    /// <param name="last">The last N matching records, read from the end of the file; null for every one, read from the start.</param>
+    private static int Show(ParseResult result, string? actor, string? action, DateTimeOffset? since, int? last)
     {
         string path = LogPath(result);
         if (!System.IO.File.Exists(path))
@@ -89,7 +101,8 @@ internal static class AuditCommands
         var table = new Table().AddColumns("#", "time (UTC)", "actor", "action", "object", "outcome");
         try
         {
-            foreach (var record in AuditReader.Read(path, actor, action, since))
+            var records = last is { } count ? AuditReader.ReadLast(path, count, actor, action, since).Records : AuditReader.Read(path, actor, action, since);
+            foreach (var record in records)
             {
                 table.AddRow(record.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), record.Time.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
                     Shown(record.Actor), Shown(record.Action), Shown(record.Object), Shown(record.Outcome));

@@ -59,7 +59,7 @@ internal static class UsersCommands
         string password = ReadNewPassword();
         using var token = context.OpenToken();
         var audit = AuditLog.Open(Path.Combine(context.StateDirectory, "audit.log"),
-            new TokenAuditSigner(token), onCheckpoint: anchor => token.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()));
+            new TokenAuditSigner(token), new AuditLogOptions { OnCheckpoint = anchor => token.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()) });
         try
         {
             var reset = new CredentialReset(database.Accounts, database.Sessions, new AuditTrail(audit), new PasswordHasher(Argon2Parameters.Default));

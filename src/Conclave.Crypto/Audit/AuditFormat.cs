@@ -27,13 +27,14 @@ internal static class AuditFormat
 
     public static string HashOf(string body) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
 
+    /// <summary>Parses one line; <paramref name="error"/> says why it is not a record, without naming where (the caller does).</summary>
     public static bool TryParse(string line, int lineNumber, out AuditLine? parsed, out string? error)
     {
         parsed = null;
         var fields = line.Split('\t');
         if (fields.Length is < 2 or > 3)
         {
-            error = $"line {lineNumber}: not an audit record (expected JSON, a tab and a hash)";
+            error = "not an audit record (expected JSON, a tab and a hash)";
             return false;
         }
         try
@@ -41,7 +42,7 @@ internal static class AuditFormat
             var body = JsonSerializer.Deserialize<Body>(fields[0], Json);
             if (body is null || body.kind is null || body.prev is null || body.actor is null || body.action is null || body.@object is null || body.outcome is null)
             {
-                error = $"line {lineNumber}: a field is missing";
+                error = "a field is missing";
                 return false;
             }
             var record = new AuditRecord(body.seq, DateTimeOffset.Parse(body.time, System.Globalization.CultureInfo.InvariantCulture), body.kind,
@@ -52,7 +53,7 @@ internal static class AuditFormat
         }
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
         {
-            error = $"line {lineNumber}: unreadable ({e.GetType().Name})";
+            error = $"unreadable ({e.GetType().Name})";
             return false;
         }
     }

@@ -9,8 +9,11 @@ public sealed record AuditRecord(long Sequence, DateTimeOffset Time, string Kind
     public const string EventKind = "event";
     public const string CheckpointKind = "checkpoint";
 
-    /// <summary>The action of a checkpoint record, by the log itself; every other action is the domain's (Conclave.Meetings.Audit.AuditAction).</summary>
+    /// <summary>The action of a checkpoint record, by the log itself; every other action but <see cref="LostAction"/> is the domain's (Conclave.Meetings.Audit.AuditAction).</summary>
     public const string CheckpointAction = "checkpoint";
+
+    /// <summary>The action of the log's own record that counts records it could not keep while the disk refused them (<see cref="AuditLogOptions.MaxWaitingRecords"/>).</summary>
+    public const string LostAction = "audit.lost";
 }
 
 /// <summary>A record as stored: its body, the SHA-256 chain hash over the body, and for checkpoints a signature.</summary>

@@ -11,10 +11,21 @@ namespace Conclave.Meetings.Audit;
 /// </summary>
 public sealed record AuditActor
 {
-    private AuditActor(string text) => Text = text;
+    private AuditActor(string text, string? source = null)
+    {
+        Text = text;
+        Source = source;
+    }
 
     /// <summary>The wire form.</summary>
     public string Text { get; }
+
+    /// <summary>
+    /// The address of someone not (yet) authenticated, as the request gave it: their refusals
+    /// are counted per source network rather than each written (<see cref="RefusalAggregator"/>).
+    /// Null for everyone the appliance knows.
+    /// </summary>
+    public string? Source { get; }
 
     public override string ToString() => Text;
 
@@ -25,14 +36,14 @@ public sealed record AuditActor
     public static AuditActor User(Account account) => new($"user:{account.UserName}");
 
     /// <summary>Someone not logged in: "anonymous@&lt;source&gt;".</summary>
-    public static AuditActor Anonymous(string source) => new($"anonymous@{AuditText.Untrusted(source)}");
+    public static AuditActor Anonymous(string source) => new($"anonymous@{AuditText.Untrusted(source)}", source);
 
     /// <summary>
     /// A login attempt under the user name typed at the form: "user:&lt;name&gt;@&lt;source&gt;", or
     /// <see cref="Anonymous"/> when the name is empty or longer than any user name can be.
     /// </summary>
     public static AuditActor Claiming(string userName, string source) => userName.Length is > 0 and <= Validation.MaxUserNameLength
-        ? new($"user:{AuditText.Untrusted(userName)}@{AuditText.Untrusted(source)}")
+        ? new($"user:{AuditText.Untrusted(userName)}@{AuditText.Untrusted(source)}", source)
         : Anonymous(source);
 
     /// <summary>A guest, by their invitation: "guest:&lt;invitation id&gt;".</summary>

@@ -18,8 +18,8 @@ internal static class AdminPages
 
     public static void Map(IEndpointRouteBuilder console)
     {
-        console.MapGet("/audit", (ConsoleRequest request, ConsoleOptions options, string? actor, string? action) =>
-            Audit(request, options.AuditLogPath, Filter(actor), Filter(action)))
+        console.MapGet("/audit", (ConsoleRequest request, ConsoleOptions options, AuditLog log, string? actor, string? action) =>
+            Audit(request, options.AuditLogPath, log.Status, Filter(actor), Filter(action)))
             .RequireConsoleRole(Role.Admin | Role.SecurityOfficer | Role.ComplianceOfficer);
 
         var tokenPage = console.MapGroup("/token").RequireConsoleRole(Role.Admin | Role.SecurityOfficer);
@@ -52,12 +52,13 @@ internal static class AdminPages
         int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value)
             ? value : throw DomainException.Invalid($"{what} must be a whole number.");
 
-    private static IResult Audit(ConsoleRequest request, string path, string? actor, string? action)
+    /// <summary>The newest records, read from the end of the log (a flood of old records costs nothing here), and whether the log is writing.</summary>
+    private static IResult Audit(ConsoleRequest request, string path, AuditLogStatus status, string? actor, string? action)
     {
         Html table;
         try
         {
-            var records = File.Exists(path) ? AuditReader.Read(path, actor, action).Where(r => r.Kind == AuditRecord.EventKind).TakeLast(MaxAuditRows).Reverse().ToList() : [];
+            var records = File.Exists(path) ? AuditReader.ReadLast(path, MaxAuditRows, actor, action, eventsOnly: true).Records.Reverse() : [];
             table = Html.Of($"""
                 <table aria-label="Audit records">
                   <thead><tr><th scope="col">#</th><th scope="col">Time (UTC)</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Object</th><th scope="col">Outcome</th></tr></thead>
@@ -71,6 +72,7 @@ internal static class AdminPages
             table = ConsoleLayout.ErrorNote($"The audit log cannot be read: {e.Message}. Run conclavectl audit verify.");
         }
         return ConsoleLayout.Page(request, "Audit log", Html.Of($"""
+            {ConsoleLayout.ErrorNote(status.Writing ? null : $"Audit log not writing: {status.Problem} (since {status.FailingSince:yyyy-MM-dd HH:mm:ss} UTC; {status.FailedWrites} failed writes, {status.WaitingRecords} records waiting, {status.LostRecords} lost). Logins and admissions go on; the waiting records are written in order once the disk takes them.")}
             <form method="get" action="/console/audit" aria-label="Filter">
               <label for="actor">Actor</label><input id="actor" name="actor" value="{actor}" maxlength="128">
               <label for="action">Action</label><select id="action" name="action"><option value="">any</option>{ActionOptions(action)}</select>
