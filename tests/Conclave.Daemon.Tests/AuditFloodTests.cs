@@ -92,7 +92,7 @@ public sealed class AuditFloodTests(InProcessDaemon fixture, ITestOutputHelper o
             var (meetingId, cookie) = fixture.Meetings.Member(room, $"Member {i}");
             var watch = Stopwatch.StartNew();
             await using var member = await SignallingClient.ConnectAsync(fixture.Daemon.HttpsUri, cookie);
-            await member.SendJsonAsync(new { type = "join", room = meetingId, name = $"Member {i}" });
+            await member.SendJsonAsync(JoinMessages.For(meetingId));
             await member.ReceiveTypeAsync("joined");
             times.Add(watch.Elapsed.TotalMilliseconds);
         }

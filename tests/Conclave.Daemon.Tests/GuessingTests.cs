@@ -49,10 +49,15 @@ public sealed class GuessingTests(InProcessDaemon fixture)
         var invitation = Services.GetRequiredService<IMeetingStore>().FindInvitation(issued.Invitation.Id)!;
         Assert.Equal(Invitation.MaxPasscodeFailures, invitation.PasscodeFailures);
         Assert.Equal(InvitationState.Revoked, invitation.State);
-        // The four wrong tries checked before the last say how many are left, once each; every other try is refused.
+        // A wrong try checked before the last counted one says how many are left, each count at
+        // most once; one whose check ends after the fifth revoked the invitation reads as gone.
+        // Every other try is refused.
         var triesLeft = answers.Where(a => a.StatusCode == HttpStatusCode.BadRequest).Select(a => a.Text).ToList();
-        Assert.Equal(Invitation.MaxPasscodeFailures - 1, triesLeft.Count);
-        for (int left = 1; left < Invitation.MaxPasscodeFailures; left++) Assert.Single(triesLeft, text => text.Contains($"({left} tries left)", StringComparison.Ordinal));
+        Assert.InRange(triesLeft.Count, 1, Invitation.MaxPasscodeFailures - 1);
+        for (int left = 1; left < Invitation.MaxPasscodeFailures; left++)
+        {
+            Assert.True(triesLeft.Count(text => text.Contains($"({left} tries left)", StringComparison.Ordinal)) <= 1, $"\"{left} tries left\" said twice");
+        }
         Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.BadRequest), a => Assert.Equal(HttpStatusCode.Gone, a.StatusCode));
 
         using var later = new ConsoleClient(fixture.Daemon.HttpsUri, ConsoleClient.NewLoopbackSource());
