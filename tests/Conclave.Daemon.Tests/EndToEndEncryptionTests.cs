@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Ports;
 using Conclave.Testing;
 using Conclave.Web.Ports;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,6 +74,20 @@ public sealed class EndToEndEncryptionTests(InProcessDaemon fixture)
         Assert.Equal(2, credential.Kind);
         Assert.InRange((long)credential.NotAfterUnixSeconds, DateTimeOffset.UtcNow.AddHours(12).AddMinutes(-1).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.AddHours(12).ToUnixTimeSeconds());
         Assert.Equal(SHA256.HashData(signatureKey), credential.SignatureKeySha256);
+    }
+
+    [Fact]
+    public async Task A_credential_for_a_meeting_scheduled_past_twelve_hours_lasts_until_an_hour_after_its_end()
+    {
+        var store = fixture.Daemon.App.Services.GetRequiredService<IMeetingStore>();
+        var meeting = store.Find(fixture.Meetings.MeetingId("e2ee-all-day"))!;
+        var endsAt = DateTimeOffset.UtcNow.AddHours(20);
+        store.Update(meeting with { EndsAt = endsAt });
+
+        await using var ada = await JoinAsync("e2ee-all-day", "Ada Lovelace");
+
+        var credential = ReadCredential.Parse(Convert.FromBase64String(ada.E2ee.GetProperty("credential").GetString()!));
+        Assert.Equal(endsAt.AddHours(1).ToUnixTimeSeconds(), (long)credential.NotAfterUnixSeconds);
     }
 
     [Fact]

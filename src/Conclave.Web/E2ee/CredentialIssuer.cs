@@ -12,14 +12,28 @@ namespace Conclave.Web.E2ee;
 /// </summary>
 public sealed class CredentialIssuer(ICredentialSigner signer, IMeetingStore meetings, TimeProvider time)
 {
-    /// <summary>Longer than any meeting day, short enough that a leaked credential soon means nothing.</summary>
+    /// <summary>
+    /// At least this long from the join, and at least until an hour after the meeting's
+    /// scheduled end: members check every leaf's credential whenever the group changes, so
+    /// one that expired mid-meeting would stop the group. The credential is bound to a key
+    /// pair made for this one join, which only that browser holds.
+    /// </summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
+
+    public static readonly TimeSpan AfterScheduledEnd = TimeSpan.FromHours(1);
 
     /// <summary>Throws a DomainException (Unavailable) when the token cannot sign.</summary>
     public IssuedCredential Issue(Attendee attendee, string meetingId, string participantId, MlsSignatureKey signatureKey)
     {
         var meeting = meetings.Find(meetingId) ?? throw new InvalidOperationException($"meeting {meetingId} was admitted to but no longer exists");
         return ConclaveCredential.Sign(new CredentialBody(meeting.Id, participantId, attendee.Key, attendee.DisplayName, AttendeeKinds.Of(attendee, meeting),
-            (ulong)(time.GetUtcNow() + Lifetime).ToUnixTimeSeconds(), signatureKey.Sha256()), signer);
+            (ulong)NotAfter(meeting.EndsAt).ToUnixTimeSeconds(), signatureKey.Sha256()), signer);
+    }
+
+    private DateTimeOffset NotAfter(DateTimeOffset meetingEndsAt)
+    {
+        var fromJoin = time.GetUtcNow() + Lifetime;
+        var afterEnd = meetingEndsAt + AfterScheduledEnd;
+        return fromJoin > afterEnd ? fromJoin : afterEnd;
     }
 }
