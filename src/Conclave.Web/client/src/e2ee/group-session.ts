@@ -107,8 +107,8 @@ export class GroupSession {
     switch (message.type) {
       case "mls-create":
         this.group = await MeetingGroup.create(fromBase64(message.groupId), this.me, this.expect);
-        await this.publishGroupInfo();
         await this.enterEpoch();
+        await this.publishGroupInfo();
         break;
       case "mls-join":
         if (this.group) return;
@@ -162,13 +162,15 @@ export class GroupSession {
       this.group = this.pendingJoin.group;
       this.pendingJoin = undefined;
       this.send({ type: "mls-joined", epoch: Number(this.group.epoch), leaf: this.group.ownLeaf });
-      await this.publishGroupInfo();
       await this.enterEpoch();
+      await this.publishGroupInfo();
       return;
     }
     await this.group.processCommit(commit);
-    if (committer === this.selfId) await this.publishGroupInfo();
+    // Keys first: media and the security code move to the new epoch before the GroupInfo
+    // for later joiners is made and sent.
     await this.enterEpoch();
+    if (committer === this.selfId) await this.publishGroupInfo();
   }
 
   private async onChat(sealed: Uint8Array): Promise<void> {
