@@ -23,13 +23,7 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
 
     private IServiceProvider Services => fixture.Daemon.App.Services;
 
-    private Account NewAccount(Role roles)
-    {
-        string userName = $"u{Guid.NewGuid():N}"[..16];
-        var hasher = Services.GetRequiredService<PasswordHasher>();
-        return Services.GetRequiredService<IAccountStore>().Create(new Account(0, userName, $"Person {userName}", roles, false, hasher.Hash(Password),
-            null, null, 0, 0, null, null, DateTimeOffset.UtcNow));
-    }
+    private Account NewAccount(Role roles) => fixture.NewAccount(roles, Password);
 
     private async Task<ConsoleClient> LoggedInAsync(Account account, IPAddress? from = null)
     {

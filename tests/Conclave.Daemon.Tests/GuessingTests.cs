@@ -19,13 +19,7 @@ public sealed class GuessingTests(InProcessDaemon fixture)
 
     private IServiceProvider Services => fixture.Daemon.App.Services;
 
-    private Account NewAccount(Role roles)
-    {
-        string userName = $"g{Guid.NewGuid():N}"[..16];
-        var hasher = Services.GetRequiredService<PasswordHasher>();
-        return Services.GetRequiredService<IAccountStore>().Create(new Account(0, userName, $"Person {userName}", roles, false, hasher.Hash(Password),
-            null, null, 0, 0, null, null, DateTimeOffset.UtcNow));
-    }
+    private Account NewAccount(Role roles) => fixture.NewAccount(roles, Password);
 
     [Fact]
     public async Task Forty_wrong_passcodes_sent_at_once_get_five_checked_and_afterwards_the_right_one_reads_as_a_wrong_one()

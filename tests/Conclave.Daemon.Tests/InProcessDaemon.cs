@@ -1,4 +1,7 @@
+using Conclave.Meetings.Accounts;
+using Conclave.Meetings.Ports;
 using Conclave.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Conclave.Daemon.Tests;
 
@@ -24,6 +27,16 @@ public sealed class InProcessDaemon : IAsyncLifetime
     internal TestMeetings Meetings => _conclaved.Meetings;
 
     public async Task InitializeAsync() => _conclaved = await InProcessConclaved.StartAsync();
+
+    /// <summary>A new account with these roles that logs in with <paramref name="password"/> (no TOTP).</summary>
+    internal Account NewAccount(Role roles, string password)
+    {
+        var services = Daemon.App.Services;
+        string userName = $"u{Guid.NewGuid():N}"[..16];
+        var hasher = services.GetRequiredService<PasswordHasher>();
+        return services.GetRequiredService<IAccountStore>().Create(new Account(0, userName, $"Person {userName}", roles, false, hasher.Hash(password),
+            null, null, 0, 0, null, null, DateTimeOffset.UtcNow));
+    }
 
     private readonly SemaphoreSlim _firstAdmin = new(1, 1);
     private string? _adminSession;
