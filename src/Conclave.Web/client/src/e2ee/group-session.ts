@@ -166,7 +166,16 @@ export class GroupSession {
       await this.publishGroupInfo();
       return;
     }
-    await this.group.processCommit(commit);
+    const ownLeaf = this.group.ownLeaf;
+    const change = await this.group.processCommit(commit);
+    if (change.removed.includes(ownLeaf)) {
+      // Removed while still connected (the appliance thought we had gone): no key of the
+      // new epoch is ours, so nothing is sent or shown until the appliance says mls-join.
+      this.group = undefined;
+      this.dataEpochs.length = 0;
+      this.worker.postMessage({ type: "forget" } satisfies PageToWorker);
+      return;
+    }
     // Keys first: media and the security code move to the new epoch before the GroupInfo
     // for later joiners is made and sent.
     await this.enterEpoch();
