@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 # openssl is the independent DTLS peer, libsrtp2 the independent SRTP peer,
 # softhsm2 the development PKCS#11 token, libengine-pkcs11-openssl and
 # p11-kit-modules let OpenSSL (and so Kestrel) use a key that stays on the token;
-# p11-kit (its server and client module) stands in for a reader a token is pulled out of.
-DEBIAN_PACKAGES=(chromium openssl libsrtp2-1 softhsm2 libengine-pkcs11-openssl p11-kit p11-kit-modules nodejs npm)
+# p11-kit (its server and client module) stands in for a reader a token is pulled out of;
+# nftables gives `nft -c`, which checks firmware-config/nftables.conf without applying it.
+DEBIAN_PACKAGES=(chromium openssl libsrtp2-1 softhsm2 libengine-pkcs11-openssl p11-kit p11-kit-modules nftables nodejs npm)
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
