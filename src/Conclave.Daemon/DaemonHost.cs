@@ -18,7 +18,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
@@ -80,7 +79,7 @@ public static class DaemonHost
     /// <summary>The rest of the start, holding the state directory's lock (handed to the running daemon).</summary>
     private static async Task<RunningDaemon> StartLockedAsync(WebApplicationBuilder builder, ValidatedOptions validated, StateLock stateLock, IForwardTap? forwardTap)
     {
-        builder.Host.UseSystemd();
+        SystemdNotification.AddWhenRequested(builder.Services);
         builder.Services.AddSerilog(ConfigureLogging);
 
         MediaPlane mediaPlane;
