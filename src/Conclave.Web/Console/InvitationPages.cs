@@ -30,8 +30,17 @@ internal static class InvitationPages
             }
             catch (DomainException e) when (e.Kind == DomainErrorKind.Invalid)
             {
-                var invitation = meetings.Open(token, RequestSource.Of(http));
-                return Form(http, token, invitation, e.Message, StatusCodes.Status400BadRequest);
+                // A wrong passcode with tries left: the form again. A concurrent last try may
+                // have revoked the invitation since this one was counted; this try still gets
+                // its own answer, without the form.
+                try
+                {
+                    return Form(http, token, meetings.Open(token, RequestSource.Of(http)), e.Message, StatusCodes.Status400BadRequest);
+                }
+                catch (DomainException)
+                {
+                    return ConsoleLayout.Message(StatusCodes.Status400BadRequest, "Invitation", e.Message);
+                }
             }
             catch (DomainException e)
             {
