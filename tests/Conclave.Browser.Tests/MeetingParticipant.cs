@@ -165,6 +165,12 @@ internal sealed record ChatLine(string From, string Text);
 
 internal sealed record ReceiveStats(long AudioPacketsReceived, long AudioPacketsLost, long VideoPacketsReceived, long VideoPacketsLost, long FramesDecoded)
 {
+    /// <summary>What arrived (and went missing) since <paramref name="earlier"/>.</summary>
+    public ReceiveStats Since(ReceiveStats earlier) => new(
+        AudioPacketsReceived - earlier.AudioPacketsReceived, AudioPacketsLost - earlier.AudioPacketsLost,
+        VideoPacketsReceived - earlier.VideoPacketsReceived, VideoPacketsLost - earlier.VideoPacketsLost,
+        FramesDecoded - earlier.FramesDecoded);
+
     public double VideoLossRatio => VideoPacketsReceived + VideoPacketsLost == 0 ? 0 : (double)VideoPacketsLost / (VideoPacketsReceived + VideoPacketsLost);
     public double AudioLossRatio => AudioPacketsReceived + AudioPacketsLost == 0 ? 0 : (double)AudioPacketsLost / (AudioPacketsReceived + AudioPacketsLost);
 }
