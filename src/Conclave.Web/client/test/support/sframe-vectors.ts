@@ -30,9 +30,9 @@ export interface SFrameCrossVector {
 
 export interface SFrameCrossVectorFile { about: string; vectors: SFrameCrossVector[] }
 
-/** The repository root: test bundles run from src/Conclave.Web/client/.test-build. */
+/** The repository root: test bundles run from artifacts/client-tests. */
 export function repositoryPath(relative: string): string {
-  return fileURLToPath(new URL(`../../../../${relative}`, import.meta.url));
+  return fileURLToPath(new URL(`../../${relative}`, import.meta.url));
 }
 
 export function readVectorFile(name: string): string {

@@ -3,7 +3,7 @@
 // Every input is derived from fixed seeds, so a rerun writes the same file. Regenerate with
 // (from src/Conclave.Web/client):
 //   npx esbuild test/tools/make-sframe-vectors.ts --bundle --platform=node --format=esm \
-//     --outfile=.test-build/make-sframe-vectors.mjs && node .test-build/make-sframe-vectors.mjs
+//     --outfile=../../../artifacts/client-tests/make-sframe-vectors.mjs && node ../../../artifacts/client-tests/make-sframe-vectors.mjs
 import { writeFileSync } from "node:fs";
 import { StreamContext, clearPrefixLength } from "../../src/e2ee/sframe";
 import {
