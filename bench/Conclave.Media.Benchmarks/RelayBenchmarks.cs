@@ -37,7 +37,7 @@ public class RelayBenchmarks
     {
         // Real UDP on loopback, so that each subscriber's send is a real sendto.
         _sfu = new SfuHarness(() => UdpDatagramSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0)), deliveryWaitMs: 1000);
-        _sfu.SetRoomEpoch("bench", SframePayload.Epoch);
+        _sfu.SetRoomEpoch("bench", SFramePayload.Epoch);
         _publisher = _sfu.Join("bench", video: (PublisherSsrc, PublisherSsrc + 1));
         for (int i = 0; i < Subscribers; i++) _sfu.Join("bench");
         _handler = _sfu.Plane;
@@ -53,7 +53,7 @@ public class RelayBenchmarks
         BinaryPrimitives.WriteUInt32BigEndian(rtp.AsSpan(8), PublisherSsrc);
         for (int i = 0; i < BatchPackets; i++)
         {
-            SframePayload.WriteVideo(rtp.AsSpan(RtpHeader.FixedLength), SframePayload.KeyId(SframePayload.Epoch), _nextSequence);
+            SFramePayload.WriteVideo(rtp.AsSpan(RtpHeader.FixedLength), SFramePayload.KeyId(SFramePayload.Epoch), _nextSequence);
             BinaryPrimitives.WriteUInt16BigEndian(rtp.AsSpan(2), _nextSequence++);
             if (_publisher.Outbound.ProtectRtp(rtp, _batch[i], out int written) != SrtpStatus.Ok || written != 1116)
             {
@@ -77,10 +77,10 @@ public class RelayBenchmarks
     public void Cleanup()
     {
         long relayed = _publisher.Peer.VideoProducer!.PacketsReceived;
-        long notSframe = _sfu.Plane.Drops[DropReason.NotSframe];
+        long notSFrame = _sfu.Plane.Drops[DropReason.NotSFrame];
         _sfu.Dispose();
         // A packet from an address the plane does not know, or not shaped as SFrame, is
         // only counted, which is fast and measures nothing.
-        if (relayed < BatchPackets || notSframe != 0) throw new InvalidOperationException($"only {relayed} packets were relayed; {notSframe} were not SFrame");
+        if (relayed < BatchPackets || notSFrame != 0) throw new InvalidOperationException($"only {relayed} packets were relayed; {notSFrame} were not SFrame");
     }
 }

@@ -46,7 +46,7 @@ public sealed class WebRtcBinInteropTests(InProcessDaemon fixture, ITestOutputHe
         output.WriteLine($"appliance drops: {string.Join(", ", drops.Select(d => $"{d.Key} {d.Value}"))}; then error {error}");
         Assert.Equal("media-closed", error.GetProperty("code").GetString());
         Assert.Equal("media-not-encrypted", error.GetProperty("message").GetString());
-        Assert.True(drops.GetValueOrDefault(DropReason.NotSframe) >= 1, "webrtcbin's SRTP was unprotected and dropped as not SFrame");
+        Assert.True(drops.GetValueOrDefault(DropReason.NotSFrame) >= 1, "webrtcbin's SRTP was unprotected and dropped as not SFrame");
         Assert.Equal(0, drops.GetValueOrDefault(DropReason.SrtpAuthFailed));
     }
 

@@ -56,7 +56,7 @@ public enum DropReason
     /// A published packet without the shape of SFrame (RFC 9605 §4.3) under the room's
     /// current MLS epoch or the two before it, or any media before the room has an epoch.
     /// </summary>
-    NotSframe,
+    NotSFrame,
     /// <summary>A PLI or FIR beyond the subscriber's budget of key-frame requests for that stream.</summary>
     KeyFrameRequestOverBudget,
 }

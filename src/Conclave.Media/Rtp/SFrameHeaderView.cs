@@ -13,14 +13,14 @@ namespace Conclave.Media.Rtp;
 /// appliance reads the header only to see that a frame is encrypted and under which key:
 /// it never holds the key.
 /// </summary>
-public readonly struct SframeHeader
+public readonly struct SFrameHeaderView
 {
     /// <summary>The tag that ends the ciphertext of AES_128_GCM_SHA256_128 (RFC 9605 §4.5, Nt).</summary>
     public const int TagLength = 16;
 
     private const byte ExtendedKeyIdFlag = 0x80, ExtendedCounterFlag = 0x08;
 
-    private SframeHeader(ulong keyId, ulong counter, int length)
+    private SFrameHeaderView(ulong keyId, ulong counter, int length)
     {
         KeyId = keyId;
         Counter = counter;
@@ -38,7 +38,7 @@ public readonly struct SframeHeader
     /// ends before the header does: every config byte is valid, and a value longer than it
     /// needs (RFC 9605 §4.3 asks for the fewest bytes) is read as it is written.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> data, out SframeHeader header)
+    public static bool TryParse(ReadOnlySpan<byte> data, out SFrameHeaderView header)
     {
         header = default;
         if (data.IsEmpty) return false;
@@ -46,7 +46,7 @@ public readonly struct SframeHeader
         int offset = 1;
         if (!TryReadField(data, (config & ExtendedKeyIdFlag) != 0, (config >> 4) & 0x07, ref offset, out ulong keyId)) return false;
         if (!TryReadField(data, (config & ExtendedCounterFlag) != 0, config & 0x07, ref offset, out ulong counter)) return false;
-        header = new SframeHeader(keyId, counter, offset);
+        header = new SFrameHeaderView(keyId, counter, offset);
         return true;
     }
 

@@ -51,13 +51,13 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
 
     /// <summary>
     /// A publisher with more than this many packets that are not SFrame within
-    /// <see cref="NotSframeWindowMs"/> is closed. A sender that encrypts fails only on a
+    /// <see cref="NotSFrameWindowMs"/> is closed. A sender that encrypts fails only on a
     /// damaged packet or around an epoch change the appliance has not heard of yet; one
     /// that does not fails every packet, some fifty a second for audio alone.
     /// </summary>
-    private const int MaxNotSframePerWindow = 50;
+    private const int MaxNotSFramePerWindow = 50;
 
-    private const long NotSframeWindowMs = 10_000;
+    private const long NotSFrameWindowMs = 10_000;
 
     /// <summary>What the peer's signalling is told when it publishes media that is not end-to-end encrypted.</summary>
     private const string NotEncryptedCloseReason = "media-not-encrypted";
@@ -69,7 +69,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     private readonly List<Consumer> _consumers = new();
     private readonly List<SocketAddress> _validatedAddresses = new();
     private readonly TransportCcFeedbackBuilder _transportCc = new();
-    private readonly EventBudget _notSframe = new(MaxNotSframePerWindow, NotSframeWindowMs);
+    private readonly EventBudget _notSFrame = new(MaxNotSFramePerWindow, NotSFrameWindowMs);
     private readonly long _createdMs;
 
     private readonly List<SocketAddress> _consentedAddresses = new();
@@ -279,9 +279,9 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             return;
         }
         if (rtp.Payload.IsEmpty) return; // padding only: a bandwidth probe, nothing to forward
-        if (Room.Epoch is not { } epoch || !SframeShape.Holds(producer.Kind, rtp.Payload, epoch))
+        if (Room.Epoch is not { } epoch || !SFrameShape.Holds(producer.Kind, rtp.Payload, epoch))
         {
-            OnNotSframe(nowMs);
+            OnNotSFrame(nowMs);
             return;
         }
         if (!RtpWriter.TryWriteWithoutExtensions(plain, _buffers.Forwarded, out int forwardedLength))
@@ -295,10 +295,10 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     }
 
     /// <summary>Every meeting is end-to-end encrypted: plain media is dropped, and a peer that keeps sending it is closed.</summary>
-    private void OnNotSframe(long nowMs)
+    private void OnNotSFrame(long nowMs)
     {
-        _host.CountDrop(DropReason.NotSframe);
-        if (!_notSframe.TryTake(nowMs)) _host.ClosePeer(this, NotEncryptedCloseReason);
+        _host.CountDrop(DropReason.NotSFrame);
+        if (!_notSFrame.TryTake(nowMs)) _host.ClosePeer(this, NotEncryptedCloseReason);
     }
 
     internal void OnRtcp(Span<byte> datagram, long nowMs)

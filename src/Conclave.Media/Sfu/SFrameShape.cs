@@ -19,7 +19,7 @@ namespace Conclave.Media.Sfu;
 /// or one of the two before it, since senders move to a new epoch only once they have
 /// processed its commit.
 /// </summary>
-internal static class SframeShape
+internal static class SFrameShape
 {
     private const int KeyFramePrefixLength = 10, OtherFramePrefixLength = 3;
     private const int EpochBits = 8;
@@ -40,8 +40,8 @@ internal static class SframeShape
             if (frame.Length < prefixLength) return false;
             payload = frame[prefixLength..];
         }
-        return SframeHeader.TryParse(payload, out var header)
-            && payload.Length - header.Length >= SframeHeader.TagLength
+        return SFrameHeaderView.TryParse(payload, out var header)
+            && payload.Length - header.Length >= SFrameHeaderView.TagLength
             && IsRecentEpoch(header.KeyId, roomEpoch);
     }
 

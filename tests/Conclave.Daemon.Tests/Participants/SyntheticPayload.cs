@@ -18,21 +18,21 @@ internal static class SyntheticPayload
     private const byte Vp8StartOfPartition = 0x10;
 
     /// <summary>RFC 9605 §4.3: X=0, KID 0; Y=0, CTR 0.</summary>
-    private const byte SframeHeaderEpochZero = 0x00;
+    private const byte SFrameHeaderEpochZero = 0x00;
 
     public static void WriteVideo(Span<byte> payload, ulong originTag, bool keyFrame)
     {
         payload.Clear();
         payload[0] = Vp8StartOfPartition;
         payload[1] = keyFrame ? (byte)0x00 : (byte)0x01;
-        payload[1 + (keyFrame ? 10 : 3)] = SframeHeaderEpochZero;
+        payload[1 + (keyFrame ? 10 : 3)] = SFrameHeaderEpochZero;
         BinaryPrimitives.WriteUInt64BigEndian(payload[^TagLength..], originTag);
     }
 
     public static void WriteAudio(Span<byte> payload, ulong originTag)
     {
         payload.Clear();
-        payload[0] = SframeHeaderEpochZero;
+        payload[0] = SFrameHeaderEpochZero;
         BinaryPrimitives.WriteUInt64BigEndian(payload[^TagLength..], originTag);
     }
 

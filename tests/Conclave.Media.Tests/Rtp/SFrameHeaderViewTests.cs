@@ -4,7 +4,7 @@ using CsCheck;
 
 namespace Conclave.Media.Tests.Rtp;
 
-public sealed class SframeHeaderTests
+public sealed class SFrameHeaderViewTests
 {
     /// <summary>RFC 9605 Appendix C.1 (header encoding and decoding): KID, CTR, header.</summary>
     public static TheoryData<ulong, ulong, string> Rfc9605Vectors => new()
@@ -28,7 +28,7 @@ public sealed class SframeHeaderTests
     {
         var bytes = Convert.FromHexString(hex);
 
-        Assert.True(SframeHeader.TryParse([.. bytes, 0xAB, 0xCD], out var header));
+        Assert.True(SFrameHeaderView.TryParse([.. bytes, 0xAB, 0xCD], out var header));
 
         Assert.Equal(keyId, header.KeyId);
         Assert.Equal(counter, header.Counter);
@@ -38,7 +38,7 @@ public sealed class SframeHeaderTests
     [Theory]
     [MemberData(nameof(Rfc9605Vectors))]
     public void The_test_helper_writes_the_rfc_9605_appendix_c1_headers(ulong keyId, ulong counter, string hex) =>
-        Assert.Equal(hex, Convert.ToHexStringLower(SframePayload.Header(keyId, counter)));
+        Assert.Equal(hex, Convert.ToHexStringLower(SFramePayload.Header(keyId, counter)));
 
     public static TheoryData<string> Rfc9605Headers => new(Rfc9605Vectors.Select(row => (string)row[2]));
 
@@ -49,7 +49,7 @@ public sealed class SframeHeaderTests
         var bytes = Convert.FromHexString(hex);
         for (int length = 0; length < bytes.Length; length++)
         {
-            Assert.False(SframeHeader.TryParse(bytes.AsSpan(0, length), out _), $"{length} of {bytes.Length} bytes parsed");
+            Assert.False(SFrameHeaderView.TryParse(bytes.AsSpan(0, length), out _), $"{length} of {bytes.Length} bytes parsed");
         }
     }
 
@@ -58,8 +58,8 @@ public sealed class SframeHeaderTests
     {
         Gen.Select(Gen.ULong, Gen.ULong).Sample((keyId, counter) =>
         {
-            var bytes = SframePayload.Header(keyId, counter);
-            return SframeHeader.TryParse(bytes, out var header)
+            var bytes = SFramePayload.Header(keyId, counter);
+            return SFrameHeaderView.TryParse(bytes, out var header)
                 && header.KeyId == keyId && header.Counter == counter && header.Length == bytes.Length;
         });
     }

@@ -16,7 +16,7 @@ public sealed class ForwardTapTests : IDisposable
     public ForwardTapTests()
     {
         _sfu = new SfuHarness(_network.Open, deliveryWaitMs: 0, _tap);
-        _sfu.SetRoomEpoch("room", SframePayload.Epoch);
+        _sfu.SetRoomEpoch("room", SFramePayload.Epoch);
         _alice = _sfu.Join("room", video: (AliceVideo, AliceRtx), audioSsrc: AliceAudio);
         _bob = _sfu.Join("room");
         _carol = _sfu.Join("room");
@@ -48,7 +48,7 @@ public sealed class ForwardTapTests : IDisposable
     [Fact]
     public void The_tap_sees_nothing_the_sfu_drops()
     {
-        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(AliceVideo, 1, epoch: SframePayload.Epoch + 1)); // not this room's epoch
+        _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(AliceVideo, 1, epoch: SFramePayload.Epoch + 1)); // not this room's epoch
         _sfu.SendRtp(_alice, SfuRoutingTests.Rtp(0x0BADBEEF, 1));                                  // nobody's SSRC
 
         Assert.Empty(_tap.Seen);

@@ -23,7 +23,7 @@ public sealed class KeyFrameRequestTests : IDisposable
     public KeyFrameRequestTests()
     {
         _sfu = new SfuHarness(_network.Open, deliveryWaitMs: 0);
-        _sfu.SetRoomEpoch("room", SframePayload.Epoch);
+        _sfu.SetRoomEpoch("room", SFramePayload.Epoch);
         _alice = _sfu.Join("room", video: (AliceVideo, AliceRtx), audioSsrc: AliceAudio);
         _bob = _sfu.Join("room");
         _carol = _sfu.Join("room", audioSsrc: CarolAudio);

@@ -11,7 +11,7 @@ namespace Conclave.Media.Tests.Sfu;
 /// (RFC 9605) under the room's current MLS epoch or the two before it, and closes a
 /// publisher that keeps sending anything else.
 /// </summary>
-public sealed class SframeForwardingTests : IDisposable
+public sealed class SFrameForwardingTests : IDisposable
 {
     private const uint AliceVideo = 0x51111111, AliceRtx = 0x51112222, AliceAudio = 0x51113333;
     private const ulong RoomEpoch = 300; // low 8 bits 44
@@ -20,7 +20,7 @@ public sealed class SframeForwardingTests : IDisposable
     private readonly HarnessBrowser _alice, _bob;
     private ushort _nextSequence = 100;
 
-    public SframeForwardingTests()
+    public SFrameForwardingTests()
     {
         _sfu = new SfuHarness(_network.Open, deliveryWaitMs: 0);
         _sfu.SetRoomEpoch("room", RoomEpoch);
@@ -30,7 +30,7 @@ public sealed class SframeForwardingTests : IDisposable
 
     public void Dispose() => _sfu.Dispose();
 
-    private long NotSframe => _sfu.Plane.Drops[DropReason.NotSframe];
+    private long NotSFrame => _sfu.Plane.Drops[DropReason.NotSFrame];
 
     [Fact]
     public void Plain_opus_is_dropped_and_counted_and_the_publisher_closed_after_more_than_50_such_packets_within_10_s()
@@ -43,14 +43,14 @@ public sealed class SframeForwardingTests : IDisposable
 
         for (int i = 0; i < 50; i++) SendAudio(plainOpus);
 
-        Assert.Equal(50, NotSframe);
+        Assert.Equal(50, NotSFrame);
         Assert.Null(_bob.ReceiveRtp());
         Assert.False(_alice.Peer.IsClosed);
         Assert.Equal(0, _alice.Peer.AudioProducer!.PacketsReceived);
 
         SendAudio(plainOpus);
 
-        Assert.Equal(51, NotSframe);
+        Assert.Equal(51, NotSFrame);
         Assert.True(_alice.Peer.IsClosed);
         Assert.Equal(["media-not-encrypted"], _alice.Signals.Closed);
         Assert.Empty(_bob.Peer.Consumers);
@@ -63,13 +63,13 @@ public sealed class SframeForwardingTests : IDisposable
         {
             var plainVp8 = new byte[300];
             plainVp8[0] = 0x10; // S=1, PID=0
-            int prefix = SframePayload.WritePrefix(plainVp8.AsSpan(1), keyFrame: i == 0);
+            int prefix = SFramePayload.WritePrefix(plainVp8.AsSpan(1), keyFrame: i == 0);
             plainVp8.AsSpan(1 + prefix).Fill(0x00); // VP8 data where the SFrame header belongs: KID 0
             SendVideo(plainVp8);
             Assert.Null(_bob.ReceiveRtp());
         }
 
-        Assert.Equal(51, NotSframe);
+        Assert.Equal(51, NotSFrame);
         Assert.Equal(["media-not-encrypted"], _alice.Signals.Closed);
     }
 
@@ -81,7 +81,7 @@ public sealed class SframeForwardingTests : IDisposable
         _sfu.Advance(10_000);
         for (int i = 0; i < 50; i++) SendAudio(plain);
 
-        Assert.Equal(100, NotSframe);
+        Assert.Equal(100, NotSFrame);
         Assert.False(_alice.Peer.IsClosed);
         SendAudio(Audio(RoomEpoch));
         Assert.NotNull(_bob.ReceiveRtp()); // and what is encrypted is still relayed
@@ -97,7 +97,7 @@ public sealed class SframeForwardingTests : IDisposable
         _sfu.SendRtp(carol, SfuRoutingTests.Rtp(0x52111111, 1, epoch: 0));
         _sfu.SendRtp(carol, Video(0x52111111, 2, continuation: true));
 
-        Assert.Equal(3, NotSframe);
+        Assert.Equal(3, NotSFrame);
         Assert.Null(dave.ReceiveRtp());
 
         _sfu.SetRoomEpoch("no-epoch-yet", 0);
@@ -115,7 +115,7 @@ public sealed class SframeForwardingTests : IDisposable
         _sfu.SendRtp(carol, SfuRoutingTests.Rtp(0x53111111, 1, epoch: 12));
 
         Assert.NotNull(dave.ReceiveRtp());
-        Assert.Equal(0, NotSframe);
+        Assert.Equal(0, NotSFrame);
     }
 
     [Theory]
@@ -125,14 +125,14 @@ public sealed class SframeForwardingTests : IDisposable
     [InlineData(RoomEpoch - 3, false)]
     [InlineData(RoomEpoch + 1, false)]
     [InlineData(RoomEpoch - 256, true)] // only the low 8 bits travel in the KID
-    public void Sframe_under_the_rooms_epoch_or_the_two_before_is_forwarded_and_any_other_dropped(ulong senderEpoch, bool forwarded)
+    public void SFrame_under_the_rooms_epoch_or_the_two_before_is_forwarded_and_any_other_dropped(ulong senderEpoch, bool forwarded)
     {
         SendAudio(Audio(senderEpoch));
         SendVideo(Video(senderEpoch, keyFrame: true));
         SendVideo(Video(senderEpoch));
 
         Assert.Equal(forwarded ? 3 : 0, ReceivedCount(_bob));
-        Assert.Equal(forwarded ? 0 : 3, NotSframe);
+        Assert.Equal(forwarded ? 0 : 3, NotSFrame);
     }
 
     [Theory]
@@ -146,7 +146,7 @@ public sealed class SframeForwardingTests : IDisposable
         SendAudio(Audio(twoBefore - 1));
 
         Assert.Equal(1, ReceivedCount(_bob));
-        Assert.Equal(1, NotSframe);
+        Assert.Equal(1, NotSFrame);
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class SframeForwardingTests : IDisposable
         SendAudio(Audio(RoomEpoch + 3));
 
         Assert.Equal(1, ReceivedCount(_bob));
-        Assert.Equal(1, NotSframe);
+        Assert.Equal(1, NotSFrame);
     }
 
     [Fact]
@@ -176,13 +176,13 @@ public sealed class SframeForwardingTests : IDisposable
         SendVideo(laterPartition);
 
         Assert.Equal(3, ReceivedCount(_bob));
-        Assert.Equal(0, NotSframe);
+        Assert.Equal(0, NotSFrame);
     }
 
     [Fact]
     public void A_key_frame_keeps_10_bytes_clear_and_another_frame_3_before_the_sframe_header()
     {
-        var header = SframePayload.Header(SframePayload.KeyId(RoomEpoch), 9);
+        var header = SFramePayload.Header(SFramePayload.KeyId(RoomEpoch), 9);
 
         SendVideo(Vp8(keyFrame: true, clearBytes: 10, header));
         SendVideo(Vp8(keyFrame: false, clearBytes: 3, header));
@@ -191,7 +191,7 @@ public sealed class SframeForwardingTests : IDisposable
         SendVideo(Vp8(keyFrame: true, clearBytes: 3, header));   // a key frame's header read 7 bytes too early
         SendVideo(Vp8(keyFrame: false, clearBytes: 10, header)); // another frame's header read inside its clear bytes
         Assert.Equal(0, ReceivedCount(_bob));
-        Assert.Equal(2, NotSframe);
+        Assert.Equal(2, NotSFrame);
     }
 
     [Theory]
@@ -199,30 +199,30 @@ public sealed class SframeForwardingTests : IDisposable
     [InlineData(false)]
     public void A_first_packet_without_room_for_prefix_header_and_tag_is_dropped(bool keyFrame)
     {
-        var header = SframePayload.Header(SframePayload.KeyId(RoomEpoch), 0x1234);
+        var header = SFramePayload.Header(SFramePayload.KeyId(RoomEpoch), 0x1234);
         int clear = keyFrame ? 10 : 3;
 
-        SendVideo(Vp8(keyFrame, clear, header, afterHeader: SframeHeader.TagLength - 1));
+        SendVideo(Vp8(keyFrame, clear, header, afterHeader: SFrameHeaderView.TagLength - 1));
         Assert.Equal(0, ReceivedCount(_bob));
-        SendVideo(Vp8(keyFrame, clear, header, afterHeader: SframeHeader.TagLength));
+        SendVideo(Vp8(keyFrame, clear, header, afterHeader: SFrameHeaderView.TagLength));
         Assert.Equal(1, ReceivedCount(_bob));
         SendVideo(Vp8(keyFrame, clear, [], afterHeader: 0)); // the prefix alone
         SendVideo([0x90, 0x80, 0x81]);                         // a descriptor cut short
 
         Assert.Equal(0, ReceivedCount(_bob));
-        Assert.Equal(3, NotSframe);
+        Assert.Equal(3, NotSFrame);
     }
 
     [Fact]
     public void Opus_without_room_for_the_tag_after_its_header_is_dropped()
     {
-        var header = SframePayload.Header(SframePayload.KeyId(RoomEpoch), 0x1234);
+        var header = SFramePayload.Header(SFramePayload.KeyId(RoomEpoch), 0x1234);
 
-        SendAudio([.. header, .. new byte[SframeHeader.TagLength - 1]]);
-        SendAudio([.. header, .. new byte[SframeHeader.TagLength]]);
+        SendAudio([.. header, .. new byte[SFrameHeaderView.TagLength - 1]]);
+        SendAudio([.. header, .. new byte[SFrameHeaderView.TagLength]]);
 
         Assert.Equal(1, ReceivedCount(_bob));
-        Assert.Equal(1, NotSframe);
+        Assert.Equal(1, NotSFrame);
     }
 
     [Fact]
@@ -240,7 +240,7 @@ public sealed class SframeForwardingTests : IDisposable
             _sfu.SendRtp(_alice, probe);
         }
 
-        Assert.Equal(0, NotSframe);
+        Assert.Equal(0, NotSFrame);
         Assert.Null(_bob.ReceiveRtp());
         Assert.False(_alice.Peer.IsClosed);
     }
@@ -248,14 +248,14 @@ public sealed class SframeForwardingTests : IDisposable
     private static byte[] Audio(ulong epoch)
     {
         var payload = new byte[60];
-        SframePayload.WriteAudio(payload, SframePayload.KeyId(epoch), 5);
+        SFramePayload.WriteAudio(payload, SFramePayload.KeyId(epoch), 5);
         return payload;
     }
 
     private static byte[] Video(ulong epoch, bool keyFrame = false)
     {
         var payload = new byte[300];
-        SframePayload.WriteVideo(payload, SframePayload.KeyId(epoch), 5, keyFrame);
+        SFramePayload.WriteVideo(payload, SFramePayload.KeyId(epoch), 5, keyFrame);
         return payload;
     }
 
@@ -269,13 +269,13 @@ public sealed class SframeForwardingTests : IDisposable
     /// <summary>Chromium's 4-byte descriptor, <paramref name="clearBytes"/> of frame start, the header, then filler.</summary>
     private static byte[] Vp8(bool keyFrame, int clearBytes, byte[] header, int afterHeader = 100)
     {
-        var payload = new byte[SframePayload.Vp8DescriptorLength + clearBytes + header.Length + afterHeader];
-        SframePayload.WriteVideo(payload, 0, 0, startsFrame: false);
+        var payload = new byte[SFramePayload.Vp8DescriptorLength + clearBytes + header.Length + afterHeader];
+        SFramePayload.WriteVideo(payload, 0, 0, startsFrame: false);
         payload[0] |= 0x10; // S=1
-        var clear = payload.AsSpan(SframePayload.Vp8DescriptorLength, clearBytes);
+        var clear = payload.AsSpan(SFramePayload.Vp8DescriptorLength, clearBytes);
         clear.Fill(0x77); // bytes no header reads as this room's epoch
         clear[0] = (byte)(keyFrame ? 0x50 : 0x31);
-        header.CopyTo(payload, SframePayload.Vp8DescriptorLength + clearBytes);
+        header.CopyTo(payload, SFramePayload.Vp8DescriptorLength + clearBytes);
         return payload;
     }
 

@@ -9,7 +9,7 @@ namespace Conclave.Media.Tests.Sfu;
 /// ciphertext and tag; the appliance cannot tell them from any other bytes.
 /// Shared with bench/, which has no xunit.
 /// </summary>
-internal static class SframePayload
+internal static class SFramePayload
 {
     /// <summary>The epoch tests give their rooms unless they test epochs.</summary>
     public const ulong Epoch = 7;

@@ -17,7 +17,7 @@ public sealed class SectionRecyclingTests : IDisposable
     public SectionRecyclingTests()
     {
         _sfu = new SfuHarness(_network.Open, deliveryWaitMs: 0);
-        _sfu.SetRoomEpoch("room", SframePayload.Epoch);
+        _sfu.SetRoomEpoch("room", SFramePayload.Epoch);
         _stayer = _sfu.Join("room");
     }
 

@@ -24,7 +24,7 @@ public sealed class SfuAbuseTests : IDisposable
     public SfuAbuseTests()
     {
         _sfu = new SfuHarness(_network.Open, deliveryWaitMs: 0);
-        _sfu.SetRoomEpoch("room", SframePayload.Epoch);
+        _sfu.SetRoomEpoch("room", SFramePayload.Epoch);
         _alice = _sfu.Join("room", video: (AliceVideo, AliceRtx));
         _bob = _sfu.Join("room");
     }

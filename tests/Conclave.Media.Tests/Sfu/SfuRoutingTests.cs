@@ -24,7 +24,7 @@ public sealed class SfuRoutingTests : IDisposable
     public SfuRoutingTests()
     {
         _sfu = new SfuHarness(_network.Open, deliveryWaitMs: 0);
-        _sfu.SetRoomEpoch("room", SframePayload.Epoch);
+        _sfu.SetRoomEpoch("room", SFramePayload.Epoch);
         _alice = _sfu.Join("room", video: (AliceVideo, AliceRtx), audioSsrc: AliceAudio);
         _bob = _sfu.Join("room");
         _carol = _sfu.Join("room");
@@ -38,7 +38,7 @@ public sealed class SfuRoutingTests : IDisposable
     /// sequence number as its SFrame counter.
     /// </summary>
     internal static byte[] Rtp(uint ssrc, ushort seq, int payloadBytes = 100, byte payloadType = SdpCodecs.Vp8PayloadType,
-        ushort? transportSequence = null, ulong epoch = SframePayload.Epoch)
+        ushort? transportSequence = null, ulong epoch = SFramePayload.Epoch)
     {
         int extensionBytes = transportSequence is null ? 0 : 8;
         var packet = new byte[12 + extensionBytes + payloadBytes];
@@ -55,8 +55,8 @@ public sealed class SfuRoutingTests : IDisposable
             BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(17), twcc);
         }
         var payload = packet.AsSpan(12 + extensionBytes);
-        if (payloadType == SdpCodecs.OpusPayloadType) SframePayload.WriteAudio(payload, SframePayload.KeyId(epoch), seq);
-        else SframePayload.WriteVideo(payload, SframePayload.KeyId(epoch), seq);
+        if (payloadType == SdpCodecs.OpusPayloadType) SFramePayload.WriteAudio(payload, SFramePayload.KeyId(epoch), seq);
+        else SFramePayload.WriteVideo(payload, SFramePayload.KeyId(epoch), seq);
         return packet;
     }
 
