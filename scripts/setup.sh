@@ -13,7 +13,9 @@ cd "$(dirname "$0")/.."
 # GStreamer's webrtcbin (plugins-bad, libnice's element, Opus and RTP from base and good),
 # driven from Debian's python3 through GObject introspection, is an independent WebRTC peer.
 # nftables gives `nft -c`, which checks firmware-config/nftables.conf without applying it.
-DEBIAN_PACKAGES=(chromium openssl libsrtp2-1 softhsm2 libengine-pkcs11-openssl p11-kit p11-kit-modules nftables nodejs npm
+# ffmpeg (ffprobe, and libvpx/libopus encoders) checks exported recordings and makes test media;
+# the appliance itself never decodes media (docs/recording.md).
+DEBIAN_PACKAGES=(chromium openssl libsrtp2-1 softhsm2 libengine-pkcs11-openssl p11-kit p11-kit-modules nftables ffmpeg nodejs npm
   python3-gi gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-nice)
 missing=()

@@ -17,6 +17,7 @@ public sealed class DependencyDirectionTests
     private static readonly Assembly Crypto = typeof(Conclave.Crypto.Envelopes.SealedEnvelope).Assembly;
     private static readonly Assembly Meetings = typeof(Conclave.Meetings.Admission.AdmissionService).Assembly;
     private static readonly Assembly Storage = typeof(Conclave.Storage.ApplianceDatabase).Assembly;
+    private static readonly Assembly Recording = typeof(Conclave.Recording.RecordingFormat).Assembly;
     private static readonly Assembly Cli = Assembly.Load("conclavectl"); // an exe: no public type to name
 
     /// <summary>Which Conclave projects each may reference (docs/architecture.md, "Code layout and dependency direction").</summary>
@@ -27,16 +28,17 @@ public sealed class DependencyDirectionTests
         { "Conclave.Crypto", [] },
         { "Conclave.Meetings", [] },
         { "Conclave.Storage", ["Conclave.Meetings"] },
+        { "Conclave.Recording", ["Conclave.Media", "Conclave.Crypto"] },
         { "Conclave.Web", ["Conclave.Media", "Conclave.Meetings", "Conclave.Crypto"] },
-        { "conclaved", ["Conclave.Media", "Conclave.Web", "Conclave.Keys", "Conclave.Crypto", "Conclave.Meetings", "Conclave.Storage"] }, // Conclave.Daemon's assembly
-        { "conclavectl", ["Conclave.Keys", "Conclave.Crypto", "Conclave.Storage", "Conclave.Meetings"] }, // Conclave.Cli's assembly
+        { "conclaved", ["Conclave.Media", "Conclave.Recording", "Conclave.Web", "Conclave.Keys", "Conclave.Crypto", "Conclave.Meetings", "Conclave.Storage"] }, // Conclave.Daemon's assembly
+        { "conclavectl", ["Conclave.Keys", "Conclave.Crypto", "Conclave.Storage", "Conclave.Meetings", "Conclave.Recording", "Conclave.Media"] }, // Conclave.Cli's assembly
     };
 
     [Theory]
     [MemberData(nameof(AllowedReferences))]
     public void A_project_references_only_the_projects_inside_it(string project, string[] allowed)
     {
-        var assembly = new[] { Media, Keys, Crypto, Meetings, Storage, Web, Daemon, Cli }.Single(a => a.GetName().Name == project);
+        var assembly = new[] { Media, Keys, Crypto, Meetings, Storage, Recording, Web, Daemon, Cli }.Single(a => a.GetName().Name == project);
         var conclaveReferences = assembly.GetReferencedAssemblies()
             .Select(a => a.Name!)
             .Where(name => name.StartsWith("Conclave.", StringComparison.Ordinal))
