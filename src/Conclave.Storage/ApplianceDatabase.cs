@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Conclave.Storage;
 
 /// <summary>
-/// The appliance's SQLite database: accounts, console sessions, meetings and settings behind
+/// The appliance's SQLite database: accounts, console sessions, meetings, settings and the recordings' index behind
 /// the ports Conclave.Meetings defines. Each operation opens its own pooled connection, so one
 /// instance may be used from any number of threads.
 /// </summary>
@@ -22,6 +22,7 @@ public sealed class ApplianceDatabase
         Sessions = new SqliteSessionStore(connector);
         Settings = new SqliteSettingsStore(connector);
         Meetings = new SqliteMeetingStore(connector);
+        Recordings = new SqliteRecordingIndex(connector);
     }
 
     public IAccountStore Accounts { get; }
@@ -31,6 +32,8 @@ public sealed class ApplianceDatabase
     public ISettingsStore Settings { get; }
 
     public IMeetingStore Meetings { get; }
+
+    public IRecordingIndex Recordings { get; }
 
     /// <summary>The schema version the file is at, read from it now (PRAGMA user_version).</summary>
     public int SchemaVersion

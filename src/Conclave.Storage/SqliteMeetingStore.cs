@@ -5,12 +5,12 @@ using Microsoft.Data.Sqlite;
 
 namespace Conclave.Storage;
 
-/// <summary>Meetings, their rosters, guest invitations and barred members, in the tables migration 2 made.</summary>
+/// <summary>Meetings, their rosters, guest invitations and barred members, in the tables migration 2 made (and migration 4's recordable flag).</summary>
 internal sealed class SqliteMeetingStore(SqliteConnector connector) : IMeetingStore
 {
     // Column orders ReadMeeting and ReadInvitation expect. Constants only: no value is ever part of the SQL text.
     private const string SelectMeetings = """
-        SELECT m.id, m.title, m.host_account_id, m.starts_at, m.ends_at, m.lobby_for_members, m.locked, m.ended_at, m.created_at
+        SELECT m.id, m.title, m.host_account_id, m.starts_at, m.ends_at, m.lobby_for_members, m.locked, m.ended_at, m.created_at, m.recordable
         FROM meetings AS m
         """;
 
@@ -26,8 +26,8 @@ internal sealed class SqliteMeetingStore(SqliteConnector connector) : IMeetingSt
         using var connection = connector.Open();
         using var transaction = connection.BeginTransaction();
         using var insert = BindMeeting(connection.Command("""
-            INSERT INTO meetings (id, title, host_account_id, starts_at, ends_at, lobby_for_members, locked, ended_at, created_at)
-            VALUES ($id, $title, $host_account_id, $starts_at, $ends_at, $lobby_for_members, $locked, $ended_at, $created_at)
+            INSERT INTO meetings (id, title, host_account_id, starts_at, ends_at, lobby_for_members, locked, ended_at, created_at, recordable)
+            VALUES ($id, $title, $host_account_id, $starts_at, $ends_at, $lobby_for_members, $locked, $ended_at, $created_at, $recordable)
             """), meeting);
         try
         {
@@ -82,7 +82,8 @@ internal sealed class SqliteMeetingStore(SqliteConnector connector) : IMeetingSt
         using var update = BindMeeting(connection.Command("""
             UPDATE meetings
             SET title = $title, host_account_id = $host_account_id, starts_at = $starts_at, ends_at = $ends_at,
-                lobby_for_members = $lobby_for_members, locked = $locked, ended_at = $ended_at, created_at = $created_at
+                lobby_for_members = $lobby_for_members, locked = $locked, ended_at = $ended_at, created_at = $created_at,
+                recordable = $recordable
             WHERE id = $id
             """), meeting);
         try
@@ -279,7 +280,8 @@ internal sealed class SqliteMeetingStore(SqliteConnector connector) : IMeetingSt
         .With("$lobby_for_members", meeting.LobbyForMembers)
         .With("$locked", meeting.Locked)
         .With("$ended_at", meeting.EndedAt)
-        .With("$created_at", meeting.CreatedAt);
+        .With("$created_at", meeting.CreatedAt)
+        .With("$recordable", meeting.Recordable);
 
     private static SqliteCommand BindInvitation(SqliteCommand command, Invitation invitation) => command
         .With("$id", invitation.Id)
@@ -302,7 +304,8 @@ internal sealed class SqliteMeetingStore(SqliteConnector connector) : IMeetingSt
         LobbyForMembers: row.GetBoolean(5),
         Locked: row.GetBoolean(6),
         EndedAt: row.GetNullableTime(7),
-        CreatedAt: row.GetTime(8));
+        CreatedAt: row.GetTime(8),
+        Recordable: row.GetBoolean(9));
 
     private static Invitation ReadInvitation(SqliteDataReader row)
     {

@@ -1,6 +1,7 @@
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Admission;
 using Conclave.Meetings.Ports;
+using Conclave.Meetings.Recordings;
 using Conclave.Meetings.Scheduling;
 using Conclave.Meetings.Settings;
 using Conclave.Storage;
@@ -36,6 +37,7 @@ public sealed class DomainHarness : IDisposable
         Meetings = new MeetingService(meetings, Database.Accounts, Database.Settings, Audit, Hasher, Time);
         Admission = new AdmissionService(meetings, Audit, Time);
         Settings = new SettingsService(Database.Settings, Audit);
+        Recordings = new RecordingService(Database.Recordings, meetings, Audit, Time, RecordingService.DefaultRetention);
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
@@ -47,6 +49,7 @@ public sealed class DomainHarness : IDisposable
     public MeetingService Meetings { get; }
     public AdmissionService Admission { get; }
     public SettingsService Settings { get; }
+    public RecordingService Recordings { get; }
 
     public DateTimeOffset Now => Time.GetUtcNow();
 

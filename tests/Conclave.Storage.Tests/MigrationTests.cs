@@ -55,7 +55,7 @@ public sealed class MigrationTests : IDisposable
 
         var database = ApplianceDatabase.Open(DatabasePath);
 
-        Assert.Equal(3, database.SchemaVersion);
+        Assert.Equal(Migrations.Latest, database.SchemaVersion);
         var alice = database.Accounts.FindByUserName("ALICE");
         Assert.NotNull(alice);
         Assert.Equal(7, alice.Id);
@@ -92,7 +92,7 @@ public sealed class MigrationTests : IDisposable
 
         var database = ApplianceDatabase.Open(DatabasePath);
 
-        Assert.Equal(3, database.SchemaVersion);
+        Assert.Equal(Migrations.Latest, database.SchemaVersion);
         Assert.Equal(
             new Meeting("m1", "Board", 1, Samples.Time, Samples.Time.AddHours(1), true, false, null, Samples.Time),
             database.Meetings.Find("m1"));
@@ -113,7 +113,7 @@ public sealed class MigrationTests : IDisposable
 
         var second = ApplianceDatabase.Open(DatabasePath);
 
-        Assert.Equal(3, second.SchemaVersion);
+        Assert.Equal(Migrations.Latest, second.SchemaVersion);
         Samples.AssertSame(alice, second.Accounts.Find(alice.Id));
         Assert.Single(second.Accounts.List());
     }

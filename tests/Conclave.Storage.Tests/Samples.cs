@@ -33,7 +33,8 @@ internal static class Samples
         LobbyForMembers: true,
         Locked: false,
         EndedAt: null,
-        CreatedAt: Time);
+        CreatedAt: Time,
+        Recordable: true);
 
     public static Invitation Invitation(string id, string meetingId, byte tokenByte) => new(
         Id: id,

@@ -66,6 +66,16 @@ public sealed class AuditAction
     public static readonly AuditAction TokenOpen = new("token.open");
     public static readonly AuditAction KeyUse = new("key.use");
 
+    // Compliance recordings (docs/recording.md).
+    public static readonly AuditAction RecordingStart = new("recording.start");
+    public static readonly AuditAction RecordingStop = new("recording.stop");
+    public static readonly AuditAction RecordingNotice = new("recording.notice");
+    public static readonly AuditAction RecordingView = new("recording.view");
+    public static readonly AuditAction RecordingHold = new("recording.hold");
+    public static readonly AuditAction RecordingShred = new("recording.shred");
+    public static readonly AuditAction RecordingBundle = new("recording.bundle");
+    public static readonly AuditAction RecordingExport = new("recording.export");
+
     /// <summary>Every action, in the order declared above (the log's own signed checkpoints aside).</summary>
     public static IReadOnlyList<AuditAction> All { get; } = Declared.AsReadOnly();
 

@@ -45,6 +45,12 @@ public sealed record AuditObject
 
     public static AuditObject Of(Invitation invitation) => new($"invitation:{invitation.Id}");
 
+    /// <summary>A compliance recording: "recording:&lt;id&gt;".</summary>
+    public static AuditObject Recording(Recordings.Recording recording) => new(recording.AuditName);
+
+    /// <summary>A recording id as a request gave it, perhaps of no recording.</summary>
+    public static AuditObject RequestedRecording(string? recordingId) => new($"recording:{AuditText.Untrusted(recordingId)}");
+
     /// <summary>One setting, by its name: "settings:SessionIdleMinutes".</summary>
     public static AuditObject Setting(string name) => new($"settings:{name}");
 

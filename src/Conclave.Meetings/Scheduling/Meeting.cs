@@ -6,6 +6,7 @@ namespace Conclave.Meetings.Scheduling;
 /// <param name="LobbyForMembers">Roster members wait in the lobby too (guests always do).</param>
 /// <param name="Locked">Nobody new may join (those inside stay).</param>
 /// <param name="EndedAt">Set when the host ended it for everyone; it cannot be joined again.</param>
+/// <param name="Recordable">Its host may record it for compliance; everyone is told before joining (docs/recording.md).</param>
 public sealed record Meeting(
     string Id,
     string Title,
@@ -15,7 +16,8 @@ public sealed record Meeting(
     bool LobbyForMembers,
     bool Locked,
     DateTimeOffset? EndedAt,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    bool Recordable = false)
 {
     /// <summary>People may come in this long before the start, as into a real meeting room.</summary>
     public static readonly TimeSpan EarlyEntry = TimeSpan.FromMinutes(15);

@@ -18,7 +18,7 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(7);
     public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(365);
 
-    public Meeting Create(Account actor, string? title, DateTimeOffset startsAt, DateTimeOffset endsAt, IEnumerable<string> rosterUserNames, bool? lobbyForMembers = null)
+    public Meeting Create(Account actor, string? title, DateTimeOffset startsAt, DateTimeOffset endsAt, IEnumerable<string> rosterUserNames, bool? lobbyForMembers = null, bool recordable = false)
     {
         if (!actor.Holds(Role.Host | Role.Admin))
         {
@@ -29,7 +29,7 @@ public sealed class MeetingService(IMeetingStore meetings, IAccountStore account
         CheckTimes(startsAt, endsAt);
         var roster = ResolveRoster(rosterUserNames, actor);
         var meeting = new Meeting(NewId(9), checkedTitle, actor.Id, startsAt, endsAt,
-            lobbyForMembers ?? settings.Get().LobbyForMembersByDefault, Locked: false, EndedAt: null, time.GetUtcNow());
+            lobbyForMembers ?? settings.Get().LobbyForMembersByDefault, Locked: false, EndedAt: null, time.GetUtcNow(), recordable);
         meetings.Create(meeting, roster);
         audit.MeetingCreated(actor, meeting, roster.Count);
         return meeting;

@@ -91,6 +91,28 @@ internal static class Migrations
 
             PRAGMA user_version = 3;
             """),
+        new(4, """
+            ALTER TABLE meetings ADD COLUMN recordable INTEGER NOT NULL DEFAULT 0;
+
+            CREATE TABLE recordings (
+                id              TEXT    NOT NULL PRIMARY KEY,
+                meeting_id      TEXT    NOT NULL,
+                meeting_title   TEXT    NOT NULL,
+                started_by      TEXT    NOT NULL,
+                scope           INTEGER NOT NULL,
+                started_at      INTEGER NOT NULL,
+                stopped_at      INTEGER NULL,
+                ended_by        TEXT    NULL,
+                bytes           INTEGER NOT NULL,
+                manifest_sha256 BLOB    NULL,
+                retain_until    INTEGER NOT NULL,
+                legal_hold      INTEGER NOT NULL,
+                shredded_at     INTEGER NULL
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX recordings_by_meeting ON recordings (meeting_id);
+
+            PRAGMA user_version = 4;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -27,6 +27,8 @@ public sealed class AuditVocabularyTests
                 "admission", "lobby.admit", "lobby.deny", "participant.remove",
                 "console.access", "console.form", "signalling.connect",
                 "daemon.start", "daemon.stop", "token.open", "key.use",
+                "recording.start", "recording.stop", "recording.notice", "recording.view", "recording.hold", "recording.shred",
+                "recording.bundle", "recording.export",
             ],
             AuditAction.All.Select(a => a.Name));
     }
