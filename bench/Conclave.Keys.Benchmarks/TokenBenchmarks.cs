@@ -28,7 +28,7 @@ public class TokenBenchmarks : IDataKeyWrapper
         _state = Directory.CreateTempSubdirectory("conclave-bench-").FullName;
         DevelopmentToken.Initialize(_state, "conclave-bench");
         _token = Token.Open(new TokenOptions { TokenLabel = "conclave-bench" }, TokenPin.Read(_state, allowDevelopmentFile: true));
-        KeyProvisioner.ProvisionMissing(_token, KeyRoles.All);
+        KeyProvisioner.ProvisionMissing(_token, KeyRoles.Appliance);
         _wrapped = _token.WrapDataKey(RandomNumberGenerator.GetBytes(32));
         _plain = RandomNumberGenerator.GetBytes(SealBytes);
         _sealed = SealedEnvelope.Seal(_plain, this);

@@ -12,6 +12,7 @@ root.Options.Add(CliOptions.Module);
 root.Options.Add(CliOptions.Label);
 root.Options.Add(CliOptions.Development);
 root.Subcommands.Add(TokenCommands.Create());
+root.Subcommands.Add(ComplianceCommands.Create());
 root.Subcommands.Add(AuditCommands.Create());
 root.Subcommands.Add(UsersCommands.Create());
 return root.Parse(args).Invoke();

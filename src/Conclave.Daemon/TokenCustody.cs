@@ -8,10 +8,10 @@ using Conclave.Meetings.Audit;
 namespace Conclave.Daemon;
 
 /// <summary>
-/// The daemon's hold on the token: opened once at start with the PIN from the systemd
-/// credential (or, in development, the state directory's 0600 file), every role key
-/// checked, the HTTPS certificate made for the token's TLS key, and the audit log
-/// signed by the token's audit key.
+/// The daemon's hold on the appliance token, the one token it opens: opened once at start
+/// with the PIN from the systemd credential (or, in development, the state directory's 0600
+/// file), checked to hold no compliance key and every role key, the HTTPS certificate made
+/// for the token's TLS key, and the audit log signed by the token's audit key.
 /// </summary>
 internal sealed class TokenCustody : IDisposable
 {
@@ -39,9 +39,14 @@ internal sealed class TokenCustody : IDisposable
             pin = TokenPin.Read(options.StateDirectory, allowDevelopmentFile: settings.Development);
             token = Token.Open(new TokenOptions { ModulePath = settings.ModulePath, TokenLabel = settings.Label },
                 () => TokenPin.Read(options.StateDirectory, allowDevelopmentFile: settings.Development));
-            foreach (var role in KeyRoles.All)
+            // A compliance key where the daemon logs in would be one it could use (docs/recording.md).
+            if (StrayComplianceKeys.Find(token) is { Count: > 0 } stray)
             {
-                if (role == KeyRole.ComplianceEscrow) continue; // lives on the compliance officers' token
+                throw new TokenException($"token '{settings.Label}' holds compliance keys ({string.Join(", ", stray)}), which must live on the compliance token only: "
+                    + $"remove them with {StrayComplianceKeys.RemoveCommand}");
+            }
+            foreach (var role in KeyRoles.Appliance)
+            {
                 if (!KeyProvisioner.Inspect(token, role).Found)
                 {
                     throw new TokenException($"token '{settings.Label}' has no {role} key: run conclavectl token provision");

@@ -13,8 +13,7 @@ internal sealed class TokenStatusReader(Token token) : ITokenStatusSource
         try
         {
             token.EnsureReachable();
-            var keys = KeyRoles.All
-                .Where(role => role != KeyRole.ComplianceEscrow) // on the compliance officers' token
+            var keys = KeyRoles.Appliance
                 .Select(role =>
                 {
                     var protection = KeyProvisioner.Inspect(token, role);

@@ -7,9 +7,10 @@ using Net.Pkcs11Interop.HighLevelAPI;
 namespace Conclave.Keys;
 
 /// <summary>
-/// A SoftHSM2 token for development, kept under the state directory (never
-/// system-wide): its configuration, its token files, and its PINs in 0600 files —
-/// which production replaces with the vendor's token and a systemd credential.
+/// SoftHSM2 tokens for development, kept under the state directory (never system-wide):
+/// its configuration and token files, the appliance token's PINs in 0600 files — which
+/// production replaces with the vendor's token and a systemd credential. The development
+/// compliance token sits beside the appliance's, its PINs outside the state directory.
 /// </summary>
 public static class DevelopmentToken
 {
@@ -33,8 +34,28 @@ public static class DevelopmentToken
         if (SetEnvironment("SOFTHSM2_CONF", configuration, 1) != 0) throw new TokenException("could not set SOFTHSM2_CONF");
     }
 
-    /// <summary>Creates the token if it is not there yet; returns true when it was created.</summary>
-    public static bool Initialize(string stateDirectory, string label)
+    /// <summary>Whether the state directory's SoftHSM2 holds a token labelled <paramref name="label"/>; creates nothing.</summary>
+    public static bool Exists(string stateDirectory, string label)
+    {
+        if (!File.Exists(ConfigurationPath(stateDirectory))) return false;
+        UseConfiguration(stateDirectory);
+        return TokenSession.FindSlot(Pkcs11Module.Load(SoftHsmModulePath), label) is not null;
+    }
+
+    /// <summary>
+    /// Creates the appliance's token if it is not there yet, its PINs in the state directory;
+    /// returns true when it was created.
+    /// </summary>
+    public static bool Initialize(string stateDirectory, string label) =>
+        Initialize(stateDirectory, label, Path.Combine(stateDirectory, PinFileName), Path.Combine(stateDirectory, SecurityOfficerPinFileName));
+
+    /// <summary>
+    /// Creates a token labelled <paramref name="label"/> in the state directory's SoftHSM2 (the
+    /// one configuration every development token of that directory shares) if it is not there
+    /// yet, and writes its user and security officer PINs, 0600, where told; returns true when
+    /// it was created.
+    /// </summary>
+    public static bool Initialize(string stateDirectory, string label, string pinPath, string securityOfficerPinPath)
     {
         string directory = Path.Combine(stateDirectory, "softhsm");
         string tokens = Path.Combine(directory, "tokens");
@@ -61,8 +82,8 @@ public static class DevelopmentToken
             session.InitPin(userPin);
             session.Logout();
         }
-        WriteSecret(Path.Combine(stateDirectory, SecurityOfficerPinFileName), securityOfficerPin);
-        WriteSecret(Path.Combine(stateDirectory, PinFileName), userPin);
+        WriteSecret(securityOfficerPinPath, securityOfficerPin);
+        WriteSecret(pinPath, userPin);
         return true;
     }
 

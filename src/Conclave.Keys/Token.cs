@@ -7,7 +7,9 @@ namespace Conclave.Keys;
 
 /// <summary>
 /// A logged-in PKCS#11 token, found by its label, and what Conclave does with the role keys
-/// on it: sign, agree, wrap, keep small values. Each token has its own session and lock
+/// on it: sign, wrap, keep small values. Opened with <see cref="Open(TokenOptions, ReadOnlySpan{byte})"/>
+/// it is the appliance token and serves the <see cref="KeyRole"/>s; the compliance token is a
+/// <see cref="ComplianceToken"/> over one of these. Each token has its own session and lock
 /// (<see cref="TokenSession"/>); one process may hold several tokens, each opened once.
 /// </summary>
 public sealed class Token : IDisposable
@@ -28,7 +30,7 @@ public sealed class Token : IDisposable
     /// Finds the token by label and logs in. A wrong PIN throws at once and is never
     /// retried: tokens lock after a few failures.
     /// </summary>
-    public static Token Open(TokenOptions options, ReadOnlySpan<byte> pin) => Open(options, pin, readPinAgain: null);
+    public static Token Open(TokenOptions options, ReadOnlySpan<byte> pin) => Open(options, pin, readPinAgain: null, ApplianceKeys(options));
 
     /// <summary>
     /// Opens the token and remembers where the PIN comes from (never the PIN itself),
@@ -39,7 +41,7 @@ public sealed class Token : IDisposable
         var pin = readPin();
         try
         {
-            return Open(options, pin, readPin);
+            return Open(options, pin, readPin, ApplianceKeys(options));
         }
         finally
         {
@@ -47,11 +49,12 @@ public sealed class Token : IDisposable
         }
     }
 
-    private static Token Open(TokenOptions options, ReadOnlySpan<byte> pin, Func<byte[]>? readPinAgain)
+    /// <param name="keys">The roles the token serves, whose handles it caches.</param>
+    internal static Token Open(TokenOptions options, ReadOnlySpan<byte> pin, Func<byte[]>? readPinAgain, RoleKeyHandles keys)
     {
         var slot = TokenSession.FindSlot(Pkcs11Module.Load(options.ModulePath), options.TokenLabel)
             ?? throw new TokenException($"no token labelled '{options.TokenLabel}' is present in {options.ModulePath}");
-        var token = new Token(options, new TokenSession(slot, options, readPinAgain));
+        var token = new Token(options, new TokenSession(slot, options, readPinAgain, keys));
         if (!TokenLogins.TryClaim(token)) throw new TokenException($"token '{options.TokenLabel}' is already open in this process");
         try
         {
@@ -66,9 +69,18 @@ public sealed class Token : IDisposable
         return token;
     }
 
-    /// <summary>The mechanisms Conclave's key roles need.</summary>
+    private static RoleKeyHandles ApplianceKeys(TokenOptions options) =>
+        new(options.TokenLabel, KeyRoles.Appliance.Select(role => RoleKey.Of(role, options)).ToArray(), "conclavectl token provision");
+
+    /// <summary>
+    /// The labels of the tokens this process holds open now: what lets a test see that
+    /// conclaved opened the appliance token and nothing else.
+    /// </summary>
+    public static IReadOnlyList<string> OpenLabels => TokenLogins.Labels();
+
+    /// <summary>The mechanisms the appliance's key roles need.</summary>
     public static IReadOnlyList<TokenMechanism> RequiredMechanisms { get; } =
-        [TokenMechanism.EcKeyPairGeneration, TokenMechanism.Ecdsa, TokenMechanism.Ecdh, TokenMechanism.AesKeyGeneration, TokenMechanism.AesKeyWrapWithPadding];
+        [TokenMechanism.EcKeyPairGeneration, TokenMechanism.Ecdsa, TokenMechanism.AesKeyGeneration, TokenMechanism.AesKeyWrapWithPadding];
 
     /// <summary>Whether the token offers <paramref name="mechanism"/> (C_GetMechanismList).</summary>
     public bool Supports(TokenMechanism mechanism) => Session.Offers(mechanism.Value);
@@ -81,29 +93,38 @@ public sealed class Token : IDisposable
     public void EnsureReachable() => ExportPublicKey(KeyRole.AuditSigning);
 
     /// <summary>The SubjectPublicKeyInfo (DER) of an EC role's public key.</summary>
-    public byte[] ExportPublicKey(KeyRole role) => EcPublicKeys.Export(Session, role);
+    public byte[] ExportPublicKey(KeyRole role) => EcPublicKeys.Export(Session, RoleKey.Of(role, Options));
 
     /// <summary>Public keys (SPKI) of every EC key pair whose label starts with <paramref name="labelPrefix"/>: the current one and those retired by rotation.</summary>
     public IReadOnlyList<byte[]> ExportPublicKeys(string labelPrefix) => EcPublicKeys.ExportAll(Session, labelPrefix);
 
     /// <summary>ECDSA P-256 over SHA-256 of <paramref name="data"/>, DER-encoded for X.509 and TLS.</summary>
-    public byte[] SignDer(KeyRole role, ReadOnlySpan<byte> data) => new EcdsaP256Signer(Session, role).SignDer(data);
-
-    /// <summary>ECDH with the role's private key; returns the 32-byte shared x-coordinate for the caller's KDF.</summary>
-    public byte[] DeriveSharedSecret(KeyRole role, ReadOnlySpan<byte> peerUncompressedPoint) => new EcdhKeyAgreement(Session, role).DeriveSharedSecret(peerUncompressedPoint);
+    public byte[] SignDer(KeyRole role, ReadOnlySpan<byte> data) => new EcdsaP256Signer(Session, RoleKey.Of(role, Options)).SignDer(data);
 
     /// <summary>Wraps a data key under the storage KEK with AES key wrap with padding (RFC 5649).</summary>
     /// <param name="kekLabel">The KEK to use; null for the configured storage KEK.</param>
-    public byte[] WrapDataKey(ReadOnlySpan<byte> dataKey, string? kekLabel = null) => new AesKeyWrapper(Session, kekLabel).Wrap(dataKey);
+    public byte[] WrapDataKey(ReadOnlySpan<byte> dataKey, string? kekLabel = null) => new AesKeyWrapper(Session, RoleKey.Of(KeyRole.StorageKek, Options), kekLabel).Wrap(dataKey);
 
     /// <summary>Unwraps a data key; a wrapped key that was altered fails the RFC 5649 integrity check.</summary>
-    public byte[] UnwrapDataKey(ReadOnlySpan<byte> wrapped, string? kekLabel = null) => new AesKeyWrapper(Session, kekLabel).Unwrap(wrapped);
+    public byte[] UnwrapDataKey(ReadOnlySpan<byte> wrapped, string? kekLabel = null) => new AesKeyWrapper(Session, RoleKey.Of(KeyRole.StorageKek, Options), kekLabel).Unwrap(wrapped);
 
     /// <summary>Stores a small private value on the token (a CKO_DATA object), such as the audit log's last checkpoint.</summary>
     public void WriteData(string label, ReadOnlySpan<byte> value) => new DataObjects(Session).Write(label, value);
 
     /// <summary>The value stored by <see cref="WriteData"/>, or null if there is none.</summary>
     public byte[]? ReadData(string label) => new DataObjects(Session).Read(label);
+
+    /// <summary>Every object this session sees (public ones, and private ones since it is logged in): what is on the token.</summary>
+    public IReadOnlyList<TokenObject> Objects() => Session.Run(session =>
+    {
+        var objects = new List<TokenObject>();
+        foreach (var handle in session.FindAllObjects([]))
+        {
+            var values = session.GetAttributeValue(handle, [CKA.CKA_CLASS, CKA.CKA_LABEL, CKA.CKA_PRIVATE]);
+            objects.Add(new TokenObject(((CKO)values[0].GetValueAsUlong()).ToString(), values[1].GetValueAsString() ?? "", values[2].GetValueAsBool()));
+        }
+        return (IReadOnlyList<TokenObject>)objects;
+    });
 
     /// <summary>
     /// Renames a key (CKA_LABEL and CKA_ID; both halves of a key pair): how a rotation

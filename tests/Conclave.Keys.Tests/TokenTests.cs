@@ -18,7 +18,6 @@ public sealed class TokenTests
     [InlineData(KeyRole.CredentialCa)]
     [InlineData(KeyRole.AuditSigning)]
     [InlineData(KeyRole.StorageKek)]
-    [InlineData(KeyRole.ComplianceEscrow)]
     public void Every_role_key_is_sensitive_and_never_extractable(KeyRole role)
     {
         var protection = KeyProvisioner.Inspect(Token, role);
@@ -36,10 +35,10 @@ public sealed class TokenTests
     {
         Token.Session.Run(session =>
         {
-            var key = Token.Session.Keys.Require(session, role, objectClass);
+            var key = Token.Session.Keys.Require(session, Pkcs11.RoleKey.Of(role, Token.Options), objectClass);
             var value = session.GetAttributeValue(key, [CKA.CKA_VALUE])[0];
             Assert.True(value.CannotBeRead, "CKA_VALUE of a sensitive key cannot be read");
-            var kek = Token.Session.Keys.Require(session, KeyRole.StorageKek, CKO.CKO_SECRET_KEY);
+            var kek = Token.Session.Keys.Require(session, Pkcs11.RoleKey.Of(KeyRole.StorageKek, Token.Options), CKO.CKO_SECRET_KEY);
             var wrap = Assert.Throws<Pkcs11Exception>(() => session.WrapKey(session.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_WRAP_PAD), kek, key));
             Assert.Contains(wrap.RV, new[] { CKR.CKR_KEY_UNEXTRACTABLE, CKR.CKR_KEY_NOT_WRAPPABLE });
         });
@@ -54,18 +53,6 @@ public sealed class TokenTests
         verifier.ImportSubjectPublicKeyInfo(Token.ExportPublicKey(KeyRole.AuditSigning), out _);
         Assert.True(verifier.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
         Assert.False(verifier.VerifyData(Encoding.UTF8.GetBytes("audit checkpoint 43"), signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
-    }
-
-    [Fact]
-    public void Ecdh_on_the_token_agrees_with_dotnet()
-    {
-        using var peer = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-        var peerPoint = peer.ExportParameters(false).Q;
-        var shared = Token.DeriveSharedSecret(KeyRole.ComplianceEscrow, [0x04, .. peerPoint.X!, .. peerPoint.Y!]);
-
-        using var tokenPublic = ECDiffieHellman.Create();
-        tokenPublic.ImportSubjectPublicKeyInfo(Token.ExportPublicKey(KeyRole.ComplianceEscrow), out _);
-        Assert.Equal(peer.DeriveRawSecretAgreement(tokenPublic.PublicKey), shared);
     }
 
     [Fact]
@@ -95,7 +82,7 @@ public sealed class TokenTests
     public void Provisioning_again_creates_nothing_and_overwrites_nothing()
     {
         var before = Token.ExportPublicKey(KeyRole.TlsIdentity);
-        var results = KeyProvisioner.ProvisionMissing(Token, KeyRoles.All);
+        var results = KeyProvisioner.ProvisionMissing(Token, KeyRoles.Appliance);
         Assert.All(results, r => Assert.False(r.Created));
         Assert.Equal(before, Token.ExportPublicKey(KeyRole.TlsIdentity));
     }

@@ -12,14 +12,16 @@ namespace Conclave.Testing;
 /// </summary>
 public static class DevelopmentTokenState
 {
-    private static readonly Lazy<(string State, byte[] TlsPublicKey)> Shared = new(() =>
+    private static readonly Lazy<(string State, string TokenFiles, byte[] TlsPublicKey)> Shared = new(() =>
     {
         string state = Directory.CreateTempSubdirectory("conclave-token-").FullName;
         DevelopmentToken.Initialize(state, new TokenOptions().TokenLabel);
+        // The token's own files: tests add other tokens beside it.
+        string tokenFiles = Directory.GetDirectories(Path.Combine(state, "softhsm", "tokens")).Single();
         using var token = OpenAt(state);
-        KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
+        KeyProvisioner.ProvisionMissing(token, KeyRoles.Appliance);
         TokenCertificates.IssueMissing(token, ["localhost"], [System.Net.IPAddress.Loopback]);
-        return (state, token.ExportPublicKey(KeyRole.TlsIdentity));
+        return (state, tokenFiles, token.ExportPublicKey(KeyRole.TlsIdentity));
     });
 
     private static readonly Lazy<Token> Opened = new(() => OpenAt(StateDirectory));
@@ -64,23 +66,32 @@ public static class DevelopmentTokenState
         DevelopmentToken.Initialize(state, label);
         using (var token = OpenAt(state, label))
         {
-            KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
+            KeyProvisioner.ProvisionMissing(token, KeyRoles.Appliance);
         }
         return (state, label);
     }
 
     /// <summary>
+    /// Puts on <paramref name="appliance"/> the escrow key pair that <c>token provision</c> made
+    /// there before compliance keys had a token of their own (label <c>conclave-compliance-escrow</c>,
+    /// P-256 ECDH): what conclaved must refuse and <c>token remove-escrow-key</c> removes.
+    /// </summary>
+    public static void AddPreSeparationEscrowKey(Token appliance) =>
+        appliance.Session.Run(session => KeyProvisioner.GenerateEcKeyPair(session, "conclave-compliance-escrow", signing: false));
+
+    /// <summary>
     /// A state directory with a token of its own: a copy of the shared token's files
-    /// (same keys and PIN), for a test that removes the token under a daemon process.
+    /// (same keys and PIN; not the other tokens tests made beside it), for a test that
+    /// removes the token under a daemon process.
     /// </summary>
     public static string NewStateDirectoryWithOwnTokenCopy()
     {
-        string shared = Path.Combine(StateDirectory, "softhsm", "tokens");
+        string shared = Shared.Value.TokenFiles;
         string state = Directory.CreateTempSubdirectory("conclave-own-token-").FullName;
         string tokens = Path.Combine(state, "softhsm", "tokens");
         foreach (string file in Directory.GetFiles(shared, "*", SearchOption.AllDirectories))
         {
-            string target = Path.Combine(tokens, Path.GetRelativePath(shared, file));
+            string target = Path.Combine(tokens, Path.GetFileName(shared), Path.GetRelativePath(shared, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }

@@ -6,25 +6,40 @@ using Spectre.Console;
 
 namespace Conclave.Cli.Commands;
 
-/// <summary>conclavectl token: create (development), provision, inspect and test the appliance token.</summary>
+/// <summary>
+/// conclavectl token: create (development), provision, inspect and test the appliance token,
+/// the one conclaved opens. It holds the appliance's roles only; the compliance keys live on
+/// the compliance token (conclavectl compliance).
+/// </summary>
 internal static class TokenCommands
 {
     public static Command Create()
     {
-        var token = new Command("token", "The PKCS#11 token that holds every long-term key");
+        var token = new Command("token", "The appliance's PKCS#11 token: TLS, credential CA, audit and storage keys (conclaved opens it)");
 
         var init = new Command("init", "Create a development SoftHSM2 token under the state directory (never system-wide)");
         init.SetAction(result => CommandContext.Run(result, Init));
         token.Subcommands.Add(init);
 
-        var provision = new Command("provision", "Generate every missing role key, issue the CA and TLS certificates; nothing existing is overwritten");
+        var provision = new Command("provision", "Generate every missing appliance role key, issue the CA and TLS certificates; nothing existing is overwritten");
         provision.Options.Add(TlsNames);
         provision.SetAction(result => CommandContext.Run(result, context => Provision(context, result.GetValue(TlsNames))));
         token.Subcommands.Add(provision);
 
-        var status = new Command("status", "Token present and logged in, each role key and its protection, mechanisms");
+        var status = new Command("status", "Token present and logged in, each role key and its protection, mechanisms, registered escrow keys");
         status.SetAction(result => CommandContext.Run(result, Status));
         token.Subcommands.Add(status);
+
+        var objects = new Command("objects", "Every object on the token: class, label, private or public");
+        objects.SetAction(result => CommandContext.Run(result, Objects));
+        token.Subcommands.Add(objects);
+
+        var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation" };
+        var removeEscrowKey = new Command("remove-escrow-key",
+            "Destroy compliance keys (conclave-compliance-*) on the appliance token, where older development tokens have an escrow key; conclaved refuses to start with one");
+        removeEscrowKey.Options.Add(yes);
+        removeEscrowKey.SetAction(result => CommandContext.Run(result, context => RemoveEscrowKey(context, result.GetValue(yes))));
+        token.Subcommands.Add(removeEscrowKey);
 
         var store = new Option<string?>("--store") { Description = "Directory of sealed objects (default: <state-dir>/sealed)" };
         var limit = new Option<int?>("--limit") { Description = "Re-wrap at most this many objects now; run again to continue" };
@@ -55,7 +70,7 @@ internal static class TokenCommands
         }
         token.Subcommands.Add(rotate);
 
-        var selfTest = new Command("self-test", "Sign/verify, ECDH and wrap/unwrap round trips on the token");
+        var selfTest = new Command("self-test", "Sign/verify and wrap/unwrap round trips on the token");
         selfTest.SetAction(result => CommandContext.Run(result, SelfTest));
         token.Subcommands.Add(selfTest);
         return token;
@@ -90,15 +105,13 @@ internal static class TokenCommands
     private static int Provision(CommandContext context, string[]? tlsNames)
     {
         using var token = context.OpenToken();
-        var results = KeyProvisioner.ProvisionMissing(token, KeyRoles.All);
+        var results = KeyProvisioner.ProvisionMissing(token, KeyRoles.Appliance);
         IssueCertificates(token, tlsNames);
         var table = new Table().AddColumns("role", "label", "action", "public key SHA-256 (first 16 bytes)");
         foreach (var key in results)
         {
-            string fingerprint = KeyRoles.KindOf(key.Role) == KeyKind.AesWrapping
-                ? "(secret key)"
-                : Convert.ToHexString(SHA256.HashData(token.ExportPublicKey(key.Role)))[..32];
-            table.AddRow(key.Role.ToString(), key.Label, key.Created ? "[green]created[/]" : "kept", fingerprint);
+            string fingerprint = key.PublicKey is null ? "(secret key)" : Convert.ToHexString(SHA256.HashData(key.PublicKey))[..32];
+            table.AddRow(key.Role, key.Label, key.Created ? "[green]created[/]" : "kept", fingerprint);
         }
         AnsiConsole.Write(table);
         WriteCertificates(token);
@@ -141,7 +154,7 @@ internal static class TokenCommands
         AnsiConsole.MarkupLineInterpolated($"Token [bold]{token.Label}[/] present, logged in ({context.Options.ModulePath}).");
         var keys = new Table().AddColumns("role", "label", "found", "sensitive", "extractable");
         bool allFound = true;
-        foreach (var role in KeyRoles.All)
+        foreach (var role in KeyRoles.Appliance)
         {
             var protection = KeyProvisioner.Inspect(token, role);
             allFound &= protection.Found && protection.Sensitive && !protection.Extractable;
@@ -154,7 +167,64 @@ internal static class TokenCommands
         AnsiConsole.Write(mechanisms);
         WriteCertificates(token);
         bool certificates = TokenCertificates.Read(token, KeyRole.CredentialCa) is not null && TokenCertificates.Read(token, KeyRole.TlsIdentity) is not null;
-        return allFound && certificates && Keys.Token.RequiredMechanisms.All(token.Supports) ? 0 : 1;
+        var registered = RegisteredEscrowKeys.Read(token);
+        if (registered.Count == 0) AnsiConsole.MarkupLine("Registered escrow keys: none (conclavectl compliance register).");
+        else AnsiConsole.MarkupLineInterpolated($"Registered escrow keys: {string.Join(", ", registered.Select(spki => EscrowKeyId.DisplayOf(spki)))}.");
+        var stray = StrayComplianceKeys.Find(token);
+        if (stray.Count > 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Compliance keys on the appliance token ({string.Join(", ", stray)}): conclaved refuses to start; remove them with {StrayComplianceKeys.RemoveCommand}[/]");
+        }
+        return allFound && certificates && stray.Count == 0 && Keys.Token.RequiredMechanisms.All(token.Supports) ? 0 : 1;
+    }
+
+    private static int Objects(CommandContext context)
+    {
+        using var token = context.OpenToken();
+        var table = new Table().AddColumns("class", "label", "visibility");
+        foreach (var found in token.Objects().OrderBy(o => o.Label, StringComparer.Ordinal).ThenBy(o => o.Class, StringComparer.Ordinal))
+        {
+            table.AddRow(found.Class, Markup.Escape(found.Label), found.Private ? "private" : "public");
+        }
+        AnsiConsole.Write(table);
+        return 0;
+    }
+
+    /// <summary>
+    /// Destroys the compliance keys an appliance token must not hold (conclave-compliance-*,
+    /// both halves): development tokens provisioned before the compliance token existed have
+    /// an escrow key. Asks first on a terminal; --yes for scripts. Not audited, like the
+    /// other token commands (provision, rotate).
+    /// </summary>
+    private static int RemoveEscrowKey(CommandContext context, bool yes)
+    {
+        using var stateLock = context.LockState();
+        using var token = context.OpenToken();
+        var labels = token.Objects()
+            .Where(o => o.Class is "CKO_PRIVATE_KEY" or "CKO_PUBLIC_KEY" && o.Label.StartsWith(ComplianceKeyRoles.LabelPrefix, StringComparison.Ordinal))
+            .Select(o => o.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (labels.Count == 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Token [bold]{token.Label}[/] holds no compliance key: nothing to remove.");
+            return 0;
+        }
+        string listed = string.Join(", ", labels);
+        if (!yes)
+        {
+            if (Console.IsInputRedirected)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]conclavectl: token '{token.Label}' holds {listed}; not a terminal to confirm on: add --yes to destroy them[/]");
+                return 2;
+            }
+            if (!AnsiConsole.Confirm($"Destroy {Markup.Escape(listed)} on token {Markup.Escape(token.Label)}? It cannot be undone.", defaultValue: false))
+            {
+                AnsiConsole.MarkupLine("Nothing removed.");
+                return 1;
+            }
+        }
+        var removed = StrayComplianceKeys.Remove(token);
+        AnsiConsole.MarkupLineInterpolated($"Removed {string.Join(", ", removed)} (private and public key) from the appliance token [bold]{token.Label}[/]; compliance keys live on the compliance token (conclavectl compliance provision).");
+        return 0;
     }
 
     private static int SelfTest(CommandContext context)
@@ -168,14 +238,6 @@ internal static class TokenCommands
             verifier.ImportSubjectPublicKeyInfo(token.ExportPublicKey(role), out _);
             checks.Add(($"{role}: ECDSA P-256 sign on token, verify in .NET",
                 verifier.VerifyData(data, token.SignDer(role, data), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)));
-        }
-        using (var peer = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256))
-        using (var tokenPublic = ECDiffieHellman.Create())
-        {
-            var point = peer.ExportParameters(false).Q;
-            tokenPublic.ImportSubjectPublicKeyInfo(token.ExportPublicKey(KeyRole.ComplianceEscrow), out _);
-            checks.Add(("ComplianceEscrow: ECDH on token equals ECDH in .NET",
-                token.DeriveSharedSecret(KeyRole.ComplianceEscrow, [0x04, .. point.X!, .. point.Y!]).SequenceEqual(peer.DeriveRawSecretAgreement(tokenPublic.PublicKey))));
         }
         var dataKey = RandomNumberGenerator.GetBytes(32);
         checks.Add(("StorageKek: wrap then unwrap a data key (RFC 5649)", token.UnwrapDataKey(token.WrapDataKey(dataKey)).SequenceEqual(dataKey)));

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Conclave.Keys.Roles;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
 
@@ -10,8 +9,9 @@ namespace Conclave.Keys.Pkcs11;
 /// (RFC 5649, CKM_AES_KEY_WRAP_PAD). The data key passes through the token as a session
 /// object, destroyed at once; the KEK never leaves it.
 /// </summary>
+/// <param name="storageKek">The configured storage KEK.</param>
 /// <param name="kekLabel">The KEK's label: null for the configured storage KEK, or an older one during rotation.</param>
-internal sealed class AesKeyWrapper(TokenSession token, string? kekLabel)
+internal sealed class AesKeyWrapper(TokenSession token, RoleKey storageKek, string? kekLabel)
 {
     public byte[] Wrap(ReadOnlySpan<byte> dataKey)
     {
@@ -84,6 +84,6 @@ internal sealed class AesKeyWrapper(TokenSession token, string? kekLabel)
 
     /// <summary>The configured KEK's handle is cached like every role key's; an older one is looked up each time.</summary>
     private IObjectHandle Kek(ISession session) => kekLabel is null
-        ? token.Keys.Require(session, KeyRole.StorageKek, CKO.CKO_SECRET_KEY)
+        ? token.Keys.Require(session, storageKek, CKO.CKO_SECRET_KEY)
         : TokenObjects.FindObject(session, CKO.CKO_SECRET_KEY, kekLabel) ?? throw new TokenException($"token '{token.Label}' has no storage key labelled '{kekLabel}'");
 }

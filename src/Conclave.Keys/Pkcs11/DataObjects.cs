@@ -3,12 +3,14 @@ using Net.Pkcs11Interop.Common;
 namespace Conclave.Keys.Pkcs11;
 
 /// <summary>
-/// Small private values kept on the token as CKO_DATA objects: what must not be rolled back
-/// by whoever can write the disk, such as the audit log's last checkpoint.
+/// Small values kept on the token as CKO_DATA objects: what must not be rolled back or
+/// substituted by whoever can write the disk, such as the audit log's last checkpoint
+/// (private) or the registered escrow keys (public: anyone may read them, only a logged-in
+/// session writes them).
 /// </summary>
 internal sealed class DataObjects(TokenSession token)
 {
-    public void Write(string label, ReadOnlySpan<byte> value)
+    public void Write(string label, ReadOnlySpan<byte> value, bool isPrivate = true)
     {
         var bytes = value.ToArray();
         token.Run(session =>
@@ -23,7 +25,7 @@ internal sealed class DataObjects(TokenSession token)
             [
                 attributes.Create(CKA.CKA_CLASS, CKO.CKO_DATA),
                 attributes.Create(CKA.CKA_TOKEN, true),
-                attributes.Create(CKA.CKA_PRIVATE, true),
+                attributes.Create(CKA.CKA_PRIVATE, isPrivate),
                 attributes.Create(CKA.CKA_APPLICATION, "conclave"),
                 attributes.Create(CKA.CKA_LABEL, next),
                 attributes.Create(CKA.CKA_VALUE, bytes),
@@ -38,5 +40,14 @@ internal sealed class DataObjects(TokenSession token)
     {
         var found = TokenObjects.FindObject(session, CKO.CKO_DATA, label) ?? TokenObjects.FindObject(session, CKO.CKO_DATA, label + "-next");
         return found is null ? null : session.GetAttributeValue(found, [CKA.CKA_VALUE])[0].GetValueAsByteArray();
+    });
+
+    /// <summary>Destroys the value stored under <paramref name="label"/> (and a write of it left unfinished); returns whether there was one.</summary>
+    public bool Delete(string label) => token.Run(session =>
+    {
+        var found = TokenObjects.FindObjects(session, CKO.CKO_DATA, label);
+        found.AddRange(TokenObjects.FindObjects(session, CKO.CKO_DATA, label + "-next"));
+        foreach (var handle in found) session.DestroyObject(handle);
+        return found.Count > 0;
     });
 }

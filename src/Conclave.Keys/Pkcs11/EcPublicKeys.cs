@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Conclave.Keys.Roles;
 using Net.Pkcs11Interop.Common;
 
 namespace Conclave.Keys.Pkcs11;
@@ -7,9 +6,9 @@ namespace Conclave.Keys.Pkcs11;
 /// <summary>The public halves of EC key pairs on the token, as SubjectPublicKeyInfo (DER) for .NET and X.509.</summary>
 internal static class EcPublicKeys
 {
-    public static byte[] Export(TokenSession token, KeyRole role) => token.Run(session =>
+    public static byte[] Export(TokenSession token, RoleKey key) => token.Run(session =>
     {
-        var publicKey = token.Keys.Require(session, role, CKO.CKO_PUBLIC_KEY);
+        var publicKey = token.Keys.Require(session, key, CKO.CKO_PUBLIC_KEY);
         return SubjectPublicKeyInfo(session.GetAttributeValue(publicKey, [CKA.CKA_EC_POINT])[0].GetValueAsByteArray());
     });
 

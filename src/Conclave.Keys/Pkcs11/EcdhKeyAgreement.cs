@@ -1,4 +1,3 @@
-using Conclave.Keys.Roles;
 using Net.Pkcs11Interop.Common;
 
 namespace Conclave.Keys.Pkcs11;
@@ -8,7 +7,7 @@ namespace Conclave.Keys.Pkcs11;
 /// SoftHSM2's only KDF): the 32-byte shared x-coordinate goes to the caller's KDF (HPKE,
 /// RFC 9180 §4.1); the derived secret is a session object, destroyed once read.
 /// </summary>
-internal sealed class EcdhKeyAgreement(TokenSession token, KeyRole role)
+internal sealed class EcdhKeyAgreement(TokenSession token, RoleKey role)
 {
     public byte[] DeriveSharedSecret(ReadOnlySpan<byte> peerUncompressedPoint)
     {

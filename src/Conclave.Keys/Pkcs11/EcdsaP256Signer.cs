@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Conclave.Keys.Roles;
 using Net.Pkcs11Interop.Common;
 
 namespace Conclave.Keys.Pkcs11;
@@ -9,7 +8,7 @@ namespace Conclave.Keys.Pkcs11;
 /// digest hashed here and returns raw r‖s; X.509, TLS and the audit log want the DER
 /// SEQUENCE (RFC 3279 §2.2.3), so that is what comes out.
 /// </summary>
-internal sealed class EcdsaP256Signer(TokenSession token, KeyRole role)
+internal sealed class EcdsaP256Signer(TokenSession token, RoleKey role)
 {
     public byte[] SignDer(ReadOnlySpan<byte> data)
     {

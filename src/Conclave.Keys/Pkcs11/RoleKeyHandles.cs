@@ -1,4 +1,3 @@
-using Conclave.Keys.Roles;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
 
@@ -8,24 +7,25 @@ namespace Conclave.Keys.Pkcs11;
 /// The role keys' object handles, looked up once and reused until the token comes back
 /// from a removal: SoftHSM2 2.6.1 was seen to miss existing keys in C_FindObjects while
 /// 16 threads used the token at once. Used only under <see cref="TokenSession"/>'s lock.
+/// Each token caches its own roles only: the appliance token never looks for a compliance key.
 /// </summary>
-internal sealed class RoleKeyHandles(TokenOptions options)
+/// <param name="roleKeys">The roles this token serves.</param>
+/// <param name="provisionCommand">What makes a missing key, for the error that says it is missing.</param>
+internal sealed class RoleKeyHandles(string tokenLabel, IReadOnlyList<RoleKey> roleKeys, string provisionCommand)
 {
     private readonly Dictionary<(string Label, CKO Class), IObjectHandle> _handles = new();
 
-    /// <summary>The class of the key that does a role's work: the AES KEK's secret key, or the EC private key.</summary>
-    public static CKO KeyClassOf(KeyRole role) => KeyRoles.KindOf(role) == KeyKind.AesWrapping ? CKO.CKO_SECRET_KEY : CKO.CKO_PRIVATE_KEY;
+    public IReadOnlyList<RoleKey> RoleKeys => roleKeys;
 
     /// <summary>Looks on the token, bypassing the cache: provisioning and inspection ask what is there now.</summary>
-    public IObjectHandle? Find(ISession session, KeyRole role, CKO objectClass) => TokenObjects.FindObject(session, objectClass, options.LabelOf(role));
+    public static IObjectHandle? Find(ISession session, RoleKey key, CKO objectClass) => TokenObjects.FindObject(session, objectClass, key.Label);
 
-    public IObjectHandle Require(ISession session, KeyRole role, CKO objectClass)
+    public IObjectHandle Require(ISession session, RoleKey key, CKO objectClass)
     {
-        string label = options.LabelOf(role);
-        if (_handles.TryGetValue((label, objectClass), out var cached)) return cached;
-        var found = TokenObjects.FindObject(session, objectClass, label)
-            ?? throw new KeyMissingException($"token '{options.TokenLabel}' has no {role} key labelled '{label}': run conclavectl token provision");
-        _handles[(label, objectClass)] = found;
+        if (_handles.TryGetValue((key.Label, objectClass), out var cached)) return cached;
+        var found = TokenObjects.FindObject(session, objectClass, key.Label)
+            ?? throw new KeyMissingException($"token '{tokenLabel}' has no {key.Role} key labelled '{key.Label}': run {provisionCommand}");
+        _handles[(key.Label, objectClass)] = found;
         return found;
     }
 
@@ -36,16 +36,15 @@ internal sealed class RoleKeyHandles(TokenOptions options)
     public void Reload(ISession session)
     {
         _handles.Clear();
-        foreach (var role in KeyRoles.All)
+        foreach (var key in roleKeys)
         {
-            var keyClass = KeyClassOf(role);
-            Remember(session, role, keyClass);
-            if (keyClass == CKO.CKO_PRIVATE_KEY) Remember(session, role, CKO.CKO_PUBLIC_KEY);
+            Remember(session, key, key.KeyClass);
+            if (key.KeyClass == CKO.CKO_PRIVATE_KEY) Remember(session, key, CKO.CKO_PUBLIC_KEY);
         }
     }
 
-    private void Remember(ISession session, KeyRole role, CKO objectClass)
+    private void Remember(ISession session, RoleKey key, CKO objectClass)
     {
-        if (Find(session, role, objectClass) is { } handle) _handles[(options.LabelOf(role), objectClass)] = handle;
+        if (Find(session, key, objectClass) is { } handle) _handles[(key.Label, objectClass)] = handle;
     }
 }

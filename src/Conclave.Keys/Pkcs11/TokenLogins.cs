@@ -14,4 +14,7 @@ internal static class TokenLogins
     public static bool TryClaim(Token token) => Holders.TryAdd(token.Label, token);
 
     public static void Release(Token token) => Holders.TryRemove(new KeyValuePair<string, Token>(token.Label, token));
+
+    /// <summary>The labels of the tokens open now, in ordinal order.</summary>
+    public static IReadOnlyList<string> Labels() => Holders.Keys.Order(StringComparer.Ordinal).ToArray();
 }

@@ -24,4 +24,20 @@ internal static class TokenObjects
         var attributes = session.Factories.ObjectAttributeFactory;
         return session.FindAllObjects([attributes.Create(CKA.CKA_LABEL, label)]);
     }
+
+    /// <summary>
+    /// Every object of <paramref name="objectClass"/> whose label starts with <paramref name="labelPrefix"/>,
+    /// with its label: PKCS#11 finds by whole attribute values only, so the prefix is matched here.
+    /// </summary>
+    public static List<(IObjectHandle Handle, string Label)> FindByLabelPrefix(ISession session, CKO objectClass, string labelPrefix)
+    {
+        var attributes = session.Factories.ObjectAttributeFactory;
+        var found = new List<(IObjectHandle, string)>();
+        foreach (var handle in session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, objectClass)]))
+        {
+            string label = session.GetAttributeValue(handle, [CKA.CKA_LABEL])[0].GetValueAsString() ?? "";
+            if (label.StartsWith(labelPrefix, StringComparison.Ordinal)) found.Add((handle, label));
+        }
+        return found;
+    }
 }

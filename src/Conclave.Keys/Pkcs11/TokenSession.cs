@@ -25,12 +25,13 @@ internal sealed class TokenSession : IDisposable
     private bool _disposed;
 
     /// <param name="readPinAgain">Where the PIN comes from, to log in again after a re-insertion; null: a token that went away stays failed.</param>
-    public TokenSession(ISlot slot, TokenOptions options, Func<byte[]>? readPinAgain)
+    /// <param name="keys">The handles of the roles this token serves.</param>
+    public TokenSession(ISlot slot, TokenOptions options, Func<byte[]>? readPinAgain, RoleKeyHandles keys)
     {
         _slot = slot;
         _options = options;
         _readPinAgain = readPinAgain;
-        Keys = new RoleKeyHandles(options);
+        Keys = keys;
     }
 
     public RoleKeyHandles Keys { get; }
@@ -74,7 +75,7 @@ internal sealed class TokenSession : IDisposable
             {
                 throw new TokenException(e.RV switch
                 {
-                    CKR.CKR_PIN_INCORRECT => $"wrong PIN for token '{Label}' (not retried: the token locks after repeated failures)",
+                    CKR.CKR_PIN_INCORRECT => $"wrong PIN for token '{Label}' (not retried: the token locks after repeated failures{TriesLeft()})",
                     CKR.CKR_PIN_LOCKED => $"the PIN of token '{Label}' is locked; the security officer must reset it",
                     _ => $"login to token '{Label}' failed: {e.RV}",
                 });
@@ -83,6 +84,25 @@ internal sealed class TokenSession : IDisposable
             {
                 CryptographicOperations.ZeroMemory(pinBytes);
             }
+        }
+    }
+
+    /// <summary>
+    /// What the token says of the tries left after a wrong PIN (PKCS#11 v2.40 §5.5, CK_TOKEN_INFO
+    /// flags): it gives no count, only "low" and "final try".
+    /// </summary>
+    private string TriesLeft()
+    {
+        try
+        {
+            var flags = _slot.GetTokenInfo().TokenFlags;
+            if (flags.UserPinFinalTry) return "; the token reports one try left before it locks";
+            if (flags.UserPinCountLow) return "; the token reports few tries left";
+            return "";
+        }
+        catch (Pkcs11Exception)
+        {
+            return "";
         }
     }
 

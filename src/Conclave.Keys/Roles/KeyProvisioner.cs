@@ -4,34 +4,53 @@ using Net.Pkcs11Interop.HighLevelAPI;
 
 namespace Conclave.Keys.Roles;
 
-/// <summary>What provisioning did for one role.</summary>
-public sealed record ProvisionedKey(KeyRole Role, string Label, bool Created);
+/// <summary>What provisioning did for one role; <paramref name="PublicKey"/> is an EC key's SubjectPublicKeyInfo (DER), null for a secret key.</summary>
+public sealed record ProvisionedKey(string Role, string Label, bool Created, byte[]? PublicKey);
 
 /// <summary>How a role's private (or secret) key is protected on the token.</summary>
-public sealed record KeyProtection(KeyRole Role, bool Found, bool Sensitive, bool Extractable, bool AlwaysSensitive, bool NeverExtractable);
+public sealed record KeyProtection(string Role, bool Found, bool Sensitive, bool Extractable, bool AlwaysSensitive, bool NeverExtractable);
 
 /// <summary>
-/// Creates missing role keys on the token: private and secret parts with
+/// Creates missing role keys on a token: private and secret parts with
 /// CKA_SENSITIVE=true and CKA_EXTRACTABLE=false, so they never leave it: a sensitive
 /// key's value cannot be read, an unextractable one cannot be wrapped.
-/// Existing keys are never overwritten.
+/// Existing keys are never overwritten. One provisioner for both tokens, each with its own
+/// roles: the appliance's <see cref="KeyRole"/>s on a <see cref="Token"/>, the
+/// <see cref="ComplianceKeyRole"/>s on a <see cref="ComplianceToken"/>.
 /// </summary>
 public static class KeyProvisioner
 {
+    /// <summary>
+    /// The appliance roles. Refused on a token that holds a compliance private key: that is
+    /// the compliance token, or an appliance token conclaved would refuse to start with.
+    /// </summary>
     public static IReadOnlyList<ProvisionedKey> ProvisionMissing(Token token, IEnumerable<KeyRole> roles)
     {
-        var results = new List<ProvisionedKey>();
-        foreach (var role in roles)
+        if (StrayComplianceKeys.Find(token) is { Count: > 0 } compliance)
         {
-            string label = token.Options.LabelOf(role);
+            throw new TokenException($"token '{token.Label}' holds compliance keys ({string.Join(", ", compliance)}), which never belong on the appliance token: "
+                + "remove them with conclavectl token remove-escrow-key, or provision the compliance token with conclavectl compliance provision");
+        }
+        return ProvisionMissing(token, roles.Select(role => RoleKey.Of(role, token.Options)));
+    }
+
+    /// <summary>The compliance roles; <see cref="ComplianceToken.Open"/> has already refused an appliance token.</summary>
+    public static IReadOnlyList<ProvisionedKey> ProvisionMissing(ComplianceToken token, IEnumerable<ComplianceKeyRole> roles) =>
+        ProvisionMissing(token.Token, roles.Select(RoleKey.Of));
+
+    private static IReadOnlyList<ProvisionedKey> ProvisionMissing(Token token, IEnumerable<RoleKey> keys)
+    {
+        var results = new List<ProvisionedKey>();
+        foreach (var key in keys)
+        {
             bool created = token.Session.Run(session =>
             {
-                if (token.Session.Keys.Find(session, role, RoleKeyHandles.KeyClassOf(role)) is not null) return false;
-                if (KeyRoles.KindOf(role) == KeyKind.AesWrapping) GenerateKek(session, label);
-                else GenerateEcKeyPair(session, label, signing: KeyRoles.KindOf(role) == KeyKind.EcSigning);
+                if (RoleKeyHandles.Find(session, key, key.KeyClass) is not null) return false;
+                if (key.Kind == KeyKind.AesWrapping) GenerateKek(session, key.Label);
+                else GenerateEcKeyPair(session, key.Label, signing: key.Kind == KeyKind.EcSigning);
                 return true;
             });
-            results.Add(new ProvisionedKey(role, label, created));
+            results.Add(new ProvisionedKey(key.Role, key.Label, created, key.Kind == KeyKind.AesWrapping ? null : EcPublicKeys.Export(token.Session, key)));
         }
         token.Session.Run(token.Session.Keys.Reload);
         return results;
@@ -59,15 +78,20 @@ public static class KeyProvisioner
         GenerateKek(session, label);
     });
 
-    public static KeyProtection Inspect(Token token, KeyRole role) => token.Session.Run(session =>
+    public static KeyProtection Inspect(Token token, KeyRole role) => Inspect(token, RoleKey.Of(role, token.Options));
+
+    public static KeyProtection Inspect(ComplianceToken token, ComplianceKeyRole role) => Inspect(token.Token, RoleKey.Of(role));
+
+    private static KeyProtection Inspect(Token token, RoleKey roleKey) => token.Session.Run(session =>
     {
-        var key = token.Session.Keys.Find(session, role, RoleKeyHandles.KeyClassOf(role));
-        if (key is null) return new KeyProtection(role, false, false, false, false, false);
+        var key = RoleKeyHandles.Find(session, roleKey, roleKey.KeyClass);
+        if (key is null) return new KeyProtection(roleKey.Role, false, false, false, false, false);
         var values = session.GetAttributeValue(key, [CKA.CKA_SENSITIVE, CKA.CKA_EXTRACTABLE, CKA.CKA_ALWAYS_SENSITIVE, CKA.CKA_NEVER_EXTRACTABLE]);
-        return new KeyProtection(role, true, values[0].GetValueAsBool(), values[1].GetValueAsBool(), values[2].GetValueAsBool(), values[3].GetValueAsBool());
+        return new KeyProtection(roleKey.Role, true, values[0].GetValueAsBool(), values[1].GetValueAsBool(), values[2].GetValueAsBool(), values[3].GetValueAsBool());
     });
 
-    private static void GenerateEcKeyPair(ISession session, string label, bool signing)
+    /// <summary>A P-256 key pair under <paramref name="label"/>: for ECDSA when <paramref name="signing"/>, else for ECDH (CKA_DERIVE).</summary>
+    internal static void GenerateEcKeyPair(ISession session, string label, bool signing)
     {
         var attributes = session.Factories.ObjectAttributeFactory;
         var id = System.Text.Encoding.UTF8.GetBytes(label);

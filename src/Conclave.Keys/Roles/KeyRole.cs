@@ -1,6 +1,10 @@
 namespace Conclave.Keys.Roles;
 
-/// <summary>The appliance's long-term keys that live on a token, one per role.</summary>
+/// <summary>
+/// The appliance's long-term keys, one per role, on the appliance token that conclaved
+/// opens. The compliance token's keys are <see cref="ComplianceKeyRole"/>s: a separate type,
+/// so neither token can be provisioned with the other's roles.
+/// </summary>
 public enum KeyRole
 {
     /// <summary>P-256 key of the HTTPS certificate (console and signalling).</summary>
@@ -11,8 +15,6 @@ public enum KeyRole
     AuditSigning,
     /// <summary>AES-256 key-encryption key of everything stored at rest.</summary>
     StorageKek,
-    /// <summary>P-256 ECDH key that opens escrowed recording secrets (on the compliance token).</summary>
-    ComplianceEscrow,
 }
 
 public enum KeyKind
@@ -22,24 +24,19 @@ public enum KeyKind
     AesWrapping,
 }
 
-/// <summary>How each role's key is made and found: its kind and its label (CKA_LABEL and CKA_ID).</summary>
+/// <summary>How each appliance role's key is made and found: its kind and its label (CKA_LABEL and CKA_ID).</summary>
 public static class KeyRoles
 {
-    public static IReadOnlyList<KeyRole> All { get; } = Enum.GetValues<KeyRole>();
+    /// <summary>Every role of the appliance token.</summary>
+    public static IReadOnlyList<KeyRole> Appliance { get; } = Enum.GetValues<KeyRole>();
 
-    public static KeyKind KindOf(KeyRole role) => role switch
-    {
-        KeyRole.StorageKek => KeyKind.AesWrapping,
-        KeyRole.ComplianceEscrow => KeyKind.EcAgreement,
-        _ => KeyKind.EcSigning,
-    };
+    public static KeyKind KindOf(KeyRole role) => role == KeyRole.StorageKek ? KeyKind.AesWrapping : KeyKind.EcSigning;
 
     public static string DefaultLabel(KeyRole role) => role switch
     {
         KeyRole.TlsIdentity => "conclave-tls",
         KeyRole.CredentialCa => "conclave-credential-ca",
         KeyRole.AuditSigning => "conclave-audit",
-        KeyRole.StorageKek => "conclave-storage-kek",
-        _ => "conclave-compliance-escrow",
+        _ => "conclave-storage-kek",
     };
 }
