@@ -1,6 +1,6 @@
 namespace Conclave.Recording.Export;
 
-/// <summary>The EBML (RFC 8794 §11.2) and Matroska (RFC 9559 §5.1) element IDs a WebM export writes.</summary>
+/// <summary>The EBML header (RFC 8794) and Matroska (RFC 9559) element IDs a WebM export writes, marker bits included.</summary>
 internal static class MatroskaIds
 {
     public const uint Ebml = 0x1A45DFA3;
@@ -11,7 +11,6 @@ internal static class MatroskaIds
     public const uint DocType = 0x4282;
     public const uint DocTypeVersion = 0x4287;
     public const uint DocTypeReadVersion = 0x4285;
-    public const uint Void = 0xEC;
 
     public const uint Segment = 0x18538067;
     public const uint SeekHead = 0x114D9B74;

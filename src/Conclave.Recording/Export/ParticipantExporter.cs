@@ -38,6 +38,11 @@ public static class ParticipantExporter
             cursors.Add(new TrackCursor(plan, track, originMicroseconds));
         }
 
+        var results = new StreamExportResult[plans.Count];
+        for (int i = 0; i < plans.Count; i++) results[i] = plans[i].ToResult();
+        // A WebM needs a track and a cluster: with no frame to write, the stream stays empty and the results say why.
+        if (tracks.Count == 0) return results;
+
         var writer = new WebmWriter(webm, tracks);
         var sources = new[] { media.Video, media.Audio };
         while (Earliest(cursors) is { } cursor)
@@ -53,9 +58,6 @@ public static class ParticipantExporter
         long durationMs = 0;
         foreach (var cursor in cursors) durationMs = Math.Max(durationMs, cursor.EndMs);
         writer.Finish(durationMs);
-
-        var results = new StreamExportResult[plans.Count];
-        for (int i = 0; i < plans.Count; i++) results[i] = plans[i].ToResult();
         return results;
     }
 

@@ -29,17 +29,16 @@ internal sealed class WebmWriter
     /// <summary>RFC 7845 §4.6 and Matroska's A_OPUS: decode 80 ms before a seek target to converge.</summary>
     private const ulong OpusSeekPreRollNanoseconds = 80 * NanosecondsPerMillisecond;
     private const ulong OpusCodecDelayNanoseconds = OpusHead.PreSkipSamples * 1_000_000_000UL / OpusHead.SampleRate;
-    /// <summary>Track number VINT, 16-bit relative timestamp, flags (RFC 9559 §10.2).</summary>
+    /// <summary>Track number VINT, 16-bit relative timestamp, flags (RFC 9559, "SimpleBlock Structure").</summary>
     private const int SimpleBlockHeaderLength = 4;
     private const byte KeyFrameFlag = 0x80;
-    /// <summary>A Seek entry: its header (3), SeekID (3 + 4) and an 8-byte SeekPosition (3 + 8).</summary>
-    private const int SeekEntryLength = 3 + 7 + 11;
+    /// <summary>A Seek entry's data: SeekID (3 + 4) and an 8-byte SeekPosition (3 + 8).</summary>
+    private const int SeekEntryDataLength = 7 + 11;
 
     private readonly EbmlWriter _ebml;
     private readonly long _segmentSizePosition;
     private readonly long _segmentDataStart;
     private readonly long _durationPosition;
-    private readonly long _cuesSeekEntryStart;
     private readonly long _cuesSeekPositionPosition;
     private readonly WebmTrack? _cueTrack;
     private readonly List<(long TimestampMs, long ClusterPosition)> _cuePoints = [];
@@ -57,7 +56,6 @@ internal sealed class WebmWriter
         long seekHead = _ebml.StartMaster(MatroskaIds.SeekHead);
         long infoSeekPosition = WriteSeekEntry(MatroskaIds.Info);
         long tracksSeekPosition = WriteSeekEntry(MatroskaIds.Tracks);
-        _cuesSeekEntryStart = _ebml.Position;
         _cuesSeekPositionPosition = WriteSeekEntry(MatroskaIds.Cues);
         _ebml.EndMaster(seekHead);
 
@@ -102,20 +100,10 @@ internal sealed class WebmWriter
     public void Finish(long durationMs)
     {
         EndCluster();
-        if (_cuePoints.Count > 0)
-        {
-            _ebml.PatchFixedUInt(_cuesSeekPositionPosition, SegmentOffset());
-            WriteCues();
-        }
-        else
-        {
-            // No cue to point at: the reserved entry becomes a Void element of the same length.
-            long end = _ebml.Position;
-            _ebml.Output.Position = _cuesSeekEntryStart;
-            _ebml.WriteHeader(MatroskaIds.Void, SeekEntryLength - 2);
-            _ebml.Output.Write(new byte[SeekEntryLength - 2]);
-            _ebml.Output.Position = end;
-        }
+        // The export starts every video track at a key frame and every Opus frame is one, so a cue is always there.
+        if (_cuePoints.Count == 0) throw new InvalidOperationException("a WebM export needs a key frame of its first video track, or with no video an audio frame");
+        _ebml.PatchFixedUInt(_cuesSeekPositionPosition, SegmentOffset());
+        WriteCues();
         _ebml.EndMaster(_segmentSizePosition);
         _ebml.PatchFloat(_durationPosition, Math.Max(durationMs, 1));
         _ebml.Output.Flush();
@@ -136,10 +124,10 @@ internal sealed class WebmWriter
         _ebml.EndMaster(header);
     }
 
-    /// <summary>A Seek entry of <see cref="SeekEntryLength"/> bytes; returns where its position value lies.</summary>
+    /// <summary>A Seek entry whose position is filled in later; returns where its position value lies.</summary>
     private long WriteSeekEntry(uint target)
     {
-        _ebml.WriteHeader(MatroskaIds.Seek, SeekEntryLength - 3);
+        _ebml.WriteHeader(MatroskaIds.Seek, SeekEntryDataLength);
         Span<byte> id = stackalloc byte[4];
         EbmlWriter.WriteId(id, target);
         _ebml.WriteBinary(MatroskaIds.SeekId, id);

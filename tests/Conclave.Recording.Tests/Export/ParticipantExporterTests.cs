@@ -200,6 +200,18 @@ public sealed class ParticipantExporterTests : IDisposable
     }
 
     [Fact]
+    public void A_recording_in_which_nothing_opens_writes_no_file_and_says_why()
+    {
+        using var participant = new RecordedParticipant();
+        participant.Escrow.Withhold(6);
+
+        var (results, path) = Export(participant);
+
+        Assert.All(results, r => Assert.Equal((0, "no key for epoch 6"), (r.FramesWritten, Assert.Single(r.Gaps).Reason)));
+        Assert.Equal(0, new FileInfo(path).Length);
+    }
+
+    [Fact]
     public void The_file_is_a_seekable_webm_whose_cues_point_at_clusters_that_start_with_video_key_frames()
     {
         using var participant = new RecordedParticipant();
@@ -263,7 +275,7 @@ public sealed class ParticipantExporterTests : IDisposable
     }
 
     /// <summary>
-    /// Matroska presents a block at its timestamp less the track's CodecDelay (RFC 9559 §5.1.4.1.28),
+    /// Matroska presents a block at its timestamp less the track's CodecDelay (RFC 9559),
     /// which for Opus is the encoder's 312-sample look-ahead (6.5 ms): the decoded audio of a packet
     /// is that much older than its RTP timestamp. ffprobe shows it in whole milliseconds.
     /// </summary>

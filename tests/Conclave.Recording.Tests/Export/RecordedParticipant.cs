@@ -26,6 +26,8 @@ internal sealed class RecordedParticipant : IDisposable
     /// <summary>Network delay from capture to the recorder.</summary>
     public const ulong DelayMicroseconds = 12_000;
 
+    private readonly ulong _audioExtraDelayMicroseconds;
+
     public RecordedParticipant(Func<int, ulong>? videoEpoch = null, Func<int, ulong>? audioEpoch = null, ulong audioStartMicroseconds = 0, ulong audioExtraDelayMicroseconds = 0, int? videoFrames = null, int? audioFrames = null)
     {
         var media = MediaFiles.Instance;
@@ -34,8 +36,6 @@ internal sealed class RecordedParticipant : IDisposable
         Video = PacketizeVp8(media.VideoFrames.Take(videoFrames ?? media.VideoFrames.Count).ToList(), videoEpoch ?? (_ => 6));
         Audio = PacketizeOpus(media.AudioFrames.Take(audioFrames ?? media.AudioFrames.Count).ToList(), audioEpoch ?? (_ => 6));
     }
-
-    private readonly ulong _audioExtraDelayMicroseconds;
 
     public TestEscrow Escrow { get; } = new();
     public List<TestPacket> Video { get; set; }
