@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using Conclave.Crypto.SFrame;
+using Conclave.Recording.Export;
+
+namespace Conclave.Recording.Tests.Export;
+
+/// <summary>
+/// A sender's SFrame keys per epoch, as a member derives them (RFC 9605 §5.2: base key the
+/// epoch's sframe_epoch_secret, KID context ‖ sender ‖ epoch), and the escrow's view of them:
+/// <see cref="Find"/> answers for every epoch not <see cref="Withhold"/>n.
+/// </summary>
+internal sealed class TestEscrow : ISFrameKeyLookup, IDisposable
+{
+    public const uint SenderLeaf = 1;
+
+    private readonly MlsKeyIdLayout _layout = MlsKeyIdLayout.ForLeafCount(2);
+    private readonly Dictionary<ulong, byte[]> _epochSecrets = [];
+    private readonly Dictionary<ulong, SFrameKey> _keys = [];
+    private readonly Dictionary<ulong, ulong> _counters = [];
+    private readonly HashSet<ulong> _withheld = [];
+
+    public void Withhold(ulong epoch) => _withheld.Add(epoch);
+
+    public byte[] Seal(SFrameMediaKind kind, ulong epoch, byte[] frame)
+    {
+        var context = kind == SFrameMediaKind.Video ? SFrameStreamContext.Camera : SFrameStreamContext.Microphone;
+        var key = Key(_layout.KeyId((ulong)context, SenderLeaf, epoch), epoch);
+        _counters.TryGetValue(key.Kid, out ulong ctr);
+        _counters[key.Kid] = ctr + 1;
+        var sealedFrame = new byte[SFrameMediaFrame.SealedLength(key, ctr, frame.Length)];
+        int length = SFrameMediaFrame.Seal(key, ctr, kind, frame, sealedFrame);
+        return sealedFrame[..length];
+    }
+
+    public SFrameKey? Find(ulong kid, ulong arrivalMicroseconds)
+    {
+        var id = _layout.Parse(kid);
+        if (_withheld.Contains(id.EpochLowBits) || id.SenderIndex != SenderLeaf) return null;
+        return _keys.GetValueOrDefault(kid);
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in _keys.Values) key.Dispose();
+    }
+
+    private SFrameKey Key(ulong kid, ulong epoch)
+    {
+        if (_keys.TryGetValue(kid, out var key)) return key;
+        if (!_epochSecrets.TryGetValue(epoch, out var secret)) _epochSecrets[epoch] = secret = RandomNumberGenerator.GetBytes(16);
+        return _keys[kid] = SFrameKey.FromBaseKey(secret, kid);
+    }
+}
