@@ -139,20 +139,22 @@ public sealed class ActiveRecording
         lock (_lock)
         {
             if (_closed) return;
+            long needed = (long)header.Length + prefix.Length + body.Length + (_pendingGap > 0 ? gap.Length : 0);
+            if (needed > Ring.FreeBytes)
+            {
+                DropLocked();
+                return;
+            }
             ulong arrivalUs = NextArrivalUs();
             if (_pendingGap > 0)
             {
                 // Drops are told in the stream where they happened, once the ring has room again.
                 WriteGap(gap, arrivalUs, _pendingGap);
-                if (!Ring.TryWrite(gap, default, default))
-                {
-                    DropLocked();
-                    return;
-                }
+                Ring.Write(gap, default, default);
                 _pendingGap = 0;
             }
             SegmentFormat.WriteRecordHeader(header, type, arrivalUs, prefix.Length + body.Length);
-            if (!Ring.TryWrite(header, prefix, body)) DropLocked();
+            Ring.Write(header, prefix, body);
         }
     }
 

@@ -16,18 +16,20 @@ internal sealed class RecordRing(int capacity)
 
     public long Tail => Volatile.Read(ref _tail);
 
-    /// <summary>Appends the three parts as one contiguous run; false (nothing written) when they do not fit. Callers hold one lock.</summary>
-    public bool TryWrite(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, ReadOnlySpan<byte> third)
+    /// <summary>What producers may still write (callers hold their lock).</summary>
+    public long FreeBytes => _buffer.Length - (_head - Tail);
+
+    /// <summary>Appends the three parts as one run; callers hold one lock and have checked <see cref="FreeBytes"/>.</summary>
+    public void Write(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, ReadOnlySpan<byte> third)
     {
         long length = (long)first.Length + second.Length + third.Length;
-        if (length > _buffer.Length - (_head - Tail)) return false;
+        if (length > FreeBytes) throw new InvalidOperationException($"{length} bytes do not fit the ring's {FreeBytes} free");
         long position = _head;
         Copy(first, ref position);
         Copy(second, ref position);
         Copy(third, ref position);
         // Publishes the bytes before the position that covers them (a release write).
         Volatile.Write(ref _head, position);
-        return true;
     }
 
     /// <summary>Copies bytes from <paramref name="position"/> on (the writer's side).</summary>

@@ -66,8 +66,12 @@ internal sealed class RecordingWriter
         {
             while (!_stopRequested.IsSet)
             {
+                // The time is read before draining: every record stamped before it is then in
+                // this segment, so an idle segment is sealed where a later record would have
+                // rolled it, whichever runs first.
+                ulong nowUs = _recording.ElapsedUs();
                 Drain();
-                if (_segment.Records > 0 && _recording.ElapsedUs() - _segment.FirstArrivalUs >= _segmentUs) Seal();
+                if (_segment.Records > 0 && nowUs >= _segment.FirstArrivalUs && nowUs - _segment.FirstArrivalUs >= _segmentUs) Seal();
                 _stopRequested.Wait(DrainIntervalMs);
             }
             var (pendingGap, arrivalUs) = _recording.Close();
