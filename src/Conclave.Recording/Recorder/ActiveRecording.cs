@@ -62,7 +62,7 @@ public sealed class ActiveRecording
     internal ReadOnlySpan<byte> Id => _recordingId;
 
     internal RecordingStatus Status() =>
-        new(RecordingId, MeetingId, StartedUnixMs, Writer.SegmentsSealed, Writer.RecordsStored, DroppedRecords);
+        new(RecordingId, MeetingId, StartedUnixMs, Writer.SegmentsSealed, Writer.RecordsStored, DroppedRecords, Ring.Head - Ring.Tail);
 
     /// <summary>µs since the recording started, on the monotonic clock.</summary>
     internal ulong ElapsedUs() => (ulong)(_time.GetElapsedTime(_startTimestamp).Ticks / TimeSpan.TicksPerMicrosecond);
