@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Unicode;
+using Conclave.Crypto.Envelopes;
 using Conclave.Media.Sdp;
 
 namespace Conclave.Recording.Recorder;
@@ -30,7 +31,9 @@ public sealed class ActiveRecording
     private long _dropped;
     private bool _closed;
 
-    internal ActiveRecording(string roomId, byte[] recordingId, string meetingId, string directory, long startedUnixMs, RecorderOptions options, TimeProvider time)
+    /// <param name="failed">Told on the writer's thread when storage failed and the recording ended by itself, with the reason.</param>
+    internal ActiveRecording(string roomId, byte[] recordingId, string meetingId, string directory, long startedUnixMs,
+        RecorderOptions options, TimeProvider time, IDataKeyWrapper storageKek, Action<ActiveRecording, string> failed)
     {
         RoomId = roomId;
         _recordingId = recordingId;
@@ -40,6 +43,7 @@ public sealed class ActiveRecording
         _time = time;
         _startTimestamp = time.GetTimestamp();
         Ring = new RecordRing(options.RingBytes);
+        Writer = new RecordingWriter(this, options, storageKek, failed);
     }
 
     public string RoomId { get; }
@@ -55,7 +59,7 @@ public sealed class ActiveRecording
 
     internal RecordRing Ring { get; }
 
-    internal RecordingWriter Writer { get; set; } = null!;
+    internal RecordingWriter Writer { get; }
 
     internal long DroppedRecords => Interlocked.Read(ref _dropped);
 

@@ -57,8 +57,7 @@ public sealed class RecordingTap(RecorderOptions options, IDataKeyWrapper storag
                 Directory.Delete(directory, recursive: true);
                 throw;
             }
-            var recording = new ActiveRecording(roomId, (byte[])recordingId.Clone(), meetingId, directory, startedUnixMs, options, time);
-            recording.Writer = new RecordingWriter(recording, options, storageKek, OnWriterFailed);
+            var recording = new ActiveRecording(roomId, (byte[])recordingId.Clone(), meetingId, directory, startedUnixMs, options, time, storageKek, OnWriterFailed);
             recording.Writer.Start();
             var rooms = new Dictionary<string, ActiveRecording>(_rooms, StringComparer.Ordinal) { [roomId] = recording };
             Volatile.Write(ref _rooms, rooms.ToFrozenDictionary(StringComparer.Ordinal));

@@ -29,7 +29,6 @@ internal sealed class RecordingWriter
     private int _segmentsSealed;
     private long _recordsStored;
 
-    /// <param name="failed">Told (on this thread) when storage failed and the recording ended by itself, with the reason.</param>
     public RecordingWriter(ActiveRecording recording, RecorderOptions options, IDataKeyWrapper storageKek, Action<ActiveRecording, string> failed)
     {
         _recording = recording;
