@@ -21,6 +21,10 @@ internal sealed class ForwardRecorder : IForwardTap
             queue.Enqueue(new ForwardedPacket(publisherPeerId, kind, rtpPacket.ToArray()));
         }
     }
+
+    public void OnSenderReport(string roomId, string publisherPeerId, uint ssrc, ulong ntpTimestamp, uint rtpTimestamp)
+    {
+    }
 }
 
 internal sealed record ForwardedPacket(string PublisherPeerId, MediaKind Kind, byte[] RtpPacket);

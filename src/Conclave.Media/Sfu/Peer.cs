@@ -59,6 +59,9 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
 
     private const long NotSFrameWindowMs = 10_000;
 
+    /// <summary>A sender report's header, SSRC and sender info (RFC 3550 §6.4.1): 28 bytes before any report block.</summary>
+    private const int SenderReportMinBytes = 28;
+
     /// <summary>What the peer's signalling is told when it publishes media that is not end-to-end encrypted.</summary>
     private const string NotEncryptedCloseReason = "media-not-encrypted";
 
@@ -318,6 +321,12 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
                 case RtcpPacketType.SenderReport:
                     var producer = ProducerFor(header.SenderSsrc);
                     if (producer is null) break;
+                    if (packet.Length >= SenderReportMinBytes)
+                    {
+                        // RFC 3550 §6.4.1: the sender info follows the sender's SSRC — NTP timestamp (64 bits), then RTP timestamp.
+                        _host.ForwardTap?.OnSenderReport(Room.Id, Id, header.SenderSsrc,
+                            BinaryPrimitives.ReadUInt64BigEndian(packet[8..]), BinaryPrimitives.ReadUInt32BigEndian(packet[16..]));
+                    }
                     var consumers = producer.Consumers;
                     for (int i = 0; i < consumers.Count; i++) consumers[i].ForwardSenderReport(packet);
                     break;

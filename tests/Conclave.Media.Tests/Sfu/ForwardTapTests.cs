@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Conclave.Media.Sdp;
 using Conclave.Media.Sfu;
 using Conclave.Media.Tests.Transport;
@@ -66,6 +67,29 @@ public sealed class ForwardTapTests : IDisposable
         Assert.Single(_tap.Seen);
     }
 
+    [Fact]
+    public void The_tap_sees_each_sender_report_of_a_published_stream_with_its_timestamps()
+    {
+        _sfu.SendRtcp(_alice, SenderReport(AliceAudio, 0xE000_0000_8000_0001, 48_000));
+        _sfu.SendRtcp(_alice, SenderReport(0x0BADBEEF, 0xE000_0000_8000_0002, 90_000)); // nobody's stream
+        _sfu.SendRtcp(_alice, SenderReport(AliceVideo, 0xE000_0000_8000_0003, 90_000));
+
+        Assert.Equal([("room", _alice.Peer.Id, AliceAudio, 0xE000_0000_8000_0001UL, 48_000u), ("room", _alice.Peer.Id, AliceVideo, 0xE000_0000_8000_0003UL, 90_000u)],
+            _tap.SenderReports);
+    }
+
+    /// <summary>An RFC 3550 §6.4.1 sender report without report blocks.</summary>
+    private static byte[] SenderReport(uint ssrc, ulong ntp, uint rtpTimestamp)
+    {
+        var sr = new byte[28];
+        sr[0] = 0x80; sr[1] = 200;
+        BinaryPrimitives.WriteUInt16BigEndian(sr.AsSpan(2), 6);
+        BinaryPrimitives.WriteUInt32BigEndian(sr.AsSpan(4), ssrc);
+        BinaryPrimitives.WriteUInt64BigEndian(sr.AsSpan(8), ntp);
+        BinaryPrimitives.WriteUInt32BigEndian(sr.AsSpan(16), rtpTimestamp);
+        return sr;
+    }
+
     private static List<byte[]> ReceiveAll(HarnessBrowser browser)
     {
         var packets = new List<byte[]>();
@@ -79,5 +103,10 @@ public sealed class ForwardTapTests : IDisposable
 
         public void OnForward(string roomId, string publisherPeerId, MediaKind kind, ReadOnlySpan<byte> rtpPacket) =>
             Seen.Add((roomId, publisherPeerId, kind, rtpPacket.ToArray()));
+
+        public List<(string RoomId, string PublisherPeerId, uint Ssrc, ulong Ntp, uint RtpTimestamp)> SenderReports { get; } = new();
+
+        public void OnSenderReport(string roomId, string publisherPeerId, uint ssrc, ulong ntpTimestamp, uint rtpTimestamp) =>
+            SenderReports.Add((roomId, publisherPeerId, ssrc, ntpTimestamp, rtpTimestamp));
     }
 }
