@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using Conclave.Daemon.Recording;
+using Conclave.Keys;
 using Conclave.Media.Dtls;
 using Conclave.Media.Sfu;
 using Conclave.Media.Transport;
@@ -6,11 +8,14 @@ using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Admission;
 using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
+using Conclave.Meetings.Recordings;
+using Conclave.Recording.Recorder;
 using Conclave.Meetings.Scheduling;
 using Conclave.Meetings.Settings;
 using Conclave.Storage;
 using Conclave.Web;
 using Conclave.Web.Console;
+using Conclave.Web.Recording;
 using Conclave.Web.Ports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -82,6 +87,11 @@ public static class DaemonHost
         SystemdNotification.AddWhenRequested(builder.Services);
         builder.Services.AddSerilog(ConfigureLogging);
 
+        // The token first: the recorder seals with its storage KEK, and the media plane taps into the recorder.
+        var custody = TokenCustody.Open(validated);
+        var storageKek = new TokenSecretProtector(custody.Token);
+        var recorderOptions = new RecorderOptions { RecordingsDirectory = Path.Combine(validated.StateDirectory, "sealed", "recordings") };
+        var recorder = new TapMeetingRecorder(recorderOptions, storageKek, TimeProvider.System);
         MediaPlane mediaPlane;
         try
         {
@@ -90,23 +100,14 @@ public static class DaemonHost
                 Socket = UdpDatagramSocket.Bind(validated.Media),
                 Certificate = DtlsCertificate.CreateSelfSigned(),
                 AdvertisedAddress = validated.MediaAdvertisedAddress,
-                ForwardTap = forwardTap,
+                ForwardTap = forwardTap is null ? recorder.Tap : new CompositeForwardTap(recorder.Tap, forwardTap),
             });
         }
         catch (SocketException e)
         {
+            recorder.Dispose();
+            custody.Dispose();
             throw new StartupException($"cannot listen for media on UDP {validated.Media}: {Describe(e)}", 3);
-        }
-
-        TokenCustody custody;
-        try
-        {
-            custody = TokenCustody.Open(validated);
-        }
-        catch
-        {
-            mediaPlane.Dispose();
-            throw;
         }
 
         ApplianceDatabase database;
@@ -117,6 +118,7 @@ public static class DaemonHost
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             mediaPlane.Dispose();
+            recorder.Dispose();
             custody.Dispose();
             throw new StartupException($"database: {e.Message}", 2);
         }
@@ -126,6 +128,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(custody.Token);
         builder.Services.AddHostedService<TokenWatch>();
         AddMeetings(builder.Services, database, custody, audit);
+        AddRecording(builder.Services, validated, custody, storageKek, recorder, recorderOptions);
         builder.Services.AddConclaveWeb(new ConsoleOptions(Path.Combine(validated.StateDirectory, "audit.log")), validated.Limits);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -147,6 +150,7 @@ public static class DaemonHost
         {
             mediaPlane.Dispose();
             await app.DisposeAsync();
+            recorder.Dispose();
             audit.Dispose();
             custody.Dispose();
             throw new StartupException($"cannot listen for HTTPS on {validated.Https}: {Describe(e)}", 3);
@@ -167,7 +171,7 @@ public static class DaemonHost
             setupLink = new Uri(httpsUri, $"/setup?token={accounts.Setup.Issue()}");
             logger.LogWarning("No admin account yet. Create the first one within this run at {SetupLink}", setupLink);
         }
-        return new RunningDaemon(app, mediaPlane, custody, audit, httpsUri, setupLink, stateLock);
+        return new RunningDaemon(app, mediaPlane, custody, audit, httpsUri, setupLink, stateLock, recorder);
     }
 
     /// <summary>The domain and its ports: SQLite stores, the token-signed audit log, token-sealed secrets.</summary>
@@ -178,6 +182,7 @@ public static class DaemonHost
         services.AddSingleton(database.Sessions);
         services.AddSingleton(database.Settings);
         services.AddSingleton(database.Meetings);
+        services.AddSingleton(database.Recordings);
         services.AddSingleton<IAuditTrail>(audit);
         services.AddSingleton(custody.Audit);
         services.AddSingleton<ISecretProtector>(new TokenSecretProtector(custody.Token));
@@ -190,6 +195,22 @@ public static class DaemonHost
         services.AddSingleton<MeetingService>();
         services.AddSingleton<AdmissionService>();
         services.AddSingleton<SettingsService>();
+    }
+
+    /// <summary>
+    /// Compliance recording: the domain's rules over the recordings' index, the recorder the SFU
+    /// taps into, and the escrow keys registered on the appliance token (docs/recording.md).
+    /// </summary>
+    private static void AddRecording(IServiceCollection services, ValidatedOptions validated, TokenCustody custody, TokenSecretProtector storageKek,
+        TapMeetingRecorder recorder, RecorderOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<Conclave.Crypto.Envelopes.IDataKeyWrapper>(storageKek);
+        services.AddSingleton(new RecordingOptions(RegisteredEscrowKeys.Read(custody.Token)));
+        services.AddSingleton<IMeetingRecorder>(recorder);
+        services.AddSingleton(s => new RecordingService(s.GetRequiredService<IRecordingIndex>(), s.GetRequiredService<IMeetingStore>(),
+            s.GetRequiredService<IAuditTrail>(), s.GetRequiredService<TimeProvider>(), validated.RecordingRetention));
+        services.AddHostedService<RecordingLifetime>();
     }
 
     /// <summary>Once when the audit log stops writing, once when it writes again: a full disk is one journal line, not one per record.</summary>

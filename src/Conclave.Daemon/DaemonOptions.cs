@@ -31,6 +31,18 @@ public sealed class DaemonOptions
 
     /// <summary>How the audit log takes refusals of people not logged in (section Conclave:Audit).</summary>
     public AuditSection Audit { get; set; } = new();
+
+    /// <summary>Compliance recordings (section Conclave:Recording; docs/recording.md).</summary>
+    public RecordingSection Recording { get; set; } = new();
+}
+
+public sealed class RecordingSection
+{
+    /// <summary>
+    /// How long a recording is kept: at least this long, and no longer (its keys are then
+    /// destroyed and its files deleted) unless a compliance officer holds it.
+    /// </summary>
+    public int RetentionDays { get; set; } = 365;
 }
 
 public sealed class AuditSection
@@ -59,7 +71,7 @@ public sealed class TokenSection
 
 /// <summary><see cref="DaemonOptions"/> checked and converted, or the one line saying what is wrong.</summary>
 public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddress? MediaAdvertisedAddress, string StateDirectory, TokenSection Token,
-    Conclave.Web.Signalling.SignallingLimitOptions Limits, Conclave.Meetings.Audit.RefusalAggregation Refusals)
+    Conclave.Web.Signalling.SignallingLimitOptions Limits, Conclave.Meetings.Audit.RefusalAggregation Refusals, TimeSpan RecordingRetention)
 {
     public static bool TryCreate(DaemonOptions options, out ValidatedOptions? validated, out string? error)
     {
@@ -106,8 +118,15 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddr
             error = $"Conclave:Audit:RefusalIntervalSeconds {options.Audit.RefusalIntervalSeconds} must be at least 1";
             return false;
         }
+        // A day at least; 50 years at most (longer than any archiving rule asks).
+        if (options.Recording.RetentionDays is < 1 or > 50 * 366)
+        {
+            error = $"Conclave:Recording:RetentionDays {options.Recording.RetentionDays} must be 1 to {50 * 366}";
+            return false;
+        }
         validated = new ValidatedOptions(https!, media, advertised, Path.GetFullPath(options.StateDirectory), options.Token, options.Limits,
-            new Conclave.Meetings.Audit.RefusalAggregation { Interval = TimeSpan.FromSeconds(options.Audit.RefusalIntervalSeconds) });
+            new Conclave.Meetings.Audit.RefusalAggregation { Interval = TimeSpan.FromSeconds(options.Audit.RefusalIntervalSeconds) },
+            TimeSpan.FromDays(options.Recording.RetentionDays));
         error = null;
         return true;
     }

@@ -14,9 +14,12 @@ public sealed class RunningDaemon : IAsyncDisposable
 
     private readonly Conclave.Storage.StateLock _stateLock;
 
+    private readonly IDisposable _recorder;
+
     internal RunningDaemon(WebApplication app, MediaPlane mediaPlane, TokenCustody custody, RefusalAggregator audit, Uri httpsUri, Uri? setupLink,
-        Conclave.Storage.StateLock stateLock)
+        Conclave.Storage.StateLock stateLock, IDisposable recorder)
     {
+        _recorder = recorder;
         _audit = audit;
         _stateLock = stateLock;
         SetupLink = setupLink;
@@ -43,6 +46,8 @@ public sealed class RunningDaemon : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         MediaPlane.Dispose();
+        // After the media plane: nothing is tapped any more; recordings were closed when the app stopped.
+        _recorder.Dispose();
         // Last: refusals counted so far are written, the stop is audited and the log closed with a signed checkpoint.
         _audit.Dispose();
         _audit.DaemonStopped();

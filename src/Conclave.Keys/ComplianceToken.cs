@@ -64,14 +64,13 @@ public sealed class ComplianceToken : IDisposable
     public byte[] SigningPublicKey() => PublicKey(ComplianceKeyRole.Signing);
 
     /// <summary>
-    /// ECDH (CKM_ECDH1_DERIVE, CKD_NULL) with the escrow key whose id is
-    /// <paramref name="escrowKeyId"/> (SHA-256 of its SubjectPublicKeyInfo): the 32-byte shared
+    /// ECDH (CKM_ECDH1_DERIVE, CKD_NULL) with the escrow key whose public half is
+    /// <paramref name="escrowPublicKey"/> (SubjectPublicKeyInfo, DER): the 32-byte shared
     /// x-coordinate, which is DHKEM(P-256)'s DH output (RFC 9180 §4.1, §7.1.1).
     /// </summary>
     /// <param name="peerUncompressedPoint">The sender's point, 04‖X‖Y (65 bytes): HPKE's enc.</param>
-    public byte[] DeriveSharedSecret(ReadOnlySpan<byte> escrowKeyId, ReadOnlySpan<byte> peerUncompressedPoint)
+    public byte[] DeriveSharedSecret(ReadOnlySpan<byte> escrowPublicKey, ReadOnlySpan<byte> peerUncompressedPoint)
     {
-        if (escrowKeyId.Length != EscrowKeyId.Length) throw new ArgumentException($"an escrow key id has {EscrowKeyId.Length} bytes", nameof(escrowKeyId));
         if (peerUncompressedPoint.Length != 65 || peerUncompressedPoint[0] != 0x04)
         {
             throw new ArgumentException("the peer's key must be an uncompressed P-256 point (65 bytes, 0x04 first)", nameof(peerUncompressedPoint));
@@ -87,12 +86,12 @@ public sealed class ComplianceToken : IDisposable
             {
                 continue; // one escrow key lost: the other may still be the one asked for
             }
-            if (CryptographicOperations.FixedTimeEquals(EscrowKeyId.Of(spki), escrowKeyId))
+            if (spki.AsSpan().SequenceEqual(escrowPublicKey))
             {
                 return new EcdhKeyAgreement(Token.Session, RoleKey.Of(role)).DeriveSharedSecret(peerUncompressedPoint);
             }
         }
-        throw new TokenException($"token '{Label}' holds no escrow key with id {EscrowKeyId.Display(escrowKeyId)}");
+        throw new TokenException($"token '{Label}' holds no escrow key with that public key (SHA-256 {Convert.ToHexString(SHA256.HashData(escrowPublicKey))[..16]})");
     }
 
     /// <summary>ECDSA P-256 over SHA-256 of <paramref name="data"/> with the signing key; DER-encoded (RFC 3279 §2.2.3).</summary>

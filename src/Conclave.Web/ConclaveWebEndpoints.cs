@@ -1,15 +1,18 @@
+using Conclave.Meetings.Recordings;
 using Conclave.Web.Attendees;
 using Conclave.Media.Sfu;
 using Conclave.Web.Console;
 using Conclave.Web.E2ee;
 using Conclave.Web.MeetingPage;
 using Conclave.Web.Ports;
+using Conclave.Web.Recording;
 using Conclave.Web.Signalling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
 
 namespace Conclave.Web;
 
@@ -35,7 +38,10 @@ public static class ConclaveWebEndpoints
         services.AddSingleton(options);
         services.AddSingleton(new SignallingQuotas(limits, TimeProvider.System));
         services.AddSingleton<IRoomMediaControl>(s => new MediaPlaneRoomControl(s.GetRequiredService<MediaPlane>()));
-        services.AddSingleton<RoomDirectory>();
+        services.AddSingleton(s => new RoomDirectory(s.GetRequiredService<IRoomMediaControl>(), s.GetRequiredService<TimeProvider>(),
+            s.GetRequiredService<MeetingRecordings>()));
+        services.AddSingleton(s => new MeetingRecordings(s.GetRequiredService<RecordingService>(), s.GetRequiredService<IMeetingRecorder>(),
+            s.GetRequiredService<RecordingOptions>(), () => s.GetRequiredService<RoomDirectory>(), s.GetRequiredService<ILogger<MeetingRecordings>>()));
         services.AddSingleton<CredentialIssuer>();
         services.AddSingleton<AttendeeResolver>();
         services.AddSingleton<BitrateSampler>();
@@ -80,6 +86,7 @@ public static class ConclaveWebEndpoints
         MeetingPages.Map(console);
         UserPages.Map(console);
         AdminPages.Map(console);
+        RecordingPages.Map(console);
         MeetingPageEndpoints.Map(app, webRoot);
         GroupInfoEndpoints.Map(app);
         SignallingEndpoint.Map(app);

@@ -121,6 +121,27 @@ public sealed class SealedEnvelopeTests
     }
 
     [Fact]
+    public void A_destroyed_key_leaves_the_object_unopenable_and_its_chunks_untouched()
+    {
+        var content = RandomNumberGenerator.GetBytes(100_000);
+        var sealedBytes = SealedEnvelope.Seal(content, Wrapper);
+        using var stream = new MemoryStream();
+        stream.Write(sealedBytes);
+        stream.Position = 0;
+
+        SealedEnvelope.DestroyKey(stream, "recording segment");
+
+        var shredded = stream.ToArray();
+        Assert.Equal(sealedBytes.Length, shredded.Length);
+        int headerBytes = 4 + 1 + 7 + 2;
+        int wrappedBytes = (sealedBytes[12] << 8) | sealedBytes[13];
+        Assert.All(shredded[headerBytes..(headerBytes + wrappedBytes)], b => Assert.Equal(0, b));
+        Assert.Equal(sealedBytes[(headerBytes + wrappedBytes)..], shredded[(headerBytes + wrappedBytes)..]);
+        var refused = Assert.Throws<SealedDataException>(() => SealedEnvelope.Open(shredded, Wrapper, "recording segment"));
+        Assert.Contains("recording segment", refused.Message);
+    }
+
+    [Fact]
     public void Garbage_is_not_a_sealed_object()
     {
         var refused = Assert.Throws<SealedDataException>(() => SealedEnvelope.Open("hello world, not sealed"u8, Wrapper, "notes.txt"));

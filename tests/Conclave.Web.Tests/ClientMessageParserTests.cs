@@ -1,4 +1,5 @@
 using System.Text;
+using Conclave.Meetings.Recordings;
 using Conclave.Web.E2ee;
 using Conclave.Web.Signalling;
 using CsCheck;
@@ -30,6 +31,12 @@ public sealed class ClientMessageParserTests
         { """{"type":"mls-commit","epoch":18446744073709551615,"commit":"AAEA","removes":[]}""", new ClientMessage.MlsCommit(ulong.MaxValue, "AAEA", []) },
         { """{"type":"mls-joined","epoch":8,"leaf":4294967295}""", new ClientMessage.MlsJoined(8, uint.MaxValue) },
         { """{"type":"data","epoch":0,"kind":"chat","ct":"c2VhbGVk"}""", new ClientMessage.Data(0, DataKind.Chat, "c2VhbGVk") },
+        { """{"type":"join","room":"r","recordingNotice":true}""", new ClientMessage.Join("r", null, RecordingNoticeAccepted: true) },
+        { """{"type":"join","room":"r","recordingNotice":"yes"}""", new ClientMessage.Join("r", null, RecordingNoticeAccepted: false) },
+        { """{"type":"recording-start","scope":"media"}""", new ClientMessage.RecordingStart(RecordingScope.Media) },
+        { """{"type":"recording-start","scope":"media+chat"}""", new ClientMessage.RecordingStart(RecordingScope.MediaAndChat) },
+        { """{"type":"recording-stop"}""", new ClientMessage.RecordingStop() },
+        { """{"type":"recording-escrow","recordingId":"0123456789abcdef0123456789abcdef","epoch":3,"blob":"AAEA"}""", new ClientMessage.RecordingEscrow("0123456789abcdef0123456789abcdef", 3, "AAEA") },
     };
 
     [Theory]
@@ -134,6 +141,12 @@ public sealed class ClientMessageParserTests
         { """{"type":"data","epoch":1,"ct":"AAEA"}""", "'kind' must be a string" },
         { """{"type":"data","epoch":1,"kind":"chat"}""", "'ct' must be a string" },
         { """{"type":"data","epoch":1,"kind":"chat","ct":"%%%="}""", "'ct' must be standard base64" },
+        { """{"type":"recording-start"}""", "'scope' must be a string" },
+        { """{"type":"recording-start","scope":"everything"}""", "'scope' must be \"media\" or \"media+chat\"" },
+        { """{"type":"recording-escrow","recordingId":"0123456789ABCDEF0123456789ABCDEF","epoch":3,"blob":"AAEA"}""", "'recordingId' must be 32 lowercase hex digits" },
+        { """{"type":"recording-escrow","recordingId":"0123","epoch":3,"blob":"AAEA"}""", "'recordingId' must be 32 lowercase hex digits" },
+        { """{"type":"recording-escrow","recordingId":"0123456789abcdef0123456789abcdef","blob":"AAEA"}""", "'epoch' must be an MLS epoch" },
+        { """{"type":"recording-escrow","recordingId":"0123456789abcdef0123456789abcdef","epoch":3,"blob":"AA"}""", "'blob' must be standard base64" },
     };
 
     [Theory]

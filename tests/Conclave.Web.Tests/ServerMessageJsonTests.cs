@@ -29,6 +29,9 @@ public sealed class ServerMessageJsonTests
         { typeof(ServerMessage.MlsRemove), """{"type":"mls-remove","epoch":4,"leaf":2,"participantId":"p3"}""" },
         { typeof(ServerMessage.MlsPublish), """{"type":"mls-publish","epoch":4}""" },
         { typeof(ServerMessage.Data), """{"type":"data","epoch":4,"kind":"chat","ct":"c2VhbGVk","participantId":"p1"}""" },
+        { typeof(ServerMessage.RecordingRequested), """{"type":"recording-requested","recordingId":"0123456789abcdef0123456789abcdef","scope":"media\u002Bchat","escrowKeys":["MFkwEwYHKoZIzj0CAQ=="]}""" },
+        { typeof(ServerMessage.RecordingStopping), """{"type":"recording-stopping","recordingId":"0123456789abcdef0123456789abcdef"}""" },
+        { typeof(ServerMessage.RecordingState), """{"type":"recording-state","state":"stopped","recordingId":"0123456789abcdef0123456789abcdef","reason":"disk-full"}""" },
     };
 
     [Theory]

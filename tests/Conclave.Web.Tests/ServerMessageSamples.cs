@@ -30,6 +30,9 @@ internal static class ServerMessageSamples
         [typeof(ServerMessage.MlsRemove)] = new ServerMessage.MlsRemove(4, 2, "p3"),
         [typeof(ServerMessage.MlsPublish)] = new ServerMessage.MlsPublish(4),
         [typeof(ServerMessage.Data)] = new ServerMessage.Data(4, DataKind.Chat, "c2VhbGVk", "p1"),
+        [typeof(ServerMessage.RecordingRequested)] = new ServerMessage.RecordingRequested("0123456789abcdef0123456789abcdef", "media+chat", ["MFkwEwYHKoZIzj0CAQ=="]),
+        [typeof(ServerMessage.RecordingStopping)] = new ServerMessage.RecordingStopping("0123456789abcdef0123456789abcdef"),
+        [typeof(ServerMessage.RecordingState)] = new ServerMessage.RecordingState("stopped", "0123456789abcdef0123456789abcdef", "disk-full"),
     };
 
     /// <summary>Every concrete message type the appliance declares.</summary>

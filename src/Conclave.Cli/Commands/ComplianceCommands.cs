@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Conclave.Crypto.Escrow;
 using Conclave.Keys;
 using Conclave.Keys.Roles;
 using Spectre.Console;
@@ -236,7 +237,7 @@ internal static class ComplianceCommands
         using var escrowPublic = ECDiffieHellman.Create();
         escrowPublic.ImportSubjectPublicKeyInfo(spki, out _);
         var point = peer.ExportParameters(false).Q;
-        var onToken = token.DeriveSharedSecret(EscrowKeyId.Of(spki), [0x04, .. point.X!, .. point.Y!]);
+        var onToken = token.DeriveSharedSecret(spki, [0x04, .. point.X!, .. point.Y!]);
         var inDotnet = peer.DeriveRawSecretAgreement(escrowPublic.PublicKey);
         return CryptographicOperations.FixedTimeEquals(onToken, inDotnet);
     }

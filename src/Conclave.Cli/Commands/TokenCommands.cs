@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using Conclave.Crypto.Escrow;
 using Conclave.Keys;
 using Conclave.Keys.Roles;
 using Spectre.Console;

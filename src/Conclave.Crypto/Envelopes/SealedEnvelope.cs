@@ -161,6 +161,20 @@ public static class SealedEnvelope
         }
     }
 
+    /// <summary>
+    /// Crypto-shreds the object: overwrites its wrapped data key with zeros in place and flushes,
+    /// so no KEK opens it again, even from a copy of the disk made later. The caller deletes the
+    /// file after (a delete alone leaves the bytes on the medium).
+    /// </summary>
+    public static void DestroyKey(Stream sealedObject, string objectName)
+    {
+        long start = sealedObject.Position;
+        var (_, _, wrapped) = ReadHeader(sealedObject, objectName);
+        sealedObject.Position = start + Magic.Length + 1 + PrefixBytes + 2;
+        sealedObject.Write(new byte[wrapped.Length]);
+        sealedObject.Flush();
+    }
+
     /// <summary>Whether <paramref name="wrapper"/> unwraps this object's data key (a rotation in progress asks this).</summary>
     public static bool IsWrappedBy(Stream sealedObject, IDataKeyWrapper wrapper, string objectName)
     {

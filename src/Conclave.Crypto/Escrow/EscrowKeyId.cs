@@ -27,4 +27,7 @@ public static class EscrowKeyId
         }
         return text.ToString();
     }
+
+    /// <summary>The displayed id of the key whose SubjectPublicKeyInfo is <paramref name="subjectPublicKeyInfo"/>.</summary>
+    public static string DisplayOf(ReadOnlySpan<byte> subjectPublicKeyInfo) => Display(Of(subjectPublicKeyInfo));
 }

@@ -20,7 +20,7 @@ public static class EscrowOpener
         byte[] plaintext;
         try
         {
-            plaintext = Hpke.Hpke.OpenBase(recipient, blob.Enc, EscrowInfo.For(blob.RecordingId, blob.Epoch), ReadOnlySpan<byte>.Empty, blob.Ciphertext);
+            plaintext = Hpke.HpkeBaseMode.OpenBase(recipient, blob.Enc, EscrowInfo.For(blob.RecordingId, blob.Epoch), ReadOnlySpan<byte>.Empty, blob.Ciphertext);
         }
         catch (HpkeOpenException e)
         {

@@ -19,7 +19,7 @@ public static class EscrowSealer
         var plaintext = content.Write();
         try
         {
-            var sealedEpoch = Hpke.Hpke.SealBase(point, EscrowInfo.For(recordingId, epoch), ReadOnlySpan<byte>.Empty, plaintext);
+            var sealedEpoch = Hpke.HpkeBaseMode.SealBase(point, EscrowInfo.For(recordingId, epoch), ReadOnlySpan<byte>.Empty, plaintext);
             return new EscrowBlob(recordingId.ToArray(), epoch, sealerLeaf, EscrowKeyId.Of(escrowSpki), sealedEpoch.Enc, sealedEpoch.Ciphertext);
         }
         finally

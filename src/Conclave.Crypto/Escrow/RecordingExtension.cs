@@ -11,7 +11,7 @@ namespace Conclave.Crypto.Escrow;
 /// struct {
 ///   uint8  version = 1;
 ///   opaque recording_id[16];
-///   uint8  scope;                 // 1 = media, 2 = media and chat
+///   uint8  scope;                 // 0 = stopped (no escrow keys), 1 = media, 2 = media and chat
 ///   opaque escrow_keys&lt;V&gt;;        // EscrowKey per key: struct { opaque spki&lt;V&gt;; }
 ///   opaque started_by&lt;V&gt;;         // UTF-8 display name of the host who started it
 /// } ConclaveRecording;
@@ -27,7 +27,8 @@ public sealed record RecordingExtension(byte[] RecordingId, RecordingScope Scope
 
     public byte[] Write()
     {
-        if (!Enum.IsDefined(Scope)) throw new ArgumentException($"scope {(byte)Scope} is neither media (1) nor media and chat (2)", nameof(Scope));
+        if (!Enum.IsDefined(Scope)) throw new ArgumentException($"scope {(byte)Scope} is neither stopped (0), media (1) nor media and chat (2)", nameof(Scope));
+        if ((Scope == RecordingScope.Stopped) != (EscrowKeys.Count == 0)) throw new ArgumentException("a stopped recording names no escrow key, and a running one at least one", nameof(EscrowKeys));
         var keys = new MlsVectorWriter();
         foreach (var spki in EscrowKeys) keys.WriteVector(spki);
         var writer = new MlsVectorWriter();
@@ -56,6 +57,7 @@ public sealed record RecordingExtension(byte[] RecordingId, RecordingScope Scope
             if (!keyReader.TryReadVector(out var spki)) return false;
             keys.Add(spki.ToArray());
         }
+        if ((scope == (byte)RecordingScope.Stopped) != (keys.Count == 0)) return false;
         string name;
         try
         {

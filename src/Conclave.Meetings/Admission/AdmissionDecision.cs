@@ -53,4 +53,5 @@ public sealed record AdmissionDecision(AdmissionVerdict Verdict, RefusalCode? Co
 
 /// <summary>What the meeting page shows about the meeting to someone it concerns.</summary>
 /// <param name="RunsIt">The host (or an admin): the page links to the lobby and controls in the console.</param>
-public sealed record MeetingView(string Title, bool RunsIt);
+/// <param name="Recordable">The meeting may be recorded: the page says so before Join.</param>
+public sealed record MeetingView(string Title, bool RunsIt, bool Recordable);

@@ -60,7 +60,7 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
 
     /// <summary>
     /// What the meeting page may tell this person: the title to those it concerns (host,
-    /// roster, its guests), and whether they run it (host, admin: the page links to its
+    /// roster, its guests), whether it may be recorded, and whether they run it (host, admin: the page links to its
     /// lobby and controls). Null for anyone else, who learns nothing.
     /// </summary>
     public MeetingView? ViewFor(Attendee attendee, string meetingId)
@@ -74,7 +74,7 @@ public sealed class AdmissionService(IMeetingStore meetings, IAuditTrail audit, 
             GuestAttendee g => g.Invitation.MeetingId == meeting.Id,
             _ => false,
         };
-        return concerned ? new MeetingView(meeting.Title, runsIt) : null;
+        return concerned ? new MeetingView(meeting.Title, runsIt, meeting.Recordable) : null;
     }
 
     private static AdmissionDecision OutsideWindow(Meeting meeting) => AdmissionDecision.Refuse(RefusalCode.OutsideTimeWindow,

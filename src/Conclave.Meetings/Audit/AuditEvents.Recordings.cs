@@ -16,9 +16,9 @@ public static partial class AuditEvents
             AuditOutcome.OkWith($"{AuditObject.Of(meeting)}, scope {Named(recording.Scope)}"));
 
     /// <summary>The recording ended; the manifest's hash goes into the signed chain, so a changed recording shows.</summary>
-    public static void RecordingStopped(this IAuditTrail audit, Recording recording, int escrowBlobs) =>
+    public static void RecordingStopped(this IAuditTrail audit, Recording recording, int? escrowBlobs) =>
         audit.Record(AuditActor.Daemon, AuditAction.RecordingStop, AuditObject.Recording(recording),
-            AuditOutcome.OkWith($"ended by {recording.EndedBy}, {recording.Bytes} bytes, {escrowBlobs} escrow blobs, manifest sha256={Convert.ToHexStringLower(recording.ManifestSha256 ?? [])}"));
+            AuditOutcome.OkWith($"ended by {recording.EndedBy}, {recording.Bytes} bytes, {(escrowBlobs is { } count ? $"{count} escrow blobs" : "escrow blobs not counted")}, manifest sha256={Convert.ToHexStringLower(recording.ManifestSha256 ?? [])}"));
 
     /// <summary>Someone joined a meeting that may be recorded after the page told them so.</summary>
     public static void RecordingNoticeAccepted(this IAuditTrail audit, Attendee attendee, Meeting meeting) =>

@@ -8,7 +8,7 @@ using Conclave.Meetings.Scheduling;
 namespace Conclave.Meetings.Recordings;
 
 /// <summary>
-/// Who may start a recording, and what happens to it after: a host (or an admin) present in a
+/// Who may start a recording, and what happens to it after: the host, present in a
 /// meeting whose settings allow recording starts one; compliance officers put it on legal hold;
 /// it is shredded when its retention ends. Every step is audited (docs/recording.md).
 /// </summary>
@@ -21,17 +21,12 @@ public sealed class RecordingService(IRecordingIndex index, IMeetingStore meetin
 
     /// <summary>
     /// Starts a recording of the meeting for <paramref name="starter"/>, who must be in it: the
-    /// meeting's host or an admin, in a meeting whose settings allow recording, with no other
-    /// recording running.
+    /// meeting's host, in a meeting whose settings allow recording, with no other recording running.
     /// </summary>
     public Recording Start(Attendee starter, string meetingId, RecordingScope scope)
     {
         var meeting = meetings.Find(meetingId) ?? throw DomainException.NotFound("No such meeting.");
-        string? refusal = starter switch
-        {
-            MemberAttendee { Account: var account } when account.Holds(Role.Admin) || meeting.HostAccountId == account.Id => null,
-            _ => "only the meeting's host or an admin may record it",
-        };
+        string? refusal = !MayControl(starter, meeting) ? "only the meeting's host may record it" : null;
         refusal ??= !meeting.Recordable ? "the meeting's settings do not allow recording"
             : !meeting.IsOpenAt(time.GetUtcNow()) ? "the meeting is not open"
             : index.FindActive(meeting.Id) is not null ? "it is being recorded already"
@@ -52,8 +47,18 @@ public sealed class RecordingService(IRecordingIndex index, IMeetingStore meetin
         return recording;
     }
 
-    /// <summary>The recorder closed the recording: what it wrote, and the hash of its manifest.</summary>
-    public Recording Stopped(string recordingId, string endedBy, long bytes, byte[] manifestSha256, int escrowBlobs)
+    /// <summary>
+    /// Whether <paramref name="attendee"/> may start and stop recordings of the meeting: its host
+    /// only. Members' browsers accept the recording change in the group context only from the
+    /// host's leaf, so an admin's request could not take effect anyway.
+    /// </summary>
+    public bool MayControl(Attendee attendee, string meetingId) => meetings.Find(meetingId) is { } meeting && MayControl(attendee, meeting);
+
+    private static bool MayControl(Attendee attendee, Meeting meeting) =>
+        attendee is MemberAttendee { Account: var account } && meeting.HostAccountId == account.Id;
+
+    /// <summary>The recorder closed the recording: what it wrote, and the hash of its manifest (escrow blobs: null when not counted, after a crash).</summary>
+    public Recording Stopped(string recordingId, string endedBy, long bytes, byte[] manifestSha256, int? escrowBlobs)
     {
         var recording = index.Find(recordingId) ?? throw DomainException.NotFound("No such recording.");
         var now = time.GetUtcNow();
@@ -73,7 +78,17 @@ public sealed class RecordingService(IRecordingIndex index, IMeetingStore meetin
     /// <summary>Recordings still marked as recording: the daemon stopped without closing them (their manifests are recovered).</summary>
     public IReadOnlyList<Recording> Unfinished() => [.. index.List().Where(r => r.IsRecording)];
 
-    public void NoticeAccepted(Attendee attendee, Meeting meeting) => audit.RecordingNoticeAccepted(attendee, meeting);
+    /// <summary>
+    /// Whoever joins a meeting that may be recorded must have been told so before Join: false
+    /// when they were not (the join is refused); their acceptance is audited.
+    /// </summary>
+    public bool CheckNotice(Attendee attendee, string meetingId, bool noticeAccepted)
+    {
+        if (meetings.Find(meetingId) is not { Recordable: true } meeting) return true;
+        if (!noticeAccepted) return false;
+        audit.RecordingNoticeAccepted(attendee, meeting);
+        return true;
+    }
 
     /// <summary>Compliance officers and admins see every recording (metadata only).</summary>
     public IReadOnlyList<Recording> List(Account actor)

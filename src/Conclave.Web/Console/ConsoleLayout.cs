@@ -15,6 +15,7 @@ internal static class ConsoleLayout
         ("/console/meetings", "Meetings", Role.None),
         ("/console/users", "Users", Role.Admin),
         ("/console/audit", "Audit log", Role.Admin | Role.SecurityOfficer | Role.ComplianceOfficer),
+        ("/console/recordings", "Recordings", Role.Admin | Role.ComplianceOfficer),
         ("/console/token", "Token", Role.Admin | Role.SecurityOfficer),
         ("/console/settings", "Settings", Role.Admin),
         ("/console/enrol", "Authenticator app", Role.None),

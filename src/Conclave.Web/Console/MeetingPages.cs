@@ -42,7 +42,7 @@ internal static class MeetingPages
             {
                 var meeting = meetings.Create(request.Account, form["title"],
                     ParseTime(form["starts_at"], "start"), ParseTime(form["ends_at"], "end"), SplitNames(form["roster"]),
-                    form.ContainsKey("lobby_for_members") ? true : null);
+                    form.ContainsKey("lobby_for_members") ? true : null, recordable: form.ContainsKey("recordable"));
                 return Results.Redirect($"/console/meetings/{meeting.Id}");
             }
             catch (DomainException e) when (e.Kind == DomainErrorKind.Invalid)
@@ -119,6 +119,7 @@ internal static class MeetingPages
               <label for="roster">Roster (user names, separated by commas or spaces)</label>
               <textarea id="roster" name="roster" rows="3"></textarea>
               <label class="check"><input type="checkbox" name="lobby_for_members" id="lobby_for_members"> Members wait in the lobby too</label>
+              <label class="check"><input type="checkbox" name="recordable" id="recordable"> The host may record it for compliance (everyone is told before joining)</label>
               <button type="submit">Create meeting</button>
             </form>
             """));
@@ -157,7 +158,7 @@ internal static class MeetingPages
         return ConsoleLayout.Page(request, meeting.Title, Html.Of($"""
             {notice}
             {ConsoleLayout.ErrorNote(error)}
-            <p>{meeting.StartsAt:yyyy-MM-dd HH:mm}–{meeting.EndsAt:yyyy-MM-dd HH:mm} UTC · host {details.Host?.DisplayName} · {state} · {(meeting.LobbyForMembers ? "members wait in the lobby" : "members enter directly")}</p>
+            <p>{meeting.StartsAt:yyyy-MM-dd HH:mm}–{meeting.EndsAt:yyyy-MM-dd HH:mm} UTC · host {details.Host?.DisplayName} · {state} · {(meeting.LobbyForMembers ? "members wait in the lobby" : "members enter directly")}{(meeting.Recordable ? " · may be recorded for compliance" : "")}</p>
             <p>Join link for members: <a href="/m/{meeting.Id}">/m/{meeting.Id}</a></p>
             {controls}
             <section aria-label="Lobby" data-live-url="/console/meetings/{meeting.Id}/live" data-live-state="{LiveState(lobby, live)}"><h2>Lobby ({lobby.Count})</h2><ul>{lobbyItems}</ul><p><a href="/console/meetings/{meeting.Id}">Refresh</a></p></section>

@@ -43,6 +43,7 @@ public sealed class DeliveryService : IDisposable
 
     private readonly string _roomId;
     private readonly IRoomMediaControl _media;
+    private readonly IRoomEpochObserver? _epochs;
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
     private readonly Lock _lock = new();
@@ -58,10 +59,11 @@ public sealed class DeliveryService : IDisposable
     private uint? _lastAskedToPublish;
     private bool _disposed;
 
-    public DeliveryService(string roomId, IRoomMediaControl media, TimeProvider time)
+    public DeliveryService(string roomId, IRoomMediaControl media, TimeProvider time, IRoomEpochObserver? epochs = null)
     {
         _roomId = roomId;
         _media = media;
+        _epochs = epochs;
         _time = time;
         _timer = time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -93,6 +95,15 @@ public sealed class DeliveryService : IDisposable
         public string ParticipantId { get; } = participantId;
         public Member? Asked { get; set; }
         public DateTimeOffset Deadline { get; set; }
+    }
+
+    /// <summary>The group's current epoch, or null while there is no group yet.</summary>
+    public ulong? CurrentEpoch
+    {
+        get
+        {
+            lock (_lock) return _phase == GroupPhase.None ? null : _epoch;
+        }
     }
 
     /// <summary>An admitted participant, after its <c>joined</c>: it founds the group, is told to join, or waits.</summary>
@@ -184,6 +195,7 @@ public sealed class DeliveryService : IDisposable
                 _keyFramesDue.Enqueue(_time.GetUtcNow() + KeyFrameDelay);
             }
             _media.SetRoomEpoch(_roomId, _epoch);
+            _epochs?.EpochAccepted(_roomId, _epoch);
             Reschedule();
         }
     }
@@ -285,6 +297,7 @@ public sealed class DeliveryService : IDisposable
         _publishers.Add(founder.ParticipantId);
         Send(founder, new ServerMessage.MlsCreate(Convert.ToBase64String(RandomNumberGenerator.GetBytes(GroupIdBytes))));
         _media.SetRoomEpoch(_roomId, 0);
+        _epochs?.EpochAccepted(_roomId, 0);
     }
 
     private void Forget()

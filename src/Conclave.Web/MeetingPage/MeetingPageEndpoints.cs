@@ -10,7 +10,8 @@ namespace Conclave.Web.MeetingPage;
 
 /// <summary>
 /// /m/{meeting}: the meeting page itself, which is static; who may use it is settled by /ws at
-/// join. /m/{meeting}/me tells the page who it is showing, and whether they run the meeting.
+/// join. /m/{meeting}/me tells the page who it is showing, whether they run the meeting, and
+/// whether it may be recorded (the notice the page shows before Join).
 /// </summary>
 internal static class MeetingPageEndpoints
 {
@@ -25,7 +26,7 @@ internal static class MeetingPageEndpoints
         {
             if (attendees.Resolve(http) is not { } attendee) return Results.Unauthorized();
             var view = admission.ViewFor(attendee, meeting);
-            return Results.Json(new { displayName = attendee.DisplayName, guest = attendee is GuestAttendee, title = view?.Title, runsIt = view?.RunsIt ?? false });
+            return Results.Json(new { displayName = attendee.DisplayName, guest = attendee is GuestAttendee, title = view?.Title, runsIt = view?.RunsIt ?? false, recordable = view?.Recordable ?? false });
         });
     }
 }

@@ -6,7 +6,8 @@ namespace Conclave.Web.Signalling;
 public abstract record ClientMessage
 {
     /// <param name="SignatureKey">The MLS signature key the browser will sign with in this meeting; null when it sent no <c>e2ee</c> (refused: every meeting is end-to-end encrypted).</param>
-    public sealed record Join(string Room, MlsSignatureKey? SignatureKey) : ClientMessage;
+    /// <param name="RecordingNoticeAccepted">The page told the person this meeting may be recorded, and they joined anyway.</param>
+    public sealed record Join(string Room, MlsSignatureKey? SignatureKey, bool RecordingNoticeAccepted = false) : ClientMessage;
     public sealed record Answer(int Revision, string Sdp) : ClientMessage;
     public sealed record Candidate(string Line, string? SdpMid) : ClientMessage;
     public sealed record RestartIce : ClientMessage;
@@ -32,4 +33,14 @@ public abstract record ClientMessage
     /// <summary>An encrypted application message for everyone else in the room.</summary>
     /// <param name="Ct">The ciphertext, base64.</param>
     public sealed record Data(ulong Epoch, DataKind Kind, string Ct) : ClientMessage;
+
+    /// <summary>A host asks to record the meeting.</summary>
+    public sealed record RecordingStart(Meetings.Recordings.RecordingScope Scope) : ClientMessage;
+
+    /// <summary>A host asks to stop recording.</summary>
+    public sealed record RecordingStop : ClientMessage;
+
+    /// <summary>One escrow blob (docs/recording.md) a member sealed for an epoch of the recording.</summary>
+    /// <param name="Blob">The EscrowBlob, base64.</param>
+    public sealed record RecordingEscrow(string RecordingId, ulong Epoch, string Blob) : ClientMessage;
 }

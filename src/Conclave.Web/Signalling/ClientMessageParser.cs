@@ -52,7 +52,8 @@ public static class ClientMessageParser
                     }
                     MlsSignatureKey? signatureKey = null;
                     if (root.TryGetProperty("e2ee", out var e2ee) && !TryGetSignatureKey(e2ee, out signatureKey, out error)) return false;
-                    message = new ClientMessage.Join(room!, signatureKey);
+                    bool notice = root.TryGetProperty("recordingNotice", out var noticeElement) && noticeElement.ValueKind == JsonValueKind.True;
+                    message = new ClientMessage.Join(room!, signatureKey, notice);
                     return true;
                 case "answer":
                     if (!root.TryGetProperty("revision", out var revision) || revision.ValueKind != JsonValueKind.Number || !revision.TryGetInt32(out int revisionNumber) || revisionNumber < 1)
@@ -104,6 +105,29 @@ public static class ClientMessageParser
                     }
                     if (!TryGetBase64(root, "ct", SignallingLimits.MaxDataChars, out var ct, out error)) return false;
                     message = new ClientMessage.Data(dataEpoch, DataKind.Chat, ct!);
+                    return true;
+                case "recording-start":
+                    if (!TryGetString(root, "scope", 16, out var scope, out error)) return false;
+                    if (scope is not ("media" or "media+chat"))
+                    {
+                        error = "recording-start: 'scope' must be \"media\" or \"media+chat\"";
+                        return false;
+                    }
+                    message = new ClientMessage.RecordingStart(scope == "media" ? Meetings.Recordings.RecordingScope.Media : Meetings.Recordings.RecordingScope.MediaAndChat);
+                    return true;
+                case "recording-stop":
+                    message = new ClientMessage.RecordingStop();
+                    return true;
+                case "recording-escrow":
+                    if (!TryGetString(root, "recordingId", 32, out var recordingId, out error)) return false;
+                    if (recordingId!.Length != 32 || !recordingId.All(char.IsAsciiHexDigitLower))
+                    {
+                        error = "recording-escrow: 'recordingId' must be 32 lowercase hex digits";
+                        return false;
+                    }
+                    if (!TryGetEpoch(root, out ulong escrowEpoch, out error)) return false;
+                    if (!TryGetBase64(root, "blob", Recording.RecordingOptions.MaxEscrowBlobChars, out var blob, out error)) return false;
+                    message = new ClientMessage.RecordingEscrow(recordingId, escrowEpoch, blob!);
                     return true;
                 default:
                     error = $"unknown message type '{type}'";

@@ -12,7 +12,7 @@ public sealed record LiveParticipant(string ParticipantId, Attendee Attendee);
 /// room's MLS <see cref="DeliveryService"/>, which lives exactly as long as the room has
 /// someone in it. (Media routing lives in Conclave.Media's Room.)
 /// </summary>
-public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time)
+public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time, IRoomEpochObserver? epochs = null)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, RoomEntry> _rooms = new(StringComparer.Ordinal);
@@ -30,7 +30,7 @@ public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time)
         {
             if (!_rooms.TryGetValue(room, out var entry))
             {
-                entry = new RoomEntry(new DeliveryService(room, media, time));
+                entry = new RoomEntry(new DeliveryService(room, media, time, epochs));
                 _rooms.Add(room, entry);
             }
             var others = entry.Members.Values.ToList();
@@ -58,6 +58,12 @@ public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time)
     public DeliveryService? Delivery(string room)
     {
         lock (_lock) return _rooms.TryGetValue(room, out var entry) ? entry.Delivery : null;
+    }
+
+    /// <summary>The connections in the room now (to tell them something).</summary>
+    internal IReadOnlyList<SignallingConnection> Connections(string room)
+    {
+        lock (_lock) return _rooms.TryGetValue(room, out var entry) ? entry.Members.Values.ToList() : [];
     }
 
     public int ParticipantCount(string room)

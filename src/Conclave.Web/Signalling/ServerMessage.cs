@@ -23,6 +23,9 @@ namespace Conclave.Web.Signalling;
 [JsonDerivedType(typeof(MlsRemove), "mls-remove")]
 [JsonDerivedType(typeof(MlsPublish), "mls-publish")]
 [JsonDerivedType(typeof(Data), "data")]
+[JsonDerivedType(typeof(RecordingRequested), "recording-requested")]
+[JsonDerivedType(typeof(RecordingStopping), "recording-stopping")]
+[JsonDerivedType(typeof(RecordingState), "recording-state")]
 public abstract record ServerMessage
 {
     /// <summary>The browser waits until the host admits it (<see cref="Joined"/>) or denies it (<see cref="Error"/>).</summary>
@@ -83,6 +86,17 @@ public abstract record ServerMessage
     /// <param name="Ct">The ciphertext (base64); the appliance cannot read it and keeps none of it.</param>
     /// <param name="ParticipantId">The sender.</param>
     public sealed record Data(ulong Epoch, [property: JsonConverter(typeof(DataKindJsonConverter))] DataKind Kind, string Ct, string ParticipantId) : ServerMessage;
+
+    /// <summary>To a host: commit the recording into the group context (docs/recording.md).</summary>
+    /// <param name="Scope">"media" or "media+chat".</param>
+    /// <param name="EscrowKeys">The registered escrow keys' SubjectPublicKeyInfo, base64.</param>
+    public sealed record RecordingRequested(string RecordingId, string Scope, IReadOnlyList<string> EscrowKeys) : ServerMessage;
+
+    /// <summary>To a host: commit the group context without the recording.</summary>
+    public sealed record RecordingStopping(string RecordingId) : ServerMessage;
+
+    /// <summary>What the appliance stores now: "off", "requested", "on", "stopped" or "refused" (to the asker only).</summary>
+    public sealed record RecordingState(string State, string? RecordingId, string? Reason) : ServerMessage;
 
     /// <summary>The message as one UTF-8 JSON text frame.</summary>
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, SignallingJsonContext.Default.ServerMessage);

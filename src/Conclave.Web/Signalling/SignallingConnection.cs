@@ -4,6 +4,7 @@ using Conclave.Media.Sfu;
 using Conclave.Meetings;
 using Conclave.Meetings.Admission;
 using Conclave.Web.E2ee;
+using Conclave.Web.Recording;
 using Microsoft.Extensions.Logging;
 
 namespace Conclave.Web.Signalling;
@@ -37,6 +38,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
     private readonly RoomDirectory _directory;
     private readonly AdmissionService _admission;
     private readonly CredentialIssuer _credentials;
+    private readonly MeetingRecordings _recordings;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _handling = new(1, 1);
     private LobbyEntry? _lobbyEntry;
@@ -49,7 +51,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
     private DeliveryService? _delivery;
 
     public SignallingConnection(WebSocket socket, Attendee attendee, System.Net.IPAddress? source, MediaPlane plane, RoomDirectory directory,
-        AdmissionService admission, CredentialIssuer credentials, SignallingQuotas quotas, ILogger logger)
+        AdmissionService admission, CredentialIssuer credentials, MeetingRecordings recordings, SignallingQuotas quotas, ILogger logger)
     {
         _socket = socket;
         _source = source;
@@ -59,6 +61,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
         _directory = directory;
         _admission = admission;
         _credentials = credentials;
+        _recordings = recordings;
         _logger = logger;
     }
 
@@ -66,6 +69,9 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
     public Attendee Attendee { get; }
 
     public string? ParticipantId => _peer?.PeerId;
+
+    /// <summary>The ConclaveCredential the appliance issued this participant, once in the room.</summary>
+    internal byte[]? IssuedCredential { get; private set; }
     public string DisplayName => Attendee.DisplayName;
 
     private readonly record struct Outgoing(byte[]? Utf8Json, WebSocketCloseStatus? Close, string? CloseReason);
@@ -209,6 +215,12 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
                 }
                 _room = join.Room;
                 var decision = _admission.Decide(Attendee, join.Room);
+                if (decision.Verdict is AdmissionVerdict.Enter or AdmissionVerdict.WaitInLobby
+                    && !_recordings.CheckNotice(Attendee, join.Room, join.RecordingNoticeAccepted))
+                {
+                    Fail(SignallingError.RecordingNoticeRequired, "this meeting may be recorded: the page must show the recording notice before Join (reload the page)");
+                    return false;
+                }
                 switch (decision.Verdict)
                 {
                     case AdmissionVerdict.Enter:
@@ -257,8 +269,19 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
                 _delivery!.Joined(_peer.PeerId, joined.Epoch, joined.Leaf);
                 return true;
             case ClientMessage.Data data:
-                // Relayed as it came; the payload is never logged or kept.
+                // Relayed as it came; never logged, and kept only as ciphertext while the meeting is recorded with its chat.
                 _delivery!.Relay(_peer.PeerId, new ServerMessage.Data(data.Epoch, data.Kind, data.Ct, _peer.PeerId));
+                _recordings.Data(_room!, _peer.PeerId, data.Epoch, Convert.FromBase64String(data.Ct));
+                return true;
+            case ClientMessage.RecordingStart start:
+                _recordings.Start(this, _room!, start.Scope);
+                return true;
+            case ClientMessage.RecordingStop:
+                await _recordings.StopAsync(this, _room!);
+                return true;
+            case ClientMessage.RecordingEscrow escrow:
+                // A blob for another (or no longer running) recording is dropped: escrow races the stop.
+                _recordings.Escrow(_room!, escrow.RecordingId, escrow.Epoch, Convert.FromBase64String(escrow.Blob));
                 return true;
             default:
                 return false;
@@ -296,6 +319,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
             return false;
         }
         _peer = peer;
+        IssuedCredential = credential.Credential;
         string groupToken = GroupTokens.New();
         var (others, delivery) = _directory.Enter(_room!, peer.PeerId, this);
         _delivery = delivery;
@@ -303,6 +327,8 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
             new JoinedE2ee(Convert.ToBase64String(credential.Credential), Convert.ToBase64String(credential.CaPublicKeySpki), groupToken)));
         var joined = new ServerMessage.ParticipantJoined(new Participant(peer.PeerId, DisplayName)).ToUtf8Json();
         foreach (var other in others) other.Send(joined);
+        _recordings.ParticipantEntered(_room!, peer.PeerId, credential.Credential);
+        if (_recordings.ActiveRecordingId(_room!) is { } recordingId) SendRecordingState("on", recordingId, null);
         // After joined (the browser needs the CA key first) and after the others heard of it (they
         // accept its leaf only once it is announced): mls-create, mls-join or nothing yet.
         delivery.Enter(peer.PeerId, Attendee.Key, GroupTokens.Sha256(groupToken), this);
@@ -358,11 +384,23 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
         foreach (var other in remaining) other.Send(left);
         // Removal follows admission: a member is asked to remove this participant's leaf.
         _delivery!.Leave(peer.PeerId);
-        if (emptied) _delivery.Dispose();
+        if (emptied)
+        {
+            _delivery.Dispose();
+            await _recordings.RoomEmptiedAsync(_room);
+        }
         LogLeft(_logger, peer.PeerId, _room);
     }
 
     private void Send(ServerMessage message) => Send(message.ToUtf8Json());
+
+    internal void SendRecordingState(string state, string? recordingId, string? reason) => Send(new ServerMessage.RecordingState(state, recordingId, reason));
+
+    internal void SendRecordingRequested(string recordingId, Meetings.Recordings.RecordingScope scope, IReadOnlyList<byte[]> escrowKeys) =>
+        Send(new ServerMessage.RecordingRequested(recordingId, scope == Meetings.Recordings.RecordingScope.Media ? "media" : "media+chat",
+            escrowKeys.Select(Convert.ToBase64String).ToList()));
+
+    internal void SendRecordingStopping(string recordingId) => Send(new ServerMessage.RecordingStopping(recordingId));
 
     /// <summary>Queues a message already serialised, so one sent to a whole room is serialised once.</summary>
     internal void Send(byte[] utf8Json)

@@ -21,7 +21,7 @@ internal static class SignallingEndpoint
     public static void Map(IEndpointRouteBuilder app) => app.Map("/ws", AcceptAsync);
 
     private static async Task AcceptAsync(HttpContext context, AttendeeResolver attendees, IAuditTrail audit, MediaPlane plane,
-        RoomDirectory directory, AdmissionService admission, CredentialIssuer credentials, SignallingQuotas quotas, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
+        RoomDirectory directory, AdmissionService admission, CredentialIssuer credentials, Recording.MeetingRecordings recordings, SignallingQuotas quotas, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -50,7 +50,7 @@ internal static class SignallingEndpoint
             return;
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new SignallingConnection(socket, attendee, context.Connection.RemoteIpAddress, plane, directory, admission, credentials, quotas,
+        var connection = new SignallingConnection(socket, attendee, context.Connection.RemoteIpAddress, plane, directory, admission, credentials, recordings, quotas,
             loggers.CreateLogger("Conclave.Signalling"));
         await connection.RunAsync(lifetime.ApplicationStopping);
     }

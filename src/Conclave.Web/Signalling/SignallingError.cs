@@ -31,6 +31,8 @@ public enum SignallingError
     RateLimited,
     /// <summary>A join without <c>e2ee</c>: every meeting is end-to-end encrypted, with no fallback.</summary>
     E2eeRequired,
+    /// <summary>A join into a meeting that may be recorded, from a page that did not show the recording notice.</summary>
+    RecordingNoticeRequired,
 
     // Admission's refusals (RefusalCode), each audited.
     NoSuchMeeting,
@@ -58,6 +60,7 @@ public static class SignallingErrors
         SignallingError.TooManyConnections => "too-many-connections",
         SignallingError.MeetingFull => "meeting-full",
         SignallingError.RateLimited => "rate-limited",
+        SignallingError.RecordingNoticeRequired => "recording-notice-required",
         SignallingError.E2eeRequired => "e2ee-required",
         SignallingError.NoSuchMeeting => "no-such-meeting",
         SignallingError.NotOnRoster => "not-on-roster",

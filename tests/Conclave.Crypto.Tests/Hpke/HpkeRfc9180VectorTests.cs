@@ -3,7 +3,6 @@ using Conclave.Crypto.Hpke;
 
 namespace Conclave.Crypto.Tests.Hpke;
 
-using Hpke = Conclave.Crypto.Hpke.Hpke;
 
 /// <summary>RFC 9180 Appendix A.3.1, base mode, DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-128-GCM.</summary>
 public sealed class HpkeRfc9180VectorTests
@@ -73,7 +72,7 @@ public sealed class HpkeRfc9180VectorTests
         Assert.Equal(Vector.Bytes("base_nonce"), encryption("nonce"));
         using var ephemeral = DhKemP256.DeriveKeyPair(Vector.Bytes("ikmE"));
 
-        var sealedMessage = Hpke.SealBase(ephemeral, Vector.Bytes("pkRm"), Vector.Bytes("info"), encryption("aad"), encryption("pt"));
+        var sealedMessage = HpkeBaseMode.SealBase(ephemeral, Vector.Bytes("pkRm"), Vector.Bytes("info"), encryption("aad"), encryption("pt"));
 
         Assert.Equal(Vector.Bytes("enc"), sealedMessage.Enc);
         Assert.Equal(encryption("ct"), sealedMessage.Ciphertext);
@@ -85,7 +84,7 @@ public sealed class HpkeRfc9180VectorTests
         var encryption = Vector.Encryption(0);
         using var recipient = SoftwareHpkeRecipient.FromPrivateKey(Vector.Bytes("skRm"));
 
-        Assert.Equal(encryption("pt"), Hpke.OpenBase(recipient, Vector.Bytes("enc"), Vector.Bytes("info"), encryption("aad"), encryption("ct")));
+        Assert.Equal(encryption("pt"), HpkeBaseMode.OpenBase(recipient, Vector.Bytes("enc"), Vector.Bytes("info"), encryption("aad"), encryption("ct")));
     }
 
     [Fact]
@@ -94,6 +93,6 @@ public sealed class HpkeRfc9180VectorTests
         var encryption = Vector.Encryption(0);
         using var other = SoftwareHpkeRecipient.FromPrivateKey(SHA256.HashData(Vector.Bytes("skRm")));
 
-        Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(other, Vector.Bytes("enc"), Vector.Bytes("info"), encryption("aad"), encryption("ct")));
+        Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(other, Vector.Bytes("enc"), Vector.Bytes("info"), encryption("aad"), encryption("ct")));
     }
 }

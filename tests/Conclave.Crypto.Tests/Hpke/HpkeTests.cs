@@ -4,7 +4,6 @@ using Conclave.Crypto.Hpke;
 
 namespace Conclave.Crypto.Tests.Hpke;
 
-using Hpke = Conclave.Crypto.Hpke.Hpke;
 
 public sealed class HpkeTests
 {
@@ -21,19 +20,19 @@ public sealed class HpkeTests
         using var recipient = new SoftwareHpkeRecipient();
         var plaintext = RandomNumberGenerator.GetBytes(plaintextBytes);
 
-        var sealedMessage = Hpke.SealBase(recipient.PublicKey, Info, Aad, plaintext);
+        var sealedMessage = HpkeBaseMode.SealBase(recipient.PublicKey, Info, Aad, plaintext);
 
         Assert.Equal(P256PublicKey.PointBytes, sealedMessage.Enc.Length);
-        Assert.Equal(plaintextBytes + Hpke.TagBytes, sealedMessage.Ciphertext.Length);
-        Assert.Equal(plaintext, Hpke.OpenBase(recipient, sealedMessage.Enc, Info, Aad, sealedMessage.Ciphertext));
+        Assert.Equal(plaintextBytes + HpkeBaseMode.TagBytes, sealedMessage.Ciphertext.Length);
+        Assert.Equal(plaintext, HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, Info, Aad, sealedMessage.Ciphertext));
     }
 
     [Fact]
     public void Two_seals_of_one_message_differ_because_each_has_its_own_ephemeral_key()
     {
         using var recipient = new SoftwareHpkeRecipient();
-        var first = Hpke.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
-        var second = Hpke.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
+        var first = HpkeBaseMode.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
+        var second = HpkeBaseMode.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
         Assert.NotEqual(first.Enc, second.Enc);
         Assert.NotEqual(first.Ciphertext, second.Ciphertext);
     }
@@ -42,27 +41,27 @@ public sealed class HpkeTests
     public void A_changed_ciphertext_is_refused()
     {
         using var recipient = new SoftwareHpkeRecipient();
-        var sealedMessage = Hpke.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
+        var sealedMessage = HpkeBaseMode.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
         for (int i = 0; i < sealedMessage.Ciphertext.Length; i += 7)
         {
             var changed = (byte[])sealedMessage.Ciphertext.Clone();
             changed[i] ^= 0x01;
-            Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, sealedMessage.Enc, Info, Aad, changed));
+            Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, Info, Aad, changed));
         }
-        Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, sealedMessage.Enc, Info, Aad, sealedMessage.Ciphertext[..^1]));
-        Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, sealedMessage.Enc, Info, Aad, sealedMessage.Ciphertext[..(Hpke.TagBytes - 1)]));
+        Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, Info, Aad, sealedMessage.Ciphertext[..^1]));
+        Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, Info, Aad, sealedMessage.Ciphertext[..(HpkeBaseMode.TagBytes - 1)]));
     }
 
     [Fact]
     public void Another_info_or_aad_is_refused()
     {
         using var recipient = new SoftwareHpkeRecipient();
-        var sealedMessage = Hpke.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
+        var sealedMessage = HpkeBaseMode.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
 
-        Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, sealedMessage.Enc, [.. Info, 0], Aad, sealedMessage.Ciphertext));
-        Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, sealedMessage.Enc, ReadOnlySpan<byte>.Empty, Aad, sealedMessage.Ciphertext));
-        Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, sealedMessage.Enc, Info, Encoding.ASCII.GetBytes("Header"), sealedMessage.Ciphertext));
-        Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, sealedMessage.Enc, Info, ReadOnlySpan<byte>.Empty, sealedMessage.Ciphertext));
+        Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, [.. Info, 0], Aad, sealedMessage.Ciphertext));
+        Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, ReadOnlySpan<byte>.Empty, Aad, sealedMessage.Ciphertext));
+        Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, Info, Encoding.ASCII.GetBytes("Header"), sealedMessage.Ciphertext));
+        Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, Info, ReadOnlySpan<byte>.Empty, sealedMessage.Ciphertext));
     }
 
     [Fact]
@@ -70,9 +69,9 @@ public sealed class HpkeTests
     {
         using var recipient = new SoftwareHpkeRecipient();
         using var stranger = new SoftwareHpkeRecipient();
-        var sealedMessage = Hpke.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
+        var sealedMessage = HpkeBaseMode.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
 
-        Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, stranger.PublicKey, Info, Aad, sealedMessage.Ciphertext));
+        Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, stranger.PublicKey, Info, Aad, sealedMessage.Ciphertext));
     }
 
     [Fact]
@@ -80,9 +79,9 @@ public sealed class HpkeTests
     {
         using var recipient = new SoftwareHpkeRecipient();
         using var other = new SoftwareHpkeRecipient();
-        var sealedMessage = Hpke.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
+        var sealedMessage = HpkeBaseMode.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
 
-        Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(other, sealedMessage.Enc, Info, Aad, sealedMessage.Ciphertext));
+        Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(other, sealedMessage.Enc, Info, Aad, sealedMessage.Ciphertext));
     }
 
     public static TheoryData<string, byte[]> EncodingsThatAreNotPointsOnTheCurve()
@@ -111,10 +110,10 @@ public sealed class HpkeTests
     public void An_enc_that_is_not_a_point_on_the_curve_is_refused_before_the_private_key_is_used(string what, byte[] enc)
     {
         using var software = new SoftwareHpkeRecipient();
-        var sealedMessage = Hpke.SealBase(software.PublicKey, Info, Aad, Plaintext);
+        var sealedMessage = HpkeBaseMode.SealBase(software.PublicKey, Info, Aad, Plaintext);
         var recipient = new CountingRecipient(software);
 
-        var refused = Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, enc, Info, Aad, sealedMessage.Ciphertext));
+        var refused = Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, enc, Info, Aad, sealedMessage.Ciphertext));
 
         Assert.Contains("enc", refused.Message, StringComparison.Ordinal);
         Assert.Equal(0, recipient.Derivations);
@@ -125,7 +124,7 @@ public sealed class HpkeTests
     [MemberData(nameof(EncodingsThatAreNotPointsOnTheCurve))]
     public void Sealing_to_a_key_that_is_not_a_point_on_the_curve_is_refused(string what, byte[] recipientPublicKey)
     {
-        var refused = Assert.Throws<ArgumentException>(() => Hpke.SealBase(recipientPublicKey, Info, Aad, Plaintext));
+        var refused = Assert.Throws<ArgumentException>(() => HpkeBaseMode.SealBase(recipientPublicKey, Info, Aad, Plaintext));
         Assert.Equal("recipientPublicKey", refused.ParamName);
         Assert.False(P256PublicKey.IsValidPoint(recipientPublicKey), what);
     }
@@ -134,12 +133,12 @@ public sealed class HpkeTests
     public void The_refusal_message_holds_neither_the_plaintext_nor_the_shared_secret()
     {
         using var recipient = new SoftwareHpkeRecipient();
-        var sealedMessage = Hpke.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
+        var sealedMessage = HpkeBaseMode.SealBase(recipient.PublicKey, Info, Aad, Plaintext);
         var changed = (byte[])sealedMessage.Ciphertext.Clone();
         changed[0] ^= 0x01;
         var dh = recipient.DeriveSharedSecret(sealedMessage.Enc);
 
-        var refused = Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, sealedMessage.Enc, Info, Aad, changed));
+        var refused = Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, Info, Aad, changed));
 
         Assert.DoesNotContain(Convert.ToHexString(dh), refused.ToString(), StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(Encoding.ASCII.GetString(Plaintext), refused.ToString(), StringComparison.Ordinal);

@@ -1,21 +1,18 @@
 using System.Text;
 using Conclave.Crypto.Hpke;
-using Conclave.Keys.Roles;
 using Conclave.Testing;
 
 namespace Conclave.Crypto.Tests.Hpke;
 
-using Hpke = Conclave.Crypto.Hpke.Hpke;
-
 /// <summary>HPKE opened by a real SoftHSM2 token's ECDH, the way escrowed epochs are opened at export.</summary>
 public sealed class HpkeTokenTests
 {
-    private static TokenHpkeRecipient EscrowKeyOnToken()
+    /// <summary>The compliance token's first escrow key: its private half never leaves the token.</summary>
+    internal static DelegatedHpkeRecipient EscrowKeyOnToken()
     {
-        var token = DevelopmentTokenState.Token;
-        KeyProvisioner.ProvisionMissing(token, [KeyRole.ComplianceEscrow]);
-        Assert.True(KeyProvisioner.Inspect(token, KeyRole.ComplianceEscrow) is { Found: true, Sensitive: true, Extractable: false });
-        return new TokenHpkeRecipient(token, KeyRole.ComplianceEscrow);
+        var token = ComplianceTokenState.Token;
+        byte[] spki = token.EscrowPublicKeys()[0];
+        return new DelegatedHpkeRecipient(spki, enc => token.DeriveSharedSecret(spki, enc));
     }
 
     [Fact]
@@ -25,10 +22,10 @@ public sealed class HpkeTokenTests
         var info = Encoding.ASCII.GetBytes("Conclave escrow v1 test");
         var plaintext = Encoding.ASCII.GetBytes("epoch 7's SFrame secret");
 
-        var sealedMessage = Hpke.SealBase(recipient.PublicKey, info, ReadOnlySpan<byte>.Empty, plaintext);
+        var sealedMessage = HpkeBaseMode.SealBase(recipient.PublicKey, info, ReadOnlySpan<byte>.Empty, plaintext);
 
-        Assert.Equal(plaintext, Hpke.OpenBase(recipient, sealedMessage.Enc, info, ReadOnlySpan<byte>.Empty, sealedMessage.Ciphertext));
-        Assert.Throws<HpkeOpenException>(() => Hpke.OpenBase(recipient, sealedMessage.Enc, [.. info, 0], ReadOnlySpan<byte>.Empty, sealedMessage.Ciphertext));
+        Assert.Equal(plaintext, HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, info, ReadOnlySpan<byte>.Empty, sealedMessage.Ciphertext));
+        Assert.Throws<HpkeOpenException>(() => HpkeBaseMode.OpenBase(recipient, sealedMessage.Enc, [.. info, 0], ReadOnlySpan<byte>.Empty, sealedMessage.Ciphertext));
     }
 
     [Fact]

@@ -43,8 +43,8 @@ public sealed class AdmissionServiceTests : IDisposable
     [Fact]
     public void Only_those_the_meeting_concerns_learn_its_title_and_only_its_host_is_told_they_run_it()
     {
-        Assert.Equal(new MeetingView(_meeting.Title, RunsIt: true), Admission.ViewFor(new MemberAttendee(_host), _meeting.Id));
-        Assert.Equal(new MeetingView(_meeting.Title, RunsIt: false), Admission.ViewFor(new MemberAttendee(_member), _meeting.Id));
+        Assert.Equal(new MeetingView(_meeting.Title, RunsIt: true, Recordable: false), Admission.ViewFor(new MemberAttendee(_host), _meeting.Id));
+        Assert.Equal(new MeetingView(_meeting.Title, RunsIt: false, Recordable: false), Admission.ViewFor(new MemberAttendee(_member), _meeting.Id));
         Assert.Null(Admission.ViewFor(new MemberAttendee(_outsider), _meeting.Id));
         Assert.Null(Admission.ViewFor(new MemberAttendee(_otherHost), _meeting.Id));
         Assert.Null(Admission.ViewFor(new MemberAttendee(_member), "no-such-meeting"));

@@ -50,7 +50,7 @@ public sealed class RecordingServiceTests : IDisposable
         DomainHarness.Refused(DomainErrorKind.Conflict, () => _domain.Recordings.Start(new MemberAttendee(_host), meeting.Id, RecordingScope.Media));
 
         Assert.Equal(
-            ["refused: only the meeting's host or an admin may record it", "refused: the meeting's settings do not allow recording", "ok", "refused: it is being recorded already"],
+            ["refused: only the meeting's host may record it", "refused: the meeting's settings do not allow recording", "ok", "refused: it is being recorded already"],
             _domain.Audit.Of(AuditAction.RecordingStart).Select(r => r.Outcome.StartsWith("ok", StringComparison.Ordinal) ? "ok" : r.Outcome));
     }
 

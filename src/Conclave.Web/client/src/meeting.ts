@@ -1,9 +1,9 @@
 import type { ChatLine } from "./e2ee/chat";
 import { AttendeeKind } from "./e2ee/credential";
-import type { EpochView } from "./e2ee/group-session";
+import type { EpochView, RecordingView } from "./e2ee/group-session";
 import type { GroupMember } from "./e2ee/mls";
 import type { WorkerToPage } from "./e2ee/worker-messages";
-import type { Participant } from "./protocol";
+import type { Participant, RecordingStateName } from "./protocol";
 import { E2EE_UNSUPPORTED, MeetingSession, type SessionError, supportsEndToEndEncryption } from "./session";
 
 // The meeting page: /m/<meeting id>. The appliance knows who you are (your console
@@ -13,6 +13,13 @@ import { E2EE_UNSUPPORTED, MeetingSession, type SessionError, supportsEndToEndEn
 const room = decodeURIComponent(location.pathname.replace(/^\/m\//, ""));
 const joinForm = document.querySelector<HTMLFormElement>("#join")!;
 const joinAs = document.querySelector<HTMLElement>("#join-as")!;
+const recordingNotice = document.querySelector<HTMLElement>("#recording-notice")!;
+const recordingIndicator = document.querySelector<HTMLElement>("#recording-indicator")!;
+const recordButton = document.querySelector<HTMLButtonElement>("#record")!;
+const recordScope = document.querySelector<HTMLSelectElement>("#record-scope")!;
+let recordable = false;
+let runsIt = false;
+let recordingOn = false;
 const meeting = document.querySelector<HTMLElement>("#meeting")!;
 const tiles = document.querySelector<HTMLElement>("#tiles")!;
 const status = document.querySelector<HTMLElement>("#status")!;
@@ -43,6 +50,7 @@ interface PageState {
   roster: { participantId: string; name: string; kind: string; leaf: number }[];
   chat: { from: string; text: string }[];
   frameCounts?: WorkerToPage;
+  recording?: RecordingView;
 }
 const state: PageState = { names, roster: [], chat: [] };
 (window as unknown as { conclave: PageState }).conclave = state;
@@ -103,8 +111,12 @@ async function whoAmI(): Promise<void> {
     say("Log in or open your invitation link first.");
     return;
   }
-  const me = (await response.json()) as { displayName: string; guest: boolean; title: string | null; runsIt: boolean };
+  const me = (await response.json()) as { displayName: string; guest: boolean; title: string | null; runsIt: boolean; recordable: boolean };
   displayName = me.displayName;
+  recordable = me.recordable;
+  runsIt = me.runsIt;
+  // Told before Join, and the appliance refuses a join into a recordable meeting without it.
+  recordingNotice.hidden = !recordable;
   if (me.title) {
     document.querySelector<HTMLElement>("#room-name")!.textContent = me.title;
     document.title = `${me.title} — Conclave`;
@@ -158,6 +170,7 @@ async function join(name: string): Promise<void> {
   selfVideo.srcObject = localStream;
   const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
   say("Connecting…");
+  recordButton.hidden = recordScope.hidden = !(runsIt && recordable);
   session = new MeetingSession(url, room, localStream, {
     onLobby(message: string) {
       joinForm.hidden = true;
@@ -188,6 +201,12 @@ async function join(name: string): Promise<void> {
     onChat(line: ChatLine, author: GroupMember | undefined) {
       showChat(author?.credential.displayName ?? "unknown member", line.text);
     },
+    onRecording: showRecording,
+    onRecordingState(state: RecordingStateName, reason: string | null) {
+      if (state === "refused") say(`Not recorded: ${reason ?? "the appliance refused"}`);
+      else if (state === "stopped" && reason) say(`Recording stopped: ${reason}`);
+      recordingIndicator.dataset.applianceState = state;
+    },
     onFrameCounts(counts: WorkerToPage) {
       state.frameCounts = counts;
     },
@@ -201,6 +220,7 @@ async function join(name: string): Promise<void> {
     },
     onClosed() {
       localStream?.getTracks().forEach((t) => t.stop());
+      showRecording({ recording: false, escrowKeyIds: [] });
       tiles.replaceChildren();
       chatLines.replaceChildren();
       roster.replaceChildren();
@@ -209,8 +229,27 @@ async function join(name: string): Promise<void> {
       joinForm.hidden = false;
       if (!status.textContent?.startsWith("Error")) say("You left the meeting.");
     },
-  });
+  }, recordable);
 }
+
+/** The indicator comes from this browser's own group context: no indicator, nothing escrowed, nothing a recording could open. */
+function showRecording(view: RecordingView): void {
+  recordingOn = view.recording;
+  recordingIndicator.hidden = !view.recording;
+  recordingIndicator.textContent = view.recording
+    ? `● REC — recorded for compliance (${view.scope === "media" ? "audio and video" : "audio, video and chat"}), started by ${view.startedBy}. ` +
+      `Escrow keys: ${view.escrowKeyIds.join(", ")}`
+    : "";
+  if (view.recordingId) recordingIndicator.dataset.recordingId = view.recordingId;
+  recordButton.textContent = view.recording ? "Stop recording" : "Record";
+  state.recording = view;
+}
+
+recordButton.addEventListener("click", () => {
+  if (!session) return;
+  if (recordingOn) session.stopRecording();
+  else session.startRecording(recordScope.value === "media" ? "media" : "media+chat");
+});
 
 chatForm.addEventListener("submit", (e) => {
   e.preventDefault();

@@ -51,6 +51,7 @@ export type SignallingError =
   | "meeting-full"
   | "rate-limited"
   | "e2ee-required"
+  | "recording-notice-required"
   // admission refusals, each audited
   | "no-such-meeting"
   | "not-on-roster"
@@ -88,11 +89,20 @@ export type ServerMessage =
   /** Please PUT the GroupInfo of this epoch: its committer did not. */
   | { type: "mls-publish"; epoch: number }
   /** Another participant's encrypted message, relayed as it came. */
-  | { type: "data"; epoch: number; kind: DataKind; ct: string; participantId: string };
+  | { type: "data"; epoch: number; kind: DataKind; ct: string; participantId: string }
+  /** To a host: put this recording into the group context (escrow keys: SPKI DER, base64). */
+  | { type: "recording-requested"; recordingId: string; scope: RecordingScope; escrowKeys: string[] }
+  /** To a host: take the recording out of the group context. */
+  | { type: "recording-stopping"; recordingId: string }
+  /** What the appliance stores now; the indicator itself comes from the group context. */
+  | { type: "recording-state"; state: RecordingStateName; recordingId: string | null; reason: string | null };
+
+export type RecordingScope = "media" | "media+chat";
+export type RecordingStateName = "off" | "requested" | "on" | "stopped" | "refused";
 
 export type ClientMessage =
   /** `e2ee.signatureKey`: the 65-byte uncompressed P-256 point this browser signs MLS messages with. */
-  | { type: "join"; room: string; e2ee: { signatureKey: string } }
+  | { type: "join"; room: string; e2ee: { signatureKey: string }; recordingNotice?: true }
   | { type: "answer"; revision: number; sdp: string }
   | { type: "candidate"; candidate: string; sdpMid: string | null }
   | { type: "restart-ice" }
@@ -103,4 +113,9 @@ export type ClientMessage =
   /** After this browser's own external commit was echoed: its leaf. */
   | { type: "mls-joined"; epoch: number; leaf: number }
   /** ≤ 16 KiB of base64, at most 20 a second. */
-  | { type: "data"; epoch: number; kind: DataKind; ct: string };
+  | { type: "data"; epoch: number; kind: DataKind; ct: string }
+  /** A host asks to record (or stop recording) the meeting. */
+  | { type: "recording-start"; scope: RecordingScope }
+  | { type: "recording-stop" }
+  /** One EscrowBlob (≤ 48 KiB of base64) sealed for an epoch of the recording. */
+  | { type: "recording-escrow"; recordingId: string; epoch: number; blob: string };

@@ -1,8 +1,17 @@
 import type { ChatLine } from "./e2ee/chat";
-import { type EpochView, GroupSession, fromBase64, toBase64 } from "./e2ee/group-session";
+import { type EpochView, GroupSession, type RecordingView, fromBase64, toBase64 } from "./e2ee/group-session";
 import { type GroupMember, type SignatureKeyPair, generateSignatureKeyPair } from "./e2ee/mls";
 import type { PageToWorker, TransformOptions, WorkerToPage } from "./e2ee/worker-messages";
-import type { ClientMessage, Participant, PublishMids, ServerMessage, SignallingError, TrackInfo } from "./protocol";
+import type {
+  ClientMessage,
+  Participant,
+  PublishMids,
+  RecordingScope,
+  RecordingStateName,
+  ServerMessage,
+  SignallingError,
+  TrackInfo,
+} from "./protocol";
 
 export interface StreamReceiveStats {
   packetsReceived: number;
@@ -30,6 +39,10 @@ export interface SessionEvents {
   /** A new MLS epoch: its security code and verified members. */
   onEpoch(view: EpochView): void;
   onChat(line: ChatLine, author: GroupMember | undefined): void;
+  /** The recording indicator, from this member's own group context (docs/recording.md). */
+  onRecording(view: RecordingView): void;
+  /** What the appliance says it stores (or why it refused to record). */
+  onRecordingState(state: RecordingStateName, reason: string | null): void;
   /** The worker's frame counts, about once a second. */
   onFrameCounts(counts: WorkerToPage): void;
 }
@@ -68,6 +81,8 @@ export class MeetingSession {
     private readonly room: string,
     private readonly localStream: MediaStream,
     private readonly events: SessionEvents,
+    /** The page showed this meeting's recording notice before Join. */
+    private readonly recordingNoticeShown = false,
   ) {
     this.pc = new RTCPeerConnection({ bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" });
     this.pc.ontrack = (e) => this.onTrack(e);
@@ -118,6 +133,15 @@ export class MeetingSession {
   }
 
   /** Sends a chat line to everyone in the group, sealed for them alone. */
+  /** As host: ask the appliance to record the meeting (it answers with recording-requested or a refusal). */
+  startRecording(scope: RecordingScope): void {
+    this.send({ type: "recording-start", scope });
+  }
+
+  stopRecording(): void {
+    this.send({ type: "recording-stop" });
+  }
+
   sendChat(text: string): Promise<void> {
     if (!this.group) return Promise.reject(new Error("The meeting's encryption is not ready yet."));
     return this.group.sendChat(text);
@@ -154,7 +178,12 @@ export class MeetingSession {
   /** A fresh MLS signature key for this join only: the appliance binds it into our credential. */
   private async sendJoin(): Promise<void> {
     this.signatureKeys = await generateSignatureKeyPair();
-    this.send({ type: "join", room: this.room, e2ee: { signatureKey: toBase64(this.signatureKeys.publicKey) } });
+    this.send({
+      type: "join",
+      room: this.room,
+      e2ee: { signatureKey: toBase64(this.signatureKeys.publicKey) },
+      ...(this.recordingNoticeShown ? { recordingNotice: true as const } : {}),
+    });
   }
 
   private async startGroup(message: Extract<ServerMessage, { type: "joined" }>): Promise<void> {
@@ -182,6 +211,7 @@ export class MeetingSession {
           this.events.onEpoch(view);
         },
         onChat: (line, author) => this.events.onChat(line, author),
+        onRecording: (view) => this.events.onRecording(view),
         onFailure: (reason) => this.failEncryption(reason),
       },
     );
@@ -252,7 +282,12 @@ export class MeetingSession {
       case "mls-remove":
       case "mls-publish":
       case "data":
+      case "recording-requested":
+      case "recording-stopping":
         this.group?.handle(message);
+        break;
+      case "recording-state":
+        this.events.onRecordingState(message.state, message.reason);
         break;
       case "offer":
         try {

@@ -14,7 +14,15 @@ import { Aes128Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from "@hpke/c
 /** The GroupContext extension type of conclave_recording (RFC 9420 §17.3, private use). */
 export const RECORDING_EXTENSION_TYPE = 0xf0a1;
 
-export enum RecordingScope { Media = 1, MediaAndChat = 2 }
+/**
+ * What a recording keeps; Stopped (with no escrow keys) once it ended: ts-mls 1.6.4 reads a
+ * GroupContextExtensions proposal with an empty list as "no change", so the extension stays.
+ */
+export enum RecordingScope { Stopped = 0, Media = 1, MediaAndChat = 2 }
+
+function isScope(scope: number | undefined): scope is RecordingScope {
+  return scope === RecordingScope.Stopped || scope === RecordingScope.Media || scope === RecordingScope.MediaAndChat;
+}
 
 /** The conclave_recording extension's body. */
 export interface RecordingExtension {
@@ -89,7 +97,10 @@ type Bytes = Uint8Array<ArrayBuffer>;
 
 export function encodeRecordingExtension(extension: RecordingExtension): Uint8Array {
   checkLength(extension.recordingId, RECORDING_ID_BYTES, "recordingId");
-  if (extension.scope !== RecordingScope.Media && extension.scope !== RecordingScope.MediaAndChat) throw new RangeError("unknown recording scope");
+  if (!isScope(extension.scope)) throw new RangeError("unknown recording scope");
+  if ((extension.scope === RecordingScope.Stopped) !== (extension.escrowKeys.length === 0)) {
+    throw new RangeError("a stopped recording names no escrow key, and a running one at least one");
+  }
   const writer = new Writer();
   writer.byte(VERSION);
   writer.fixed(extension.recordingId);
@@ -108,7 +119,7 @@ export function decodeRecordingExtension(bytes: Uint8Array): RecordingExtension 
   const scope = reader.byte();
   const keyBytes = reader.vector();
   const startedBy = reader.vector();
-  if (recordingId === undefined || (scope !== RecordingScope.Media && scope !== RecordingScope.MediaAndChat)) return undefined;
+  if (recordingId === undefined || !isScope(scope)) return undefined;
   if (keyBytes === undefined || startedBy === undefined || !reader.atEnd) return undefined;
   const escrowKeys: Uint8Array[] = [];
   const keys = new Reader(keyBytes);
@@ -117,6 +128,7 @@ export function decodeRecordingExtension(bytes: Uint8Array): RecordingExtension 
     if (spki === undefined) return undefined;
     escrowKeys.push(spki.slice());
   }
+  if ((scope === RecordingScope.Stopped) !== (escrowKeys.length === 0)) return undefined;
   const name = utf8(startedBy);
   if (name === undefined) return undefined;
   return { recordingId: recordingId.slice(), scope, escrowKeys, startedBy: name };

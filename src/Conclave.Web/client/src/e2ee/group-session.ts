@@ -2,9 +2,19 @@
 // order the appliance's Delivery Service gives (docs/signalling.md), hands each epoch's
 // SFrame secret to the worker, and seals and opens chat. The appliance orders and relays;
 // every decision about who is in the group is made here, from verified credentials.
-import type { ClientMessage, ServerMessage } from "../protocol";
+import type { ClientMessage, RecordingScope, ServerMessage } from "../protocol";
 import { type ChatLine, type DataEpoch, DATA_KEY_LABEL, openChat, sealChat } from "./chat";
-import type { CredentialExpectations } from "./credential";
+import { type CredentialExpectations, decodeCredential } from "./credential";
+import {
+  type RecordingExtension,
+  RecordingScope as EscrowScope,
+  decodeRecordingExtension,
+  displayEscrowKeyId,
+  encodeEscrowedEpoch,
+  encodeRecordingExtension,
+  escrowKeyId,
+  sealEscrowBlob,
+} from "./escrow";
 import { type GroupMember, MeetingGroup, type MemberIdentity } from "./mls";
 import { securityCode } from "./security-code";
 import { senderBitsForLeafCount } from "./sframe";
@@ -13,6 +23,9 @@ import type { PageToWorker } from "./worker-messages";
 const SFRAME_BASE_KEY_LABEL = "SFrame 1.0 Base Key";
 // Chat sealed in an epoch we have just left is still worth opening.
 const DATA_EPOCHS_KEPT = 3;
+// The lowest leaves escrow each recorded epoch: one would do, a second covers a member whose
+// browser sealed garbage or went away (docs/recording.md).
+const ESCROWERS_PER_EPOCH = 2;
 
 type Message<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
 
@@ -28,8 +41,19 @@ export interface EpochView {
   members: GroupMember[];
 }
 
+/** The recording as this member's own group context says: what the indicator shows. */
+export interface RecordingView {
+  recording: boolean;
+  recordingId?: string;
+  startedBy?: string;
+  scope?: RecordingScope;
+  /** The escrow keys' ids as people compare them ("3F2A 91C0 77D1 0B4E"). */
+  escrowKeyIds: string[];
+}
+
 export interface E2eeEvents {
   onEpoch(view: EpochView): void;
+  onRecording(view: RecordingView): void;
   onChat(line: ChatLine, member: GroupMember | undefined): void;
   /** The group cannot be followed any more (a commit failed verification): the session must end. */
   onFailure(reason: string): void;
@@ -48,6 +72,27 @@ export function fromBase64(text: string): Uint8Array {
   return bytes;
 }
 
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function fromHex(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+type GroupMessageType =
+  | "mls-create"
+  | "mls-join"
+  | "mls-commit"
+  | "mls-stale"
+  | "mls-remove"
+  | "mls-publish"
+  | "data"
+  | "recording-requested"
+  | "recording-stopping";
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
@@ -61,6 +106,10 @@ export class GroupSession {
   private readonly expect: CredentialExpectations;
   /** While joining, the tree's existing leaves may include people who left and are not yet removed. */
   private joining = false;
+  /** As host: the recording extension the appliance asked us to commit (scope Stopped: take it out). */
+  private wantedRecording: RecordingExtension | undefined;
+  /** The epoch at which our last recording commit was made, so one epoch gets one such commit. */
+  private recordingCommitEpoch: bigint | undefined;
 
   constructor(
     private readonly room: string,
@@ -90,7 +139,7 @@ export class GroupSession {
   }
 
   /** Messages are handled one at a time, in the order the appliance sent them. */
-  handle(message: Message<"mls-create" | "mls-join" | "mls-commit" | "mls-stale" | "mls-remove" | "mls-publish" | "data">): void {
+  handle(message: Message<GroupMessageType>): void {
     this.queue = this.queue
       .then(() => this.dispatch(message))
       .catch((e: unknown) => this.events.onFailure(e instanceof Error ? e.message : String(e)));
@@ -103,7 +152,7 @@ export class GroupSession {
     this.send({ type: "data", epoch: Number(epoch.epoch), kind: "chat", ct: toBase64(sealed) });
   }
 
-  private async dispatch(message: Message<"mls-create" | "mls-join" | "mls-commit" | "mls-stale" | "mls-remove" | "mls-publish" | "data">): Promise<void> {
+  private async dispatch(message: Message<GroupMessageType>): Promise<void> {
     switch (message.type) {
       case "mls-create":
         this.group = await MeetingGroup.create(fromBase64(message.groupId), this.me, this.expect);
@@ -135,6 +184,21 @@ export class GroupSession {
         break;
       case "data":
         if (message.kind === "chat") await this.onChat(fromBase64(message.ct));
+        break;
+      case "recording-requested":
+        this.wantedRecording = {
+          recordingId: fromHex(message.recordingId),
+          scope: message.scope === "media" ? EscrowScope.Media : EscrowScope.MediaAndChat,
+          escrowKeys: message.escrowKeys.map(fromBase64),
+          startedBy: decodeCredential(this.me.credential)?.credential.displayName ?? "the host",
+        };
+        await this.commitWantedRecording();
+        break;
+      case "recording-stopping":
+        // ts-mls treats a GroupContextExtensions proposal with no extensions as "no change", so a
+        // stopped recording stays in the context with scope None and no keys: nobody escrows.
+        this.wantedRecording = { recordingId: fromHex(message.recordingId), scope: EscrowScope.Stopped, escrowKeys: [], startedBy: "" };
+        await this.commitWantedRecording();
         break;
       default:
         message satisfies never;
@@ -190,27 +254,100 @@ export class GroupSession {
     this.events.onChat(opened.line, group.members().find((m) => m.leaf === opened.line.senderLeaf));
   }
 
-  /** Keys of the group's current epoch to the worker and the chat; the new code to the page. */
+  /** Keys of the group's current epoch to the worker and the chat; the new code to the page; escrow while recorded. */
   private async enterEpoch(): Promise<void> {
     const group = this.group!;
+    const sframeEpochSecret = await group.exportSecret(SFRAME_BASE_KEY_LABEL, 16);
     const epochMessage: PageToWorker = {
       type: "epoch",
       epoch: group.epoch,
-      sframeEpochSecret: await group.exportSecret(SFRAME_BASE_KEY_LABEL, 16),
+      sframeEpochSecret: sframeEpochSecret.slice(),
       leafCount: group.leafCount,
       ownLeaf: group.ownLeaf,
     };
     this.worker.postMessage(epochMessage);
+    const dataKey = await group.exportSecret(DATA_KEY_LABEL, 16);
     this.dataEpochs.unshift({
       epoch: group.epoch,
       groupId: group.groupId,
-      dataKey: await group.exportSecret(DATA_KEY_LABEL, 16),
+      dataKey,
       layout: { senderBits: senderBitsForLeafCount(group.leafCount), epochBits: 8 },
       ownLeaf: group.ownLeaf,
     });
     this.dataEpochs.length = Math.min(this.dataEpochs.length, DATA_EPOCHS_KEPT);
     this.chatCounter = 0n;
     this.events.onEpoch({ epoch: group.epoch, securityCode: securityCode(group.epochAuthenticator()), members: group.members() });
+    const recording = this.recordingInContext(group);
+    await this.showRecording(recording);
+    if (recording !== undefined) await this.escrow(group, recording, sframeEpochSecret, dataKey);
+    await this.commitWantedRecording();
+  }
+
+  /** The recording this epoch's group context carries, when it records (scope Stopped: it ended). */
+  private recordingInContext(group: MeetingGroup): RecordingExtension | undefined {
+    const data = group.recordingExtension();
+    const recording = data === undefined ? undefined : decodeRecordingExtension(data);
+    return recording !== undefined && recording.scope !== EscrowScope.Stopped ? recording : undefined;
+  }
+
+  private async showRecording(recording: RecordingExtension | undefined): Promise<void> {
+    if (recording === undefined) {
+      this.events.onRecording({ recording: false, escrowKeyIds: [] });
+      return;
+    }
+    const ids = await Promise.all(recording.escrowKeys.map(async (spki) => displayEscrowKeyId(await escrowKeyId(spki))));
+    this.events.onRecording({
+      recording: true,
+      recordingId: toHex(recording.recordingId),
+      startedBy: recording.startedBy,
+      scope: recording.scope === EscrowScope.Media ? "media" : "media+chat",
+      escrowKeyIds: ids,
+    });
+  }
+
+  /**
+   * While the group context says the meeting is recorded, the lowest leaves seal this epoch's
+   * keys to every escrow key it names (docs/recording.md): the SFrame epoch secret, the data key
+   * when chat is in scope, and the roster that attributes each leaf. Never the exporter secret.
+   */
+  private async escrow(group: MeetingGroup, recording: RecordingExtension, sframeEpochSecret: Uint8Array, dataKey: Uint8Array): Promise<void> {
+    const members = group.members();
+    const escrowers = members.map((m) => m.leaf).sort((a, b) => a - b).slice(0, ESCROWERS_PER_EPOCH);
+    if (!escrowers.includes(group.ownLeaf)) return;
+    const content = encodeEscrowedEpoch({
+      recordingId: recording.recordingId,
+      groupId: group.groupId,
+      epoch: group.epoch,
+      sframeEpochSecret,
+      dataKey: recording.scope === EscrowScope.MediaAndChat ? dataKey : new Uint8Array(0),
+      epochAuthenticator: group.epochAuthenticator(),
+      leafCount: group.leafCount,
+      roster: members.map((m) => ({ leaf: m.leaf, credential: m.credentialBytes, signatureKey: m.signaturePublicKey })),
+    });
+    for (const spki of recording.escrowKeys) {
+      const blob = await sealEscrowBlob(spki, recording.recordingId, group.epoch, group.ownLeaf, content);
+      this.send({ type: "recording-escrow", recordingId: toHex(recording.recordingId), epoch: Number(group.epoch), blob: toBase64(blob) });
+    }
+    content.fill(0);
+  }
+
+  /** As host: one commit per epoch until the group context holds the recording state the appliance asked for. */
+  private async commitWantedRecording(): Promise<void> {
+    const group = this.group;
+    const wanted = this.wantedRecording;
+    if (!group || !wanted || this.recordingCommitEpoch === group.epoch) return;
+    const current = group.recordingExtension();
+    const data = encodeRecordingExtension(wanted);
+    if (current !== undefined && sameBytes(current, data)) {
+      this.wantedRecording = undefined;
+      return;
+    }
+    if (current === undefined && wanted.scope === EscrowScope.Stopped) {
+      this.wantedRecording = undefined;
+      return;
+    }
+    this.recordingCommitEpoch = group.epoch;
+    this.send({ type: "mls-commit", epoch: Number(group.epoch), commit: toBase64(await group.createRecordingCommit(data)), removes: [] });
   }
 
   private async publishGroupInfo(): Promise<void> {

@@ -36,8 +36,10 @@ import {
 import { signWithLabel, verifyWithLabel } from "ts-mls/crypto/signature.js";
 import { leafWidth } from "ts-mls/treemath.js";
 import { p256 } from "@noble/curves/nist.js";
+import { RECORDING_EXTENSION_TYPE } from "./escrow";
 import {
   type ConclaveCredential,
+  AttendeeKind,
   type CredentialExpectations,
   decodeCredential,
   verifyCredential,
@@ -56,6 +58,8 @@ export interface MemberIdentity {
 export interface GroupMember {
   leaf: number;
   credential: ConclaveCredential;
+  /** The ConclaveCredential as the appliance signed it (an escrowed roster carries it for the export to verify). */
+  credentialBytes: Uint8Array;
   signaturePublicKey: Uint8Array;
 }
 
@@ -82,11 +86,12 @@ function cipherSuite(): Promise<CiphersuiteImpl> {
 }
 
 // Every client in a meeting is this module, so a leaf lists only what the meeting uses:
-// the tree travels in every GroupInfo, and each extra entry is paid once per member.
+// the tree travels in every GroupInfo, and each extra entry is paid once per member. The
+// recording extension must be listed for a group context to carry it (RFC 9420 §12.1.7).
 const LEAF_CAPABILITIES = {
   versions: ["mls10" as const],
   ciphersuites: [CIPHERSUITE_NAME as typeof CIPHERSUITE_NAME],
-  extensions: [],
+  extensions: [RECORDING_EXTENSION_TYPE],
   proposals: [],
   credentials: ["basic" as const],
 };
@@ -125,13 +130,24 @@ function clientConfig(expect: CredentialExpectations): ClientConfig {
   };
 }
 
-// Joins are external commits and departures are removes; no other proposal (an Add, a PSK, a
-// ReInit, new group-context extensions) is part of a meeting, so a commit carrying one is refused.
-const onlyMeetingProposals: IncomingMessageCallback = (incoming) =>
-  incoming.kind === "commit" &&
-  incoming.proposals.every((p) => p.proposal.proposalType === "remove" || p.proposal.proposalType === "external_init")
-    ? "accept"
-    : "reject";
+// Joins are external commits and departures are removes; the one group-context change a meeting
+// makes is its recording state, committed by a host (docs/recording.md). No other proposal (an
+// Add, a PSK, a ReInit, other extensions) is part of a meeting, so a commit carrying one is refused.
+function onlyMeetingProposals(tree: RatchetTree): IncomingMessageCallback {
+  return (incoming) => {
+    if (incoming.kind !== "commit") return "reject";
+    const acceptable = incoming.proposals.every(({ proposal }) => {
+      if (proposal.proposalType === "remove" || proposal.proposalType === "external_init") return true;
+      if (proposal.proposalType !== "group_context_extensions") return false;
+      const committer = incoming.senderLeafIndex === undefined ? undefined : memberAt(tree, incoming.senderLeafIndex);
+      return (
+        committer?.credential.kind === AttendeeKind.Host &&
+        proposal.groupContextExtensions.extensions.every((e) => e.extensionType === RECORDING_EXTENSION_TYPE)
+      );
+    });
+    return acceptable ? "accept" : "reject";
+  };
+}
 
 interface PendingCommit {
   commit: Uint8Array;
@@ -240,6 +256,33 @@ export class MeetingGroup {
     });
   }
 
+  /** The group context's recording extension (docs/recording.md), or undefined when it has none. */
+  recordingExtension(): Uint8Array | undefined {
+    return this.#state.groupContext.extensions.find((e) => e.extensionType === RECORDING_EXTENSION_TYPE)?.extensionData.slice();
+  }
+
+  /** A commit setting the group context's recording extension; pending until echoed, like a remove. */
+  createRecordingCommit(extensionData: Uint8Array): Promise<Uint8Array> {
+    return this.serialised(async () => {
+      this.requireMember();
+      const result = await createCommit(
+        { state: this.#state, cipherSuite: this.cs },
+        {
+          wireAsPublicMessage: true,
+          extraProposals: [
+            {
+              proposalType: "group_context_extensions" as const,
+              groupContextExtensions: { extensions: [{ extensionType: RECORDING_EXTENSION_TYPE, extensionData }] },
+            },
+          ],
+        },
+      );
+      const commit = encodeMlsMessage(result.commit);
+      this.#pending.push({ commit, state: result.newState, consumed: result.consumed });
+      return commit;
+    });
+  }
+
   /** Applies a commit in the appliance's order (adopting our own pending one when it is echoed back). A
    *  commit whose new leaf fails verifyCredential throws, and the state stays as it was. */
   processCommit(commit: Uint8Array): Promise<EpochChange> {
@@ -295,8 +338,8 @@ export class MeetingGroup {
       throw new Error("not a commit");
     }
     const commitEpoch = message.publicMessage.content.epoch;
-    const result = await processPublicMessage(this.#state, message.publicMessage, emptyPskIndex, this.cs, onlyMeetingProposals);
-    if (result.actionTaken === "reject") throw new Error("commit carries a proposal a meeting does not use");
+    const result = await processPublicMessage(this.#state, message.publicMessage, emptyPskIndex, this.cs, onlyMeetingProposals(before));
+    if (result.actionTaken === "reject") throw new Error("commit carries a proposal a meeting does not use, or a recording change by someone who is not a host");
     this.adopt(result.newState, result.consumed);
     // A member removed by this commit cannot derive the next epoch (RFC 9420 §12.4.2): ts-mls
     // keeps its old epoch and marks it removed; the change it sees names its own leaf.
@@ -343,9 +386,10 @@ function memberAt(tree: RatchetTree, leaf: number): GroupMember | undefined {
   if (node?.nodeType !== "leaf") return undefined;
   const credential = node.leaf.credential;
   // Every leaf was admitted through verifyCredential, so its identity decodes.
-  const decoded = credential.credentialType === "basic" ? decodeCredential(credential.identity) : undefined;
-  if (decoded === undefined) throw new Error(`leaf ${leaf} holds no Conclave credential`);
-  return { leaf, credential: decoded.credential, signaturePublicKey: node.leaf.signaturePublicKey };
+  const identity = credential.credentialType === "basic" ? credential.identity : undefined;
+  const decoded = identity === undefined ? undefined : decodeCredential(identity);
+  if (identity === undefined || decoded === undefined) throw new Error(`leaf ${leaf} holds no Conclave credential`);
+  return { leaf, credential: decoded.credential, credentialBytes: identity.slice(), signaturePublicKey: node.leaf.signaturePublicKey };
 }
 
 /** Who left and who arrived between two trees: a leaf whose signature key changed did both. */

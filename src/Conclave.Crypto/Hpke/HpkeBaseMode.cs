@@ -8,7 +8,7 @@ namespace Conclave.Crypto.Hpke;
 /// base_nonce itself (§5.2). The recipient's Diffie-Hellman step goes through
 /// <see cref="IHpkeRecipient"/>, so a private key on a token is used where it lives.
 /// </summary>
-public static class Hpke
+public static class HpkeBaseMode
 {
     /// <summary>The AEAD tag that every ciphertext ends with.</summary>
     public const int TagBytes = HpkeKeySchedule.TagBytes;
