@@ -15,4 +15,5 @@ root.Subcommands.Add(TokenCommands.Create());
 root.Subcommands.Add(ComplianceCommands.Create());
 root.Subcommands.Add(AuditCommands.Create());
 root.Subcommands.Add(UsersCommands.Create());
+root.Subcommands.Add(RecordingsCommands.Create());
 return root.Parse(args).Invoke();

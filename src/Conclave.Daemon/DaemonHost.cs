@@ -208,6 +208,7 @@ public static class DaemonHost
         services.AddSingleton<Conclave.Crypto.Envelopes.IDataKeyWrapper>(storageKek);
         services.AddSingleton(new RecordingOptions(RegisteredEscrowKeys.Read(custody.Token)));
         services.AddSingleton<IMeetingRecorder>(recorder);
+        services.AddSingleton<IRecordingBundler>(new TokenRecordingBundler(options, storageKek, new TokenCredentialSigner(custody.Token)));
         services.AddSingleton(s => new RecordingService(s.GetRequiredService<IRecordingIndex>(), s.GetRequiredService<IMeetingStore>(),
             s.GetRequiredService<IAuditTrail>(), s.GetRequiredService<TimeProvider>(), validated.RecordingRetention));
         services.AddHostedService<RecordingLifetime>();

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Conclave.Testing;
 
 namespace Conclave.Cli.Tests;
 

@@ -1,3 +1,4 @@
+using Conclave.Testing;
 
 namespace Conclave.Cli.Tests;
 

@@ -33,6 +33,14 @@ internal sealed record CommandContext(string StateDirectory, TokenOptions Option
         }
     }
 
+    /// <summary>The appliance's database (SQLite in WAL mode: reading it while conclaved runs is safe).</summary>
+    public ApplianceDatabase OpenDatabase()
+    {
+        string path = Path.Combine(StateDirectory, ApplianceDatabase.FileName);
+        if (!File.Exists(path)) throw new InvalidDataException($"{path} does not exist: conclaved has not run with this state directory");
+        return ApplianceDatabase.Open(path);
+    }
+
     public Keys.Token OpenToken() => Keys.Token.Open(Options, TokenPin.Read(StateDirectory, allowDevelopmentFile: Development));
 
     /// <summary>

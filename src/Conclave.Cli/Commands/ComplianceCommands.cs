@@ -16,14 +16,14 @@ namespace Conclave.Cli.Commands;
 /// </summary>
 internal static class ComplianceCommands
 {
-    private static readonly Option<string> Label = new("--compliance-label")
+    internal static readonly Option<string> Label = new("--compliance-label")
     {
         Description = "Label of the compliance token",
         DefaultValueFactory = _ => ComplianceToken.DefaultLabel,
         Recursive = true,
     };
 
-    private static readonly Option<string?> Module = new("--compliance-module")
+    internal static readonly Option<string?> Module = new("--compliance-module")
     {
         Description = "PKCS#11 module of the compliance token (default: the appliance token's, --module)",
         Recursive = true,
@@ -36,7 +36,7 @@ internal static class ComplianceCommands
     };
 
     /// <summary>Which token the compliance commands work on.</summary>
-    private sealed record Target(string ModulePath, string Label);
+    internal sealed record Target(string ModulePath, string Label);
 
     public static Command Create()
     {
@@ -67,7 +67,8 @@ internal static class ComplianceCommands
         return compliance;
     }
 
-    private static int Run(ParseResult result, Func<CommandContext, Target, int> command) => CommandContext.Run(result, context =>
+    /// <summary>Runs a command on the compliance token the options name (never the appliance's).</summary>
+    internal static int Run(ParseResult result, Func<CommandContext, Target, int> command) => CommandContext.Run(result, context =>
     {
         var target = new Target(result.GetValue(Module) ?? context.Options.ModulePath, result.GetValue(Label)!);
         if (target.Label == context.Options.TokenLabel)
@@ -78,7 +79,8 @@ internal static class ComplianceCommands
         return command(context, target);
     });
 
-    private static ComplianceToken Open(Target target)
+    /// <summary>Opens the compliance token with its PIN (credential, prompt or standard input; never retried: tokens lock).</summary>
+    internal static ComplianceToken Open(Target target)
     {
         var pin = CompliancePin.Read(target.Label);
         try
@@ -246,7 +248,7 @@ internal static class ComplianceCommands
     /// Whether <paramref name="path"/> is <paramref name="directory"/> or inside it once symbolic
     /// links are resolved (realpath(3)), so a link cannot smuggle a PIN into the state directory.
     /// </summary>
-    private static bool IsWithin(string path, string directory)
+    internal static bool IsWithin(string path, string directory)
     {
         string resolvedDirectory = Resolved(directory);
         string? parent = Path.GetDirectoryName(path);

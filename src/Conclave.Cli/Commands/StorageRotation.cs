@@ -20,13 +20,6 @@ internal static class StorageRotation
 {
     private sealed record Journal(string NewLabel, string RetiredLabel);
 
-    private sealed class LabelWrapper(Keys.Token token, string? label) : IDataKeyWrapper
-    {
-        public byte[] Wrap(ReadOnlySpan<byte> dataKey) => token.WrapDataKey(dataKey, label);
-
-        public byte[] Unwrap(ReadOnlySpan<byte> wrappedKey) => token.UnwrapDataKey(wrappedKey, label);
-    }
-
     /// <summary>One sealed object, wherever it is kept.</summary>
     private sealed record SealedObject(string Name, Func<IDataKeyWrapper, bool> IsWrappedBy, Action<IDataKeyWrapper, IDataKeyWrapper> Rewrap);
 
@@ -96,8 +89,8 @@ internal static class StorageRotation
             File.WriteAllText(journalPath, JsonSerializer.Serialize(journal));
         }
 
-        var oldKek = new LabelWrapper(token, configured);
-        var newKek = new LabelWrapper(token, journal.NewLabel);
+        var oldKek = new TokenKekWrapper(token, configured);
+        var newKek = new TokenKekWrapper(token, journal.NewLabel);
         var objects = Files(store).Concat(DatabaseSecrets(stateDirectory)).ToList();
         int rewrapped = 0, already = 0;
         AnsiConsole.Progress().Start(progress =>

@@ -1,10 +1,6 @@
 using System.CommandLine;
-using Conclave.Crypto.Audit;
-using Conclave.Keys.Roles;
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Audit;
-using Conclave.Meetings.Ports;
-using Conclave.Storage;
 using Spectre.Console;
 
 namespace Conclave.Cli.Commands;
@@ -32,17 +28,10 @@ internal static class UsersCommands
         return users;
     }
 
-    private static ApplianceDatabase OpenDatabase(CommandContext context)
-    {
-        string path = Path.Combine(context.StateDirectory, ApplianceDatabase.FileName);
-        if (!File.Exists(path)) throw new InvalidDataException($"{path} does not exist: conclaved has not run with this state directory");
-        return ApplianceDatabase.Open(path);
-    }
-
     private static int List(CommandContext context)
     {
         var table = new Table().AddColumns("user", "name", "roles", "state", "TOTP");
-        foreach (var account in OpenDatabase(context).Accounts.List())
+        foreach (var account in context.OpenDatabase().Accounts.List())
         {
             string state = account.Disabled ? "disabled" : "active";
             table.AddRow(Markup.Escape(account.UserName), Markup.Escape(account.DisplayName), Roles.Describe(account.Roles), state,
@@ -55,22 +44,14 @@ internal static class UsersCommands
     private static int Reset(CommandContext context, string userName)
     {
         using var stateLock = context.LockState();
-        var database = OpenDatabase(context);
+        var database = context.OpenDatabase();
         string password = ReadNewPassword();
         using var token = context.OpenToken();
-        var audit = AuditLog.Open(Path.Combine(context.StateDirectory, "audit.log"),
-            new TokenAuditSigner(token), new AuditLogOptions { OnCheckpoint = anchor => token.WriteData(AuditLog.AnchorLabel, anchor.ToBytes()) });
-        try
-        {
-            var reset = new CredentialReset(database.Accounts, database.Sessions, new AuditTrail(audit), new PasswordHasher(Argon2Parameters.Default));
-            var account = reset.ResetByOperator(userName, password, AuditActor.Operator(Environment.UserName));
-            AnsiConsole.MarkupLineInterpolated($"Reset [bold]{account.UserName}[/]: new password set, enabled, lockout lifted, TOTP cleared ({(account.MustEnrolSecondFactor ? "they enrol again at their next login" : "optional for their roles")}).");
-            return 0;
-        }
-        finally
-        {
-            audit.Close();
-        }
+        using var audit = OperatorAudit.Open(context, token);
+        var reset = new CredentialReset(database.Accounts, database.Sessions, audit, new PasswordHasher(Argon2Parameters.Default));
+        var account = reset.ResetByOperator(userName, password, AuditActor.Operator(Environment.UserName));
+        AnsiConsole.MarkupLineInterpolated($"Reset [bold]{account.UserName}[/]: new password set, enabled, lockout lifted, TOTP cleared ({(account.MustEnrolSecondFactor ? "they enrol again at their next login" : "optional for their roles")}).");
+        return 0;
     }
 
     /// <summary>From a terminal: asked twice, not echoed. Piped: the first line of standard input.</summary>
@@ -80,16 +61,5 @@ internal static class UsersCommands
         string first = AnsiConsole.Prompt(new TextPrompt<string>("New password:").Secret());
         string again = AnsiConsole.Prompt(new TextPrompt<string>("Again:").Secret());
         return first == again ? first : throw new Meetings.DomainException(Meetings.DomainErrorKind.Invalid, "the two passwords differ");
-    }
-
-    private sealed class TokenAuditSigner(Keys.Token token) : IAuditSigner
-    {
-        public byte[] SignDer(ReadOnlySpan<byte> data) => token.SignDer(KeyRole.AuditSigning, data);
-    }
-
-    private sealed class AuditTrail(AuditLog log) : IAuditTrail
-    {
-        public void Record(AuditActor actor, AuditAction action, AuditObject target, AuditOutcome outcome) =>
-            log.Append(actor.Text, action.Name, target.Text, outcome.Text);
     }
 }

@@ -31,6 +31,10 @@ public static partial class AuditEvents
     public static void RecordingAccessRefused(this IAuditTrail audit, Account actor, AuditAction action, string? recordingId, string why) =>
         audit.Record(AuditActor.User(actor), action, AuditObject.RequestedRecording(recordingId), AuditOutcome.Refused(why));
 
+    public static void RecordingBundled(this IAuditTrail audit, Account actor, Recording recording) =>
+        audit.Record(AuditActor.User(actor), AuditAction.RecordingBundle, AuditObject.Recording(recording),
+            AuditOutcome.OkWith($"downloaded from the console, manifest sha256={Convert.ToHexStringLower(recording.ManifestSha256 ?? [])}"));
+
     public static void RecordingShredded(this IAuditTrail audit, Recording recording) =>
         audit.Record(AuditActor.Daemon, AuditAction.RecordingShred, AuditObject.Recording(recording),
             AuditOutcome.OkWith($"retention ended {recording.RetainUntil:u}; keys destroyed, files deleted"));

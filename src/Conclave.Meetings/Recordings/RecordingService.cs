@@ -113,6 +113,24 @@ public sealed class RecordingService(IRecordingIndex index, IMeetingStore meetin
         return changed;
     }
 
+    /// <summary>
+    /// A compliance officer takes a stopped recording off the appliance as a bundle (still end-to-end
+    /// encrypted): the recording to bundle, audited before a byte leaves.
+    /// </summary>
+    public Recording Bundle(Account actor, string? recordingId)
+    {
+        if (!actor.Holds(Role.ComplianceOfficer))
+        {
+            audit.RecordingAccessRefused(actor, AuditAction.RecordingBundle, recordingId, "not a compliance officer");
+            throw DomainException.Forbidden("Only a compliance officer may take a recording off the appliance.");
+        }
+        var recording = (recordingId is null ? null : index.Find(recordingId)) ?? throw DomainException.NotFound("No such recording.");
+        if (recording.ShreddedAt is not null) throw DomainException.Gone("That recording has been shredded.");
+        if (recording.IsRecording) throw DomainException.Conflict("That recording is still running; bundle it once it has stopped.");
+        audit.RecordingBundled(actor, recording);
+        return recording;
+    }
+
     /// <summary>Stopped recordings past their retention and not on hold.</summary>
     public IReadOnlyList<Recording> DueForShredding()
     {

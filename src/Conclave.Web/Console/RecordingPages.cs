@@ -1,6 +1,8 @@
+using System.IO.Compression;
 using Conclave.Crypto.Escrow;
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Recordings;
+using Conclave.Web.Ports;
 using Conclave.Web.Recording;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,6 +22,12 @@ internal static class RecordingPages
         console.MapGet("/recordings", (ConsoleRequest request, RecordingService recordings, RecordingOptions options) =>
             List(request, recordings.List(request.Account), options, recordings.Retention))
             .RequireConsoleRole(Role.ComplianceOfficer | Role.Admin);
+        console.MapGet("/recordings/{id}/bundle", (ConsoleRequest request, string id, RecordingService recordings, IRecordingBundler bundler) =>
+        {
+            var recording = recordings.Bundle(request.Account, id);
+            return Results.Stream(output => Task.Run(() => WriteZip(bundler, recording.Id, output)), "application/zip",
+                $"conclave-recording-{recording.Id}.zip");
+        }).RequireConsoleRole(Role.ComplianceOfficer);
         console.MapPost("/recordings/{id}/hold", (ConsoleRequest request, string id, RecordingService recordings) =>
         {
             recordings.SetLegalHold(request.Account, id, request.Form["hold"] == "on");
@@ -53,8 +61,23 @@ internal static class RecordingPages
               <thead><tr><th>id</th><th>meeting</th><th>started (UTC)</th><th>stopped</th><th>size</th><th>retention</th><th>legal hold</th></tr></thead>
               <tbody>{rows}</tbody>
             </table>
-            <p class="help">Recordings are kept {retention.TotalDays:0} days, then their keys are destroyed and their files deleted, unless a compliance officer holds them. Export with <code>conclavectl recordings export &lt;id&gt; --out DIR</code> and the compliance token.</p>
+            <p class="help">Recordings are kept {retention.TotalDays:0} days, then their keys are destroyed and their files deleted, unless a compliance officer holds them. Download a bundle (its media stays end-to-end encrypted), then export it with <code>conclavectl recordings export --bundle DIR --out DIR</code> and the compliance token, on the appliance or an offline review station.</p>
             """));
+    }
+
+    /// <summary>The bundle, written to a private temporary directory and streamed as a ZIP, then deleted.</summary>
+    private static void WriteZip(IRecordingBundler bundler, string recordingId, Stream output)
+    {
+        string directory = Path.Combine(Directory.CreateTempSubdirectory("conclave-bundle-").FullName, recordingId);
+        try
+        {
+            bundler.WriteBundle(recordingId, directory);
+            ZipFile.CreateFromDirectory(directory, output, CompressionLevel.NoCompression, includeBaseDirectory: false);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(directory)!, recursive: true);
+        }
     }
 
     private static Html HoldCell(ConsoleRequest request, Meetings.Recordings.Recording recording, bool mayHold)
@@ -67,6 +90,7 @@ internal static class RecordingPages
               <input type="hidden" name="hold" value="{(recording.LegalHold ? "off" : "on")}">
               {state} <button type="submit">{(recording.LegalHold ? "Lift hold" : "Hold")}</button>
             </form>
+            {Html.When(!recording.IsRecording, Html.Of($"<a href=\"/console/recordings/{recording.Id}/bundle\" download>Download bundle</a>"))}
             """);
     }
 

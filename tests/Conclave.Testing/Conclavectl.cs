@@ -1,9 +1,12 @@
 using System.Diagnostics;
 
-namespace Conclave.Cli.Tests;
+namespace Conclave.Testing;
 
-/// <summary>Runs the built conclavectl as its own process, as an operator would.</summary>
-internal static class Conclavectl
+/// <summary>
+/// Runs the built conclavectl as its own process, as an operator would (the test project
+/// references Conclave.Cli, so conclavectl.dll sits beside the tests).
+/// </summary>
+public static class Conclavectl
 {
     public static (int ExitCode, string Output) Run(string stateDirectory, params string[] arguments) => RunWithInput(stateDirectory, null, arguments);
 
@@ -21,7 +24,11 @@ internal static class Conclavectl
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "conclavectl did not finish within 60 s");
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"conclavectl {string.Join(' ', arguments)} did not finish within 5 minutes");
+        }
         return (process.ExitCode, output + stderr.Result);
     }
 }
