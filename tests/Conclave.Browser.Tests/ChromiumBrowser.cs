@@ -21,7 +21,8 @@ internal static class ChromiumBrowser
         "--autoplay-policy=no-user-gesture-required",
     ];
 
-    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    /// <param name="extraFlags">More flags, such as a file for the fake camera to play (<c>--use-file-for-fake-video-capture</c>).</param>
+    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright, params string[] extraFlags)
     {
         if (!File.Exists(ExecutablePath))
         {
@@ -32,7 +33,7 @@ internal static class ChromiumBrowser
             ExecutablePath = ExecutablePath,
             Headless = true,
             ChromiumSandbox = false,
-            Args = Flags,
+            Args = [.. Flags, .. extraFlags],
         });
     }
 }

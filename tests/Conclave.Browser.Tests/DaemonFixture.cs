@@ -34,10 +34,21 @@ public sealed class DaemonFixture : IAsyncLifetime
     /// <summary>What conclaved has logged so far.</summary>
     internal string DaemonLog => _console.Text;
 
+    /// <summary>The compliance token's PIN file (outside the state directory, as a compliance officer keeps it).</summary>
+    internal string CompliancePinFile { get; } = Path.Combine(Directory.CreateTempSubdirectory("conclave-compliance-").FullName, "compliance-pin");
+
     public async Task InitializeAsync()
     {
         _console = CapturedConsole.Start();
-        _conclaved = await InProcessConclaved.StartAsync(Forwarded);
+        // As a security team would before the appliance first records: a compliance token beside
+        // the appliance's, its keys, and their public halves registered on the appliance token.
+        _conclaved = await InProcessConclaved.StartAsync(Forwarded, state =>
+        {
+            RunConclavectl(state, null, "compliance", "init", "--pin-file", CompliancePinFile);
+            string pin = File.ReadAllText(CompliancePinFile);
+            RunConclavectl(state, pin, "compliance", "provision");
+            RunConclavectl(state, pin, "compliance", "register");
+        });
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await ChromiumBrowser.LaunchAsync(Playwright);
     }
@@ -47,6 +58,15 @@ public sealed class DaemonFixture : IAsyncLifetime
     {
         var (meetingId, cookie) = Meetings.Member(room, name);
         return MeetingParticipant.JoinAsync(Browser, Daemon.HttpsUri, meetingId, name, TestMeetings.SessionCookie, cookie);
+    }
+
+    /// <summary>conclavectl on the daemon's state directory (development token); throws with its output when it fails.</summary>
+    internal string RunConclavectl(string? input, params string[] arguments) => RunConclavectl(StateDirectory, input, arguments);
+
+    private static string RunConclavectl(string stateDirectory, string? input, params string[] arguments)
+    {
+        var (exitCode, output) = Conclavectl.RunWithInput(stateDirectory, input, ["--dev", .. arguments]);
+        return exitCode == 0 ? output : throw new InvalidOperationException($"conclavectl {string.Join(' ', arguments)} exited {exitCode}: {output}");
     }
 
     public async Task DisposeAsync()

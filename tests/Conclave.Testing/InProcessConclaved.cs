@@ -25,11 +25,13 @@ public sealed class InProcessConclaved : IAsyncDisposable
     public TestMeetings Meetings { get; }
 
     /// <param name="forwardTap">Sees every packet the SFU forwards.</param>
-    public static async Task<InProcessConclaved> StartAsync(IForwardTap? forwardTap = null)
+    /// <param name="prepare">Runs on the new state directory before conclaved starts (what an operator does first, through conclavectl).</param>
+    public static async Task<InProcessConclaved> StartAsync(IForwardTap? forwardTap = null, Action<string>? prepare = null)
     {
         string stateDirectory = DevelopmentTokenState.NewStateDirectory();
         try
         {
+            prepare?.Invoke(stateDirectory);
             var daemon = await DaemonHost.StartAsync(
             [
                 "--Conclave:Https=127.0.0.1:0",

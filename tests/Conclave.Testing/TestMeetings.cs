@@ -49,6 +49,24 @@ public sealed class TestMeetings(IServiceProvider services)
         }
     }
 
+    /// <summary>
+    /// A meeting whose host may record it for compliance, open now, with its host (a new account
+    /// named <paramref name="hostName"/>) logged in: the meeting's id and the host's session cookie.
+    /// </summary>
+    public (string MeetingId, string SessionCookie) RecordableMeetingHost(string room, string hostName)
+    {
+        lock (_lock)
+        {
+            var host = NewAccount(hostName, Role.Host);
+            var now = DateTimeOffset.UtcNow;
+            var meeting = new Meeting(Guid.NewGuid().ToString("N")[..12], room, host.Id, now.AddMinutes(-1), now.AddHours(4), false, false, null, now,
+                Recordable: true);
+            Meetings.Create(meeting, []);
+            _meetings[room] = meeting;
+            return (meeting.Id, services.GetRequiredService<AccountService>().StartSession(host).CookieValue);
+        }
+    }
+
     /// <summary>A session cookie of a new account that is on no roster.</summary>
     public string Outsider(string displayName) => services.GetRequiredService<AccountService>().StartSession(NewAccount(displayName, Role.Member)).CookieValue;
 
