@@ -126,6 +126,21 @@ public sealed class EscrowFormatTests
     }
 
     [Fact]
+    public void A_stopped_recording_is_scope_0_with_no_escrow_key_and_neither_half_goes_without_the_other()
+    {
+        using var key = new SoftwareHpkeRecipient();
+        var stopped = new RecordingExtension(EscrowSamples.RecordingId, RecordingScope.Stopped, [], "").Write();
+
+        Assert.Equal(Convert.FromHexString("01" + "00112233445566778899AABBCCDDEEFF" + "000000"), stopped);
+        Assert.True(RecordingExtension.TryParse(stopped, out var parsed));
+        Assert.Equal(RecordingScope.Stopped, parsed.Scope);
+        Assert.Empty(parsed.EscrowKeys);
+        Assert.Throws<ArgumentException>(() => new RecordingExtension(EscrowSamples.RecordingId, RecordingScope.Stopped, [key.SubjectPublicKeyInfo], "").Write());
+        Assert.Throws<ArgumentException>(() => new RecordingExtension(EscrowSamples.RecordingId, RecordingScope.Media, [], "Ada").Write());
+        Assert.False(RecordingExtension.TryParse([.. stopped[..17], (byte)RecordingScope.Media, .. stopped[18..]], out _));
+    }
+
+    [Fact]
     public void A_malformed_recording_extension_is_refused()
     {
         using var key = new SoftwareHpkeRecipient();

@@ -76,6 +76,17 @@ describe("conclave_recording extension", () => {
     assert.equal(decodeRecordingExtension(withByte(encoded, encoded.length - 3, 0xc3)), undefined);
     assert.throws(() => encodeRecordingExtension({ recordingId: RECORDING_ID.subarray(1), scope: RecordingScope.Media, escrowKeys: [], startedBy: "" }), RangeError);
   });
+
+  test("a stopped recording stays in the context with scope 0 and no escrow key; a running one needs a key, a stopped one has none", async () => {
+    const { spki } = await newEscrowKey();
+    const stopped = encodeRecordingExtension({ recordingId: RECORDING_ID, scope: RecordingScope.Stopped, escrowKeys: [], startedBy: "" });
+    assert.equal(toHex(stopped), `01${toHex(RECORDING_ID)}000000`);
+    assert.deepEqual(decodeRecordingExtension(stopped), { recordingId: RECORDING_ID, scope: RecordingScope.Stopped, escrowKeys: [], startedBy: "" });
+    assert.throws(() => encodeRecordingExtension({ recordingId: RECORDING_ID, scope: RecordingScope.Stopped, escrowKeys: [spki], startedBy: "" }), RangeError);
+    assert.throws(() => encodeRecordingExtension({ recordingId: RECORDING_ID, scope: RecordingScope.Media, escrowKeys: [], startedBy: "Ada" }), RangeError);
+    const running = encodeRecordingExtension({ recordingId: RECORDING_ID, scope: RecordingScope.Media, escrowKeys: [spki], startedBy: "Ada" });
+    assert.equal(decodeRecordingExtension(withByte(running, 17, RecordingScope.Stopped)), undefined);
+  });
 });
 
 describe("EscrowedEpoch", () => {
