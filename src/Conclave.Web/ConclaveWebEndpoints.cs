@@ -41,7 +41,8 @@ public static class ConclaveWebEndpoints
         services.AddSingleton(s => new RoomDirectory(s.GetRequiredService<IRoomMediaControl>(), s.GetRequiredService<TimeProvider>(),
             s.GetRequiredService<MeetingRecordings>()));
         services.AddSingleton(s => new MeetingRecordings(s.GetRequiredService<RecordingService>(), s.GetRequiredService<IMeetingRecorder>(),
-            s.GetRequiredService<RecordingOptions>(), () => s.GetRequiredService<RoomDirectory>(), s.GetRequiredService<ILogger<MeetingRecordings>>()));
+            s.GetRequiredService<RecordingOptions>(), () => s.GetRequiredService<RoomDirectory>(), s.GetRequiredService<IRoomMediaControl>(),
+            s.GetRequiredService<TimeProvider>(), s.GetRequiredService<ILogger<MeetingRecordings>>()));
         services.AddSingleton<CredentialIssuer>();
         services.AddSingleton<AttendeeResolver>();
         services.AddSingleton<BitrateSampler>();

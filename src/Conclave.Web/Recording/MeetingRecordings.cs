@@ -21,16 +21,21 @@ public sealed partial class MeetingRecordings : IRoomEpochObserver
     private readonly IMeetingRecorder _recorder;
     private readonly RecordingOptions _options;
     private readonly Func<RoomDirectory> _directory;
+    private readonly IRoomMediaControl _media;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Active> _active = new(StringComparer.Ordinal);
 
-    public MeetingRecordings(RecordingService service, IMeetingRecorder recorder, RecordingOptions options, Func<RoomDirectory> directory, ILogger<MeetingRecordings> logger)
+    public MeetingRecordings(RecordingService service, IMeetingRecorder recorder, RecordingOptions options, Func<RoomDirectory> directory,
+        IRoomMediaControl media, TimeProvider time, ILogger<MeetingRecordings> logger)
     {
         _service = service;
         _recorder = recorder;
         _options = options;
         _directory = directory;
+        _media = media;
+        _time = time;
         _logger = logger;
         _recorder.StoppedItself += (room, reason) => _ = StopAsync(room, reason);
     }
@@ -163,8 +168,19 @@ public sealed partial class MeetingRecordings : IRoomEpochObserver
     {
         lock (_lock)
         {
-            if (_active.ContainsKey(roomId)) _recorder.Epoch(roomId, epoch);
+            if (!_active.ContainsKey(roomId)) return;
+            _recorder.Epoch(roomId, epoch);
         }
+        // WebRTC sends no periodic key frames: without one in the new epoch, a recording that
+        // starts (or is escrowed from) here could decode nothing until someone joins. Asked
+        // once members use the new keys, as the Delivery Service does for a joiner.
+        _ = RequestKeyFramesLaterAsync(roomId);
+    }
+
+    private async Task RequestKeyFramesLaterAsync(string roomId)
+    {
+        await Task.Delay(DeliveryService.KeyFrameDelay, _time);
+        _media.RequestKeyFrames(roomId);
     }
 
     private async Task StopAsync(string room, string endedBy)
