@@ -99,6 +99,17 @@ public sealed class ConsoleAccessMatrixTests(InProcessDaemon fixture)
     }
 
     [Fact]
+    public async Task Recordings_are_for_compliance_officers_and_admins_and_only_compliance_officers_take_a_bundle()
+    {
+        var host = NewAccount(Role.Host);
+        using var hostClient = await LoggedInAsync(host);
+        Assert.Equal(HttpStatusCode.Forbidden, (await hostClient.GetAsync("/console/recordings")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await hostClient.GetAsync("/console/recordings/0123456789abcdef0123456789abcdef/bundle")).StatusCode);
+        AssertAudited(AuditAction.ConsoleAccess, "refused: needs role admin, compliance", host.AuditName);
+        AssertAudited(AuditAction.ConsoleAccess, "refused: needs role compliance", host.AuditName);
+    }
+
+    [Fact]
     public async Task A_form_without_its_csrf_token_is_refused_and_with_it_goes_through()
     {
         var host = NewAccount(Role.Host);
