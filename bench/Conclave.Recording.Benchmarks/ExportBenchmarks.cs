@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Conclave.Crypto.SFrame;
 using Conclave.Media.Rtp;
+using Conclave.Media.Sdp;
 using Conclave.Recording.Export;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Benchmarks;
 
@@ -98,12 +100,14 @@ public class ExportBenchmarks
     {
         var packet = new byte[RtpPacket.FixedHeaderLength + payload.Length];
         RtpWriter.TryWritePacket(packet, marker, 96, sequence, timestamp, ssrc, payload, out _);
-        return new RecordedRtp(arrival, packet);
+        return new RecordedRtp(arrival, "peer-alice", ssrc == 0x1111 ? MediaKind.Video : MediaKind.Audio, packet);
     }
 
     private sealed class KeyLookup(SFrameKey camera, SFrameKey microphone) : ISFrameKeyLookup, IDisposable
     {
         public SFrameKey? Find(ulong kid, ulong arrivalMicroseconds) => kid == camera.Kid ? camera : kid == microphone.Kid ? microphone : null;
+
+        public bool IsFromPublisher(ulong kid, ulong arrivalMicroseconds) => true;
 
         public void Dispose()
         {

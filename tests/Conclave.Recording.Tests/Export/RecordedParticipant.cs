@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using Conclave.Crypto.SFrame;
 using Conclave.Media.Rtp;
+using Conclave.Media.Sdp;
 using Conclave.Recording.Export;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Tests.Export;
 
@@ -25,6 +27,7 @@ internal sealed class RecordedParticipant : IDisposable
     public const ushort FirstVideoSequence = 65_516, FirstAudioSequence = 65_000;
     /// <summary>Network delay from capture to the recorder.</summary>
     public const ulong DelayMicroseconds = 12_000;
+    public const string PublisherPeerId = "peer-alice";
 
     private readonly ulong _audioExtraDelayMicroseconds;
 
@@ -56,13 +59,13 @@ internal sealed class RecordedParticipant : IDisposable
         const long at = 1_000_000;
         ulong ntp = (ntpSeconds + at / 1_000_000) << 32;
         ulong arrival = (ulong)at + DelayMicroseconds;
-        SenderReports.Add(new RecordedSenderReport(arrival, VideoSsrc, ntp, unchecked((uint)(FirstVideoTimestamp + at * 90 / 1000))));
-        SenderReports.Add(new RecordedSenderReport(arrival, AudioSsrc, ntp, unchecked((uint)(FirstAudioTimestamp + (at - (long)AudioStartMicroseconds) * 48 / 1000))));
+        SenderReports.Add(new RecordedSenderReport(arrival, PublisherPeerId, VideoSsrc, ntp, unchecked((uint)(FirstVideoTimestamp + at * 90 / 1000))));
+        SenderReports.Add(new RecordedSenderReport(arrival, PublisherPeerId, AudioSsrc, ntp, unchecked((uint)(FirstAudioTimestamp + (at - (long)AudioStartMicroseconds) * 48 / 1000))));
     }
 
     public ParticipantMedia Media() => new(
-        Video.Select(p => new RecordedRtp(p.ArrivalMicroseconds, p.Bytes)).ToList(),
-        Audio.Select(p => new RecordedRtp(p.ArrivalMicroseconds, p.Bytes)).ToList(),
+        Video.Select(p => new RecordedRtp(p.ArrivalMicroseconds, PublisherPeerId, MediaKind.Video, p.Bytes)).ToList(),
+        Audio.Select(p => new RecordedRtp(p.ArrivalMicroseconds, PublisherPeerId, MediaKind.Audio, p.Bytes)).ToList(),
         SenderReports);
 
     public void Dispose() => Escrow.Dispose();

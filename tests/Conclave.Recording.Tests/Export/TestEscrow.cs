@@ -7,7 +7,8 @@ namespace Conclave.Recording.Tests.Export;
 /// <summary>
 /// A sender's SFrame keys per epoch, as a member derives them (RFC 9605 §5.2: base key the
 /// epoch's sframe_epoch_secret, KID context ‖ sender ‖ epoch), and the escrow's view of them:
-/// <see cref="Find"/> answers for every epoch not <see cref="Withhold"/>n.
+/// <see cref="Find"/> answers for every epoch not <see cref="Withhold"/>n, and the participant is
+/// leaf <see cref="PublisherLeaf"/>.
 /// </summary>
 internal sealed class TestEscrow : ISFrameKeyLookup, IDisposable
 {
@@ -18,6 +19,9 @@ internal sealed class TestEscrow : ISFrameKeyLookup, IDisposable
     private readonly Dictionary<ulong, SFrameKey> _keys = [];
     private readonly Dictionary<ulong, ulong> _counters = [];
     private readonly HashSet<ulong> _withheld = [];
+
+    /// <summary>The leaf the export is told the participant has; frames are sealed as <see cref="SenderLeaf"/>.</summary>
+    public uint PublisherLeaf { get; set; } = SenderLeaf;
 
     public void Withhold(ulong epoch) => _withheld.Add(epoch);
 
@@ -34,10 +38,11 @@ internal sealed class TestEscrow : ISFrameKeyLookup, IDisposable
 
     public SFrameKey? Find(ulong kid, ulong arrivalMicroseconds)
     {
-        var id = _layout.Parse(kid);
-        if (_withheld.Contains(id.EpochLowBits) || id.SenderIndex != SenderLeaf) return null;
+        if (_withheld.Contains(_layout.Parse(kid).EpochLowBits)) return null;
         return _keys.GetValueOrDefault(kid);
     }
+
+    public bool IsFromPublisher(ulong kid, ulong arrivalMicroseconds) => _layout.Parse(kid).SenderIndex == PublisherLeaf;
 
     public void Dispose()
     {
