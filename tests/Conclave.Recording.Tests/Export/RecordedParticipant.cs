@@ -31,16 +31,18 @@ internal sealed class RecordedParticipant : IDisposable
 
     private readonly ulong _audioExtraDelayMicroseconds;
 
-    public RecordedParticipant(Func<int, ulong>? videoEpoch = null, Func<int, ulong>? audioEpoch = null, ulong audioStartMicroseconds = 0, ulong audioExtraDelayMicroseconds = 0, int? videoFrames = null, int? audioFrames = null)
+    public RecordedParticipant(Func<int, ulong>? videoEpoch = null, Func<int, ulong>? audioEpoch = null, ulong audioStartMicroseconds = 0, ulong audioExtraDelayMicroseconds = 0, int? videoFrames = null, int? audioFrames = null,
+        TestEscrow? escrow = null)
     {
         var media = MediaFiles.Instance;
+        Escrow = escrow ?? new TestEscrow();
         AudioStartMicroseconds = audioStartMicroseconds;
         _audioExtraDelayMicroseconds = audioExtraDelayMicroseconds;
         Video = PacketizeVp8(media.VideoFrames.Take(videoFrames ?? media.VideoFrames.Count).ToList(), videoEpoch ?? (_ => 6));
         Audio = PacketizeOpus(media.AudioFrames.Take(audioFrames ?? media.AudioFrames.Count).ToList(), audioEpoch ?? (_ => 6));
     }
 
-    public TestEscrow Escrow { get; } = new();
+    public TestEscrow Escrow { get; }
     public List<TestPacket> Video { get; set; }
     public List<TestPacket> Audio { get; set; }
     public List<RecordedSenderReport> SenderReports { get; } = [];
