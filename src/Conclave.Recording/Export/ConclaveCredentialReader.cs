@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using Conclave.Crypto.Escrow;
@@ -53,7 +54,7 @@ internal static class ConclaveCredentialReader
         return new CredentialFacts(meetingId, participantId, attendeeKey, displayName, kind, notAfter, signatureKeySha256.ToArray(), valid);
     }
 
-    private static bool TryReadString(ref MlsVectorReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    private static bool TryReadString(ref MlsVectorReader reader, [NotNullWhen(true)] out string? value)
     {
         value = null;
         if (!reader.TryReadVector(out var bytes)) return false;

@@ -41,7 +41,7 @@ internal sealed class ExportDirectory
 
     /// <summary>Opens (or creates) the directory for an export of this recording, clearing what an interrupted run left half-written.</summary>
     /// <exception cref="RecordingExportException">The directory holds files this export did not write, or another recording's export.</exception>
-    public static ExportDirectory Open(string path, string recordingId, string manifestSha256)
+    public static ExportDirectory Open(string path, string recordingId, string manifestSha256, string inputsSha256)
     {
         string progressPath = System.IO.Path.Combine(path, ProgressFileName);
         if (!Directory.Exists(path))
@@ -54,7 +54,7 @@ internal sealed class ExportDirectory
         if (!present.Contains(ProgressFileName))
         {
             if (present.Count > 0) throw Foreign(path, present);
-            var directory = new ExportDirectory(path, new ExportProgressFile(recordingId, manifestSha256, []));
+            var directory = new ExportDirectory(path, new ExportProgressFile(recordingId, manifestSha256, inputsSha256, []));
             directory.SaveProgress();
             return directory;
         }
@@ -62,6 +62,10 @@ internal sealed class ExportDirectory
         if (progress.RecordingId != recordingId || progress.ManifestSha256 != manifestSha256)
         {
             throw new RecordingExportException($"{path} holds the export of recording {progress.RecordingId}, not of {recordingId}: export into a new directory");
+        }
+        if (progress.InputsSha256 != inputsSha256)
+        {
+            throw new RecordingExportException($"{path} holds an export begun with other escrow keys or another credential CA key: resume it with the same keys, or export into a new directory");
         }
         var known = new HashSet<string>(AlwaysRewritten, StringComparer.Ordinal) { ProgressFileName, SpillDirectoryName, ChatTranscript.FileName };
         foreach (var output in progress.Outputs)

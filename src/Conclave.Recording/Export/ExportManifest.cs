@@ -80,8 +80,12 @@ internal sealed record ChatLine(
 /// <summary>One output an interrupted export need not make again: its file (none when there was nothing to write) and what the manifest needs of it.</summary>
 internal sealed record CompletedOutput(string Output, string? File, string? Sha256, long Bytes, IReadOnlyList<StreamExportResult>? Streams, ChatFacts? Chat);
 
-/// <summary>The progress file of an export directory: which recording, and the outputs completed.</summary>
-internal sealed record ExportProgressFile(string RecordingId, string ManifestSha256, List<CompletedOutput> Outputs);
+/// <summary>
+/// The progress file of an export directory: which recording, with which escrow keys and credential
+/// CA (<paramref name="InputsSha256"/>: outputs made with other keys would not be what this run
+/// makes), and the outputs completed.
+/// </summary>
+internal sealed record ExportProgressFile(string RecordingId, string ManifestSha256, string InputsSha256, List<CompletedOutput> Outputs);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ExportManifest))]

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Conclave.Crypto.Escrow;
@@ -60,7 +61,7 @@ public static class RecordingExport
         string manifestSha256 = Convert.ToHexStringLower(recording.ManifestSha256);
         using var credentials = new CredentialCache(request.CredentialCaPublicKey);
         if (!P256PublicKey.TryReadSubjectPublicKeyInfo(request.SigningPublicKey, out _)) throw new ArgumentException("the signing key is not the SubjectPublicKeyInfo of a P-256 key", nameof(request));
-        var directory = ExportDirectory.Open(request.OutputDirectory, manifest.RecordingId, manifestSha256);
+        var directory = ExportDirectory.Open(request.OutputDirectory, manifest.RecordingId, manifestSha256, InputsSha256(request));
 
         var problems = new List<string>();
         var scan = new RecordingScan();
@@ -129,6 +130,18 @@ public static class RecordingExport
                 if (entry.Escrowed is { } escrowed) EscrowOpening.Forget(escrowed);
             }
         }
+    }
+
+    /// <summary>SHA-256 of the credential CA key and the escrow keys' ids in order: what a resumed export must be given again.</summary>
+    private static string InputsSha256(ExportRequest request)
+    {
+        var ids = new List<string>();
+        foreach (var key in request.EscrowKeys) ids.Add(Convert.ToHexStringLower(EscrowKeyId.Of(key.SubjectPublicKeyInfo)));
+        ids.Sort(StringComparer.Ordinal);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(request.CredentialCaPublicKey);
+        foreach (string id in ids) hash.AppendData(Convert.FromHexString(id));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static List<MediaFacts> WriteMedia(RecordingScan scan, RtpSpill spill, ExportDirectory directory, Dictionary<string, CompletedOutput> completedMedia,
@@ -208,7 +221,7 @@ public static class RecordingExport
         foreach (string id in scan.ParticipantIds)
         {
             var bytes = scan.Credentials[id];
-            string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
             if (credentials.Read(bytes) is not { } credential)
             {
                 problems.Add($"the credential recorded for {id} is not a ConclaveCredential");
@@ -296,7 +309,7 @@ public static class RecordingExport
         return result.Length > 0 ? result : "participant";
     }
 
-    private static string SigningKeyPem(byte[] spki) => new string(System.Security.Cryptography.PemEncoding.Write("PUBLIC KEY", spki)) + "\n";
+    private static string SigningKeyPem(byte[] spki) => new string(PemEncoding.Write("PUBLIC KEY", spki)) + "\n";
 
     private static string Readme() => $"""
         A compliance export of a Conclave recording.

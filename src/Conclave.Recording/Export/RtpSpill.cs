@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using Conclave.Media.Sdp;
 using Conclave.Recording.Recorder;
 
@@ -26,7 +27,7 @@ internal sealed class RtpSpill(string directory) : IDisposable
         if (!_publishers.TryGetValue(rtp.PublisherPeerId, out var publisher))
         {
             if (_publishers.Count == 0) Directory.CreateDirectory(directory);
-            string path = Path.Combine(directory, _publishers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".rtp");
+            string path = Path.Combine(directory, _publishers.Count.ToString(CultureInfo.InvariantCulture) + ".rtp");
             publisher = new Publisher(path, new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, BufferBytes));
             _publishers.Add(rtp.PublisherPeerId, publisher);
             PublisherIds.Add(rtp.PublisherPeerId);

@@ -211,7 +211,7 @@ public sealed class RecordingExportTests : IDisposable
     }
 
     [Fact]
-    public void A_directory_with_files_the_export_did_not_write_or_another_recordings_export_is_refused()
+    public void A_directory_with_files_the_export_did_not_write_or_an_export_of_another_recording_or_keys_is_refused()
     {
         var recording = _scene.Record();
         string foreign = _scene.NewOutputDirectory();
@@ -229,6 +229,8 @@ public sealed class RecordingExportTests : IDisposable
         var otherRecording = other.Record();
         var mixed = Assert.Throws<RecordingExportException>(() => other.Export(otherRecording, exported));
         Assert.Contains($"holds the export of recording {Convert.ToHexStringLower(_scene.RecordingId)}", mixed.Message);
+        var otherKeys = Assert.Throws<RecordingExportException>(() => _scene.Export(recording, exported, keys: [_scene.EscrowKeys[0]]));
+        Assert.Contains("begun with other escrow keys", otherKeys.Message);
     }
 
     private static (string?, string?, uint, ulong, string?, string?) Line(JsonElement line) => (
