@@ -7,7 +7,7 @@ namespace Conclave.Crypto.Escrow;
 /// than guesses: a truncated field, a reserved varint prefix (0b11) or a length not in its
 /// shortest form (RFC 9420 §2.1.2) fails, so an accepted encoding is the only one of its value.
 /// </summary>
-internal ref struct MlsVectorReader
+public ref struct MlsVectorReader
 {
     private ReadOnlySpan<byte> _rest;
 
@@ -15,6 +15,9 @@ internal ref struct MlsVectorReader
 
     /// <summary>True once every byte has been read: a structure followed by anything is malformed.</summary>
     public readonly bool IsAtEnd => _rest.IsEmpty;
+
+    /// <summary>The bytes not read yet.</summary>
+    public readonly int Remaining => _rest.Length;
 
     public bool TryReadUInt8(out byte value)
     {

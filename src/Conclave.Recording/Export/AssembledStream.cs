@@ -1,3 +1,5 @@
+using Conclave.Recording.Recorder;
+
 namespace Conclave.Recording.Export;
 
 /// <summary>Where a piece of a frame lies: bytes of one recorded packet.</summary>
@@ -29,7 +31,7 @@ internal sealed record AssembledStream(uint Ssrc, RtpFragment[] Fragments, List<
         for (int i = 0; i < frame.FragmentCount; i++)
         {
             var fragment = Fragments[frame.FirstFragment + i];
-            packets[fragment.PacketIndex].Packet.Span.Slice(fragment.Offset, fragment.Length).CopyTo(destination[offset..]);
+            packets[fragment.PacketIndex].RtpPacket.AsSpan(fragment.Offset, fragment.Length).CopyTo(destination[offset..]);
             offset += fragment.Length;
         }
     }

@@ -1,4 +1,5 @@
 using Conclave.Crypto.SFrame;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Export;
 
@@ -14,6 +15,9 @@ internal enum FrameOpenStatus
 
     /// <summary>The key is there but the frame does not authenticate (RFC 9605 §4.4.4).</summary>
     NotAuthentic,
+
+    /// <summary>The frame authenticated, but its KID names another leaf than the participant's as its sender.</summary>
+    OtherSender,
 }
 
 /// <summary>
@@ -46,6 +50,7 @@ internal sealed class FrameOpener(ISFrameKeyLookup keys)
         var key = keys.Find(header.Kid, frame.ArrivalMicroseconds);
         if (key is null) return FrameOpenStatus.NoKey;
         if (!SFrameMediaFrame.TryOpen(key, kind, data, _plain, out int plainLength)) return FrameOpenStatus.NotAuthentic;
+        if (!keys.IsFromPublisher(header.Kid, frame.ArrivalMicroseconds)) return FrameOpenStatus.OtherSender;
         plaintext = _plain.AsSpan(0, plainLength);
         return FrameOpenStatus.Opened;
     }

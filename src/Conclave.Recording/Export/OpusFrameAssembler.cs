@@ -1,4 +1,5 @@
 using Conclave.Media.Rtp;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Export;
 
@@ -16,9 +17,9 @@ internal static class OpusFrameAssembler
             int missing = i == 0 ? 0 : (int)(stream.ExtendedSequences[i] - stream.ExtendedSequences[i - 1] - 1);
             lost += missing;
             var recorded = packets[stream.PacketIndices[i]];
-            RtpPacket.TryParse(recorded.Packet.Span, out var rtp);
+            RtpPacket.TryParse(recorded.RtpPacket, out var rtp);
             fragments[i] = new RtpFragment(stream.PacketIndices[i], rtp.HeaderLength, rtp.Payload.Length);
-            frames.Add(new AssembledFrame(unroller.Unroll(rtp.Timestamp), recorded.ArrivalMicroseconds, i, 1, Complete: true, AfterLoss: missing > 0));
+            frames.Add(new AssembledFrame(unroller.Unroll(rtp.Timestamp), recorded.ArrivalUs, i, 1, Complete: true, AfterLoss: missing > 0));
         }
         return new AssembledStream(stream.Ssrc, fragments, frames, lost);
     }

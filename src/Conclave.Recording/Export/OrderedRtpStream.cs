@@ -1,4 +1,5 @@
 using Conclave.Media.Rtp;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Export;
 
@@ -37,7 +38,7 @@ internal sealed class OrderedRtpStream
         var ssrcs = new List<uint>();
         for (int i = 0; i < packets.Count; i++)
         {
-            if (!RtpPacket.TryParse(packets[i].Packet.Span, out var rtp)) continue;
+            if (!RtpPacket.TryParse(packets[i].RtpPacket, out var rtp)) continue;
             if (!indicesBySsrc.TryGetValue(rtp.Ssrc, out var indices))
             {
                 indicesBySsrc.Add(rtp.Ssrc, indices = []);
@@ -79,7 +80,7 @@ internal sealed class OrderedRtpStream
 
     private static ushort ReadSequence(RecordedRtp packet)
     {
-        RtpPacket.TryParse(packet.Packet.Span, out var rtp);
+        RtpPacket.TryParse(packet.RtpPacket, out var rtp);
         return rtp.SequenceNumber;
     }
 }

@@ -1,4 +1,5 @@
 using Conclave.Crypto.SFrame;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Export;
 
@@ -87,7 +88,7 @@ public static class ParticipantExporter
         RecordedSenderReport? first = null;
         foreach (var report in reports)
         {
-            if (report.Ssrc == ssrc && (first is null || report.ArrivalMicroseconds < first.Value.ArrivalMicroseconds)) first = report;
+            if (report.Ssrc == ssrc && (first is null || report.ArrivalUs < first.ArrivalUs)) first = report;
         }
         return first;
     }

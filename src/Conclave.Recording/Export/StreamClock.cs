@@ -1,3 +1,5 @@
+using Conclave.Recording.Recorder;
+
 namespace Conclave.Recording.Export;
 
 /// <summary>
@@ -18,7 +20,7 @@ internal readonly record struct StreamClock(long ReferenceRtpTimestamp, long Ref
         var nearest = frames[0];
         foreach (var frame in frames)
         {
-            if (Distance(frame.ArrivalMicroseconds, report.ArrivalMicroseconds) < Distance(nearest.ArrivalMicroseconds, report.ArrivalMicroseconds)) nearest = frame;
+            if (Distance(frame.ArrivalMicroseconds, report.ArrivalUs) < Distance(nearest.ArrivalMicroseconds, report.ArrivalUs)) nearest = frame;
         }
         return new StreamClock(RtpTimestampUnroller.Nearest(nearest.RtpTimestamp, report.RtpTimestamp), NtpToMicroseconds(report.NtpTimestamp), clockRate);
     }

@@ -5,6 +5,9 @@ namespace Conclave.Recording.Export;
 /// Frames a lost packet broke, and the delta frames after them up to the next key frame, are
 /// <see cref="FramesSkippedAfterLoss"/>; frames that would not open are
 /// <see cref="FramesUndecryptable"/>. Width and height are the first written key frame's (video only).
+/// Of the frames that authenticated, <see cref="FramesFromPublisher"/> carried a KID whose sender
+/// index is the participant's leaf (RFC 9605 §5.2) and <see cref="FramesFromOtherSender"/> another
+/// member's: those are not written.
 /// </summary>
 public sealed record StreamExportResult(
     string Kind,
@@ -15,7 +18,9 @@ public sealed record StreamExportResult(
     int PacketsLost,
     IReadOnlyList<ExportGap> Gaps,
     int? Width,
-    int? Height);
+    int? Height,
+    int FramesFromPublisher,
+    int FramesFromOtherSender);
 
 /// <summary>
 /// A stretch of a stream with no media in the WebM, in the recording's arrival clock: from the

@@ -1,4 +1,5 @@
 using Conclave.Crypto.SFrame;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Export;
 
@@ -7,6 +8,9 @@ internal enum FrameFate : byte
     /// <summary>A packet of the frame never arrived.</summary>
     Lost,
     Undecryptable,
+
+    /// <summary>Authentic, but its KID names another member as the sender: not this participant's media.</summary>
+    OtherSender,
 
     /// <summary>A delta frame whose references are gone: after a lost or undecryptable frame, up to the next key frame.</summary>
     Skipped,
@@ -25,6 +29,7 @@ internal sealed class StreamPlan
 {
     public const string PacketsLostReason = "packets lost";
     public const string WaitingForKeyFrameReason = "waiting for a key frame";
+    public const string OtherSenderReason = "sent under another member's KID";
 
     /// <summary>RFC 7741 §6.1 (VP8) and RFC 7587 §4.1 (Opus).</summary>
     private const int VideoClockRate = 90_000, AudioClockRate = 48_000;
@@ -44,6 +49,8 @@ internal sealed class StreamPlan
     public int FramesWritten { get; private set; }
     public int FramesUndecryptable { get; private set; }
     public int FramesSkippedAfterLoss { get; private set; }
+    public int FramesFromPublisher { get; private set; }
+    public int FramesFromOtherSender { get; private set; }
     public int? Width { get; private set; }
     public int? Height { get; private set; }
     public int Channels { get; private set; } = 1;
@@ -60,7 +67,8 @@ internal sealed class StreamPlan
     }
 
     public StreamExportResult ToResult() => new(
-        Kind == SFrameMediaKind.Video ? "video" : "audio", Stream.Ssrc, FramesWritten, FramesUndecryptable, FramesSkippedAfterLoss, Stream.PacketsLost, _gaps.Gaps, Width, Height);
+        Kind == SFrameMediaKind.Video ? "video" : "audio", Stream.Ssrc, FramesWritten, FramesUndecryptable, FramesSkippedAfterLoss, Stream.PacketsLost, _gaps.Gaps, Width, Height,
+        FramesFromPublisher, FramesFromOtherSender);
 
     private void Decide(IReadOnlyList<RecordedRtp> packets, FrameOpener opener)
     {
@@ -85,6 +93,14 @@ internal sealed class StreamPlan
                 continue;
             }
             var status = opener.Open(packets, Stream, frame, Kind, out var plaintext);
+            if (status == FrameOpenStatus.OtherSender)
+            {
+                Fates[i] = FrameFate.OtherSender;
+                FramesFromOtherSender++;
+                _gaps.Open(previousArrival, OtherSenderReason);
+                needKeyFrame = video;
+                continue;
+            }
             if (status != FrameOpenStatus.Opened)
             {
                 Fates[i] = FrameFate.Undecryptable;
@@ -93,6 +109,7 @@ internal sealed class StreamPlan
                 needKeyFrame = video;
                 continue;
             }
+            FramesFromPublisher++;
             bool keyFrame = !video || Vp8FrameHeader.IsKeyFrame(plaintext);
             if (needKeyFrame && !keyFrame)
             {

@@ -1,4 +1,5 @@
 using Conclave.Media.Rtp;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Export;
 
@@ -22,7 +23,7 @@ internal static class Vp8FrameAssembler
         {
             int missing = i == 0 ? 0 : (int)(stream.ExtendedSequences[i] - stream.ExtendedSequences[i - 1] - 1);
             var recorded = packets[stream.PacketIndices[i]];
-            RtpPacket.TryParse(recorded.Packet.Span, out var rtp);
+            RtpPacket.TryParse(recorded.RtpPacket, out var rtp);
             if (!Vp8PayloadDescriptor.TryParse(rtp.Payload, out var descriptor))
             {
                 // A payload too short for its own descriptor is no use: as good as lost.
@@ -44,12 +45,12 @@ internal static class Vp8FrameAssembler
             if (frame.IsOpen && !continuesFrame) frames.Add(frame.Close(complete: false));
             if (!frame.IsOpen)
             {
-                frame.Start(i, timestamp, recorded.ArrivalMicroseconds, broken: !descriptor.StartsFrame, afterLoss: lossBeforeNextFrame);
+                frame.Start(i, timestamp, recorded.ArrivalUs, broken: !descriptor.StartsFrame, afterLoss: lossBeforeNextFrame);
                 lossBeforeNextFrame = false;
             }
-            else if (recorded.ArrivalMicroseconds < frame.ArrivalMicroseconds)
+            else if (recorded.ArrivalUs < frame.ArrivalMicroseconds)
             {
-                frame.ArrivalMicroseconds = recorded.ArrivalMicroseconds;
+                frame.ArrivalMicroseconds = recorded.ArrivalUs;
             }
             int payloadOffset = rtp.HeaderLength + descriptor.Length;
             fragments[i] = new RtpFragment(stream.PacketIndices[i], payloadOffset, rtp.Payload.Length - descriptor.Length);

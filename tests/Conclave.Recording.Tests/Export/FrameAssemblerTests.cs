@@ -1,5 +1,7 @@
 using Conclave.Media.Rtp;
+using Conclave.Media.Sdp;
 using Conclave.Recording.Export;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Tests.Export;
 
@@ -112,6 +114,8 @@ public sealed class Vp8FrameAssemblerTests
         Assert.Equal(500ul, Assert.Single(stream.Frames).ArrivalMicroseconds);
     }
 
+    internal const string Publisher = "peer-alice";
+
     internal static RecordedRtp Vp8(ushort sequence, uint timestamp, bool marker, byte[] descriptor, byte[] data, ulong arrival = 0) =>
         Rtp(sequence, timestamp, marker, [.. descriptor, .. data], arrival);
 
@@ -119,7 +123,7 @@ public sealed class Vp8FrameAssemblerTests
     {
         var packet = new byte[RtpPacket.FixedHeaderLength + payload.Length];
         RtpWriter.TryWritePacket(packet, marker, 96, sequence, timestamp, 0xABCD, payload, out _);
-        return new RecordedRtp(arrival, packet);
+        return new RecordedRtp(arrival, Publisher, MediaKind.Video, packet);
     }
 
     internal static byte[] Bytes(IReadOnlyList<RecordedRtp> packets, AssembledStream stream, AssembledFrame frame)
@@ -161,7 +165,7 @@ public sealed class OrderedRtpStreamTests
         var first = Vp8FrameAssemblerTests.Rtp(1, 0, false, [1]);
         var other = new byte[13];
         RtpWriter.TryWritePacket(other, false, 96, 5, 0, 0x1234, [2], out _);
-        RecordedRtp[] packets = [new(0, new byte[] { 0x00, 1, 2 }), new(1, other), first];
+        RecordedRtp[] packets = [new(0, Vp8FrameAssemblerTests.Publisher, MediaKind.Video, [0x00, 1, 2]), new(1, Vp8FrameAssemblerTests.Publisher, MediaKind.Video, other), first];
 
         var streams = OrderedRtpStream.Split(packets);
 

@@ -33,6 +33,7 @@ public sealed class ParticipantExporterTests : IDisposable
         Assert.Empty(video.Gaps);
         var audio = Result(results, "audio");
         Assert.Equal((RecordedParticipant.AudioSsrc, AudioFrames, 0, 0, 0), (audio.Ssrc, audio.FramesWritten, audio.FramesUndecryptable, audio.FramesSkippedAfterLoss, audio.PacketsLost));
+        Assert.Equal((VideoFrames, AudioFrames, 0, 0), (video.FramesFromPublisher, audio.FramesFromPublisher, video.FramesFromOtherSender, audio.FramesFromOtherSender));
         Assert.Empty(audio.Gaps);
     }
 
@@ -140,6 +141,19 @@ public sealed class ParticipantExporterTests : IDisposable
         Assert.Equal("frame did not authenticate", Assert.Single(video.Gaps).Reason);
         Assert.Equal([video.FramesWritten, AudioFrames], Ffmpeg.Probe(path).Select(s => s.FramesRead));
         AssertDecodesCleanly(path);
+    }
+
+    [Fact]
+    public void Frames_whose_kid_names_another_member_as_sender_are_counted_and_not_written()
+    {
+        using var participant = new RecordedParticipant();
+        participant.Escrow.PublisherLeaf = TestEscrow.SenderLeaf + 1;
+
+        var (results, path) = Export(participant);
+
+        Assert.Equal((0, 0, VideoFrames), (Result(results, "video").FramesWritten, Result(results, "video").FramesFromPublisher, Result(results, "video").FramesFromOtherSender));
+        Assert.Equal((0, AudioFrames, "sent under another member's KID"), (Result(results, "audio").FramesWritten, Result(results, "audio").FramesFromOtherSender, Assert.Single(Result(results, "audio").Gaps).Reason));
+        Assert.Equal(0, new FileInfo(path).Length);
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using Conclave.Crypto.SFrame;
 using Conclave.Media.Rtp;
+using Conclave.Media.Sdp;
 using Conclave.Recording.Export;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Tests.Export;
 
@@ -25,19 +27,22 @@ internal sealed class RecordedParticipant : IDisposable
     public const ushort FirstVideoSequence = 65_516, FirstAudioSequence = 65_000;
     /// <summary>Network delay from capture to the recorder.</summary>
     public const ulong DelayMicroseconds = 12_000;
+    public const string PublisherPeerId = "peer-alice";
 
     private readonly ulong _audioExtraDelayMicroseconds;
 
-    public RecordedParticipant(Func<int, ulong>? videoEpoch = null, Func<int, ulong>? audioEpoch = null, ulong audioStartMicroseconds = 0, ulong audioExtraDelayMicroseconds = 0, int? videoFrames = null, int? audioFrames = null)
+    public RecordedParticipant(Func<int, ulong>? videoEpoch = null, Func<int, ulong>? audioEpoch = null, ulong audioStartMicroseconds = 0, ulong audioExtraDelayMicroseconds = 0, int? videoFrames = null, int? audioFrames = null,
+        TestEscrow? escrow = null)
     {
         var media = MediaFiles.Instance;
+        Escrow = escrow ?? new TestEscrow();
         AudioStartMicroseconds = audioStartMicroseconds;
         _audioExtraDelayMicroseconds = audioExtraDelayMicroseconds;
         Video = PacketizeVp8(media.VideoFrames.Take(videoFrames ?? media.VideoFrames.Count).ToList(), videoEpoch ?? (_ => 6));
         Audio = PacketizeOpus(media.AudioFrames.Take(audioFrames ?? media.AudioFrames.Count).ToList(), audioEpoch ?? (_ => 6));
     }
 
-    public TestEscrow Escrow { get; } = new();
+    public TestEscrow Escrow { get; }
     public List<TestPacket> Video { get; set; }
     public List<TestPacket> Audio { get; set; }
     public List<RecordedSenderReport> SenderReports { get; } = [];
@@ -56,13 +61,13 @@ internal sealed class RecordedParticipant : IDisposable
         const long at = 1_000_000;
         ulong ntp = (ntpSeconds + at / 1_000_000) << 32;
         ulong arrival = (ulong)at + DelayMicroseconds;
-        SenderReports.Add(new RecordedSenderReport(arrival, VideoSsrc, ntp, unchecked((uint)(FirstVideoTimestamp + at * 90 / 1000))));
-        SenderReports.Add(new RecordedSenderReport(arrival, AudioSsrc, ntp, unchecked((uint)(FirstAudioTimestamp + (at - (long)AudioStartMicroseconds) * 48 / 1000))));
+        SenderReports.Add(new RecordedSenderReport(arrival, PublisherPeerId, VideoSsrc, ntp, unchecked((uint)(FirstVideoTimestamp + at * 90 / 1000))));
+        SenderReports.Add(new RecordedSenderReport(arrival, PublisherPeerId, AudioSsrc, ntp, unchecked((uint)(FirstAudioTimestamp + (at - (long)AudioStartMicroseconds) * 48 / 1000))));
     }
 
     public ParticipantMedia Media() => new(
-        Video.Select(p => new RecordedRtp(p.ArrivalMicroseconds, p.Bytes)).ToList(),
-        Audio.Select(p => new RecordedRtp(p.ArrivalMicroseconds, p.Bytes)).ToList(),
+        Video.Select(p => new RecordedRtp(p.ArrivalMicroseconds, PublisherPeerId, MediaKind.Video, p.Bytes)).ToList(),
+        Audio.Select(p => new RecordedRtp(p.ArrivalMicroseconds, PublisherPeerId, MediaKind.Audio, p.Bytes)).ToList(),
         SenderReports);
 
     public void Dispose() => Escrow.Dispose();

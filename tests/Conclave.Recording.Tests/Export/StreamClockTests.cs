@@ -1,4 +1,5 @@
 using Conclave.Recording.Export;
+using Conclave.Recording.Recorder;
 
 namespace Conclave.Recording.Tests.Export;
 
@@ -27,7 +28,7 @@ public sealed class StreamClockTests
     {
         // Frames just past 2^32; the report's 32-bit timestamp is from just before the wrap.
         List<AssembledFrame> frames = [Frame((1L << 32) + 3_000, 1_000_000), Frame((1L << 32) + 6_000, 1_033_000)];
-        var report = new RecordedSenderReport(990_000, 1, 100UL << 32, uint.MaxValue - 5_999);
+        var report = new RecordedSenderReport(990_000, "peer-alice", 1, 100UL << 32, uint.MaxValue - 5_999);
 
         var clock = StreamClock.FromSenderReport(report, frames, 90_000);
 
