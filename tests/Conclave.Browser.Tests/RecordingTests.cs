@@ -212,7 +212,7 @@ public sealed class RecordingTests(DaemonFixture fixture) : IAsyncLifetime
         byte[] manifest = File.ReadAllBytes(Path.Combine(exported, "manifest.json"));
         byte[] signature = File.ReadAllBytes(Path.Combine(exported, "manifest.sig"));
         using var json = JsonDocument.Parse(manifest);
-        byte[] signingKey = Convert.FromBase64String(json.RootElement.GetProperty("signingPublicKey").GetString()!);
+        byte[] signingKey = Convert.FromBase64String(json.RootElement.GetProperty("signingKey").GetProperty("spki").GetString()!);
         using var verifier = ECDsa.Create();
         verifier.ImportSubjectPublicKeyInfo(signingKey, out _);
         Assert.True(verifier.VerifyData(manifest, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence), "the export manifest's signature verifies");

@@ -45,6 +45,21 @@ public static class Ffmpeg
         return streams;
     }
 
+    /// <summary>The presentation time of each stream's first packet, in seconds.</summary>
+    public static Dictionary<string, double> FirstPacketTimes(string file)
+    {
+        var output = Run("ffprobe", "-v", "error", "-show_entries", "packet=codec_type,pts_time", "-of", "json", file).EnsureSuccess();
+        using var json = JsonDocument.Parse(output.StandardOutput);
+        var first = new Dictionary<string, double>();
+        foreach (var packet in json.RootElement.GetProperty("packets").EnumerateArray())
+        {
+            string type = packet.GetProperty("codec_type").GetString()!;
+            double time = double.Parse(packet.GetProperty("pts_time").GetString()!, CultureInfo.InvariantCulture);
+            first.TryAdd(type, time);
+        }
+        return first;
+    }
+
     /// <summary>Decodes every frame and fails on the first error (<c>-xerror</c>).</summary>
     public static Output DecodeAll(string file) => Run("ffmpeg", "-v", "error", "-xerror", "-i", file, "-f", "null", "-");
 

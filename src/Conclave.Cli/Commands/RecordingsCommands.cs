@@ -32,7 +32,7 @@ internal static partial class RecordingsCommands
         bundle.SetAction(result => CommandContext.Run(result, context => Bundle(context, result.GetValue(Id)!, result.GetValue(Out)!)));
         recordings.Subcommands.Add(bundle);
 
-        //EXPORT recordings.Subcommands.Add(ExportCommand());
+        recordings.Subcommands.Add(ExportCommand());
         return recordings;
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Conclave.Testing;
 
 namespace Conclave.Recording.Tests.Export;
 

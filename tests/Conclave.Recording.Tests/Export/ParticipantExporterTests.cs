@@ -1,4 +1,5 @@
 using Conclave.Recording.Export;
+using Conclave.Testing;
 
 namespace Conclave.Recording.Tests.Export;
 

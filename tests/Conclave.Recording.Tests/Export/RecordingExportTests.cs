@@ -3,6 +3,7 @@ using System.Text.Json;
 using Conclave.Crypto.Escrow;
 using Conclave.Crypto.Hpke;
 using Conclave.Recording.Export;
+using Conclave.Testing;
 
 namespace Conclave.Recording.Tests.Export;
 
@@ -52,7 +53,7 @@ public sealed class RecordingExportTests : IDisposable
         verifier.ImportSubjectPublicKeyInfo(_scene.Signing.ExportSubjectPublicKeyInfo(), out _);
         Assert.True(verifier.VerifyData(manifestBytes, File.ReadAllBytes(Path.Combine(directory, "manifest.sig")), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
         var openssl = Ffmpeg.Run("openssl", "dgst", "-sha256", "-verify", Path.Combine(directory, "signing-key.pem"), "-signature", Path.Combine(directory, "manifest.sig"), result.ManifestPath);
-        Assert.Equal((0, "Verified OK"), (openssl.ExitCode, openssl.StandardOutput.Trim()));
+        Assert.Equal((0, "Verified OK"), (openssl.ExitCode, openssl.Text.Trim()));
 
         var manifest = JsonDocument.Parse(manifestBytes).RootElement;
         Assert.Equal(Convert.ToHexStringLower(recording.ManifestSha256), manifest.GetProperty("recording").GetProperty("manifestSha256").GetString());
