@@ -7,6 +7,8 @@ public sealed class DropCounters
 
     public void Count(DropReason reason) => Interlocked.Increment(ref _counts[(int)reason]);
 
+    public void Count(DropReason reason, int count) => Interlocked.Add(ref _counts[(int)reason], count);
+
     public long this[DropReason reason] => Interlocked.Read(ref _counts[(int)reason]);
 
     /// <summary>A copy of every non-zero counter, for the console and for tests.</summary>

@@ -59,4 +59,19 @@ public enum DropReason
     NotSFrame,
     /// <summary>A PLI or FIR beyond the subscriber's budget of key-frame requests for that stream.</summary>
     KeyFrameRequestOverBudget,
+    /// <summary>
+    /// A published video packet received before: the late original of a packet already
+    /// recovered by RTX, a retransmission of one already received, or a packet Chromium
+    /// resends on its RTX stream as a bandwidth probe (RFC 4588 §4 payload, not padding).
+    /// </summary>
+    RtpDuplicate,
+    /// <summary>A published video packet, or its retransmission, more than 512 packets behind the stream's newest.</summary>
+    RtpTooLate,
+    /// <summary>
+    /// A packet with media on a publisher's RTX SSRC that is not RTX (RFC 4588 §4): another
+    /// payload type than rtx, or a payload too short for the original sequence number.
+    /// </summary>
+    RtxMalformed,
+    /// <summary>A packet lost on its way from a publisher, not asked for because its NACK budget is spent; it is given up.</summary>
+    NackOverBudget,
 }

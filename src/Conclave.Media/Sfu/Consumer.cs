@@ -71,6 +71,26 @@ public sealed class Consumer
     }
 
     /// <summary>
+    /// Sends a packet the publisher retransmitted to fill a gap (after the appliance's NACK)
+    /// as RTX on the stream's RTX SSRC (RFC 4588 §4), the form a retransmission this
+    /// subscriber asked for takes. Not as a late packet on the primary SSRC: a recovered
+    /// packet can be a key frame's burst behind the newest, beyond the 64-packet window
+    /// within which SRTP seals an older index (RFC 3711 §3.3.2), while the RTX stream's own
+    /// sequence only moves on.
+    /// Counted as forwarded: it is this subscriber's only copy of the packet.
+    /// </summary>
+    internal void SendRecovered(ReadOnlySpan<byte> rtpPacket, ushort sequenceNumber, Span<byte> scratch, long nowMs)
+    {
+        if (!IsActive) return;
+        if (!RtpWriter.TryWriteRtx(rtpPacket, SdpCodecs.RtxPayloadType, Producer.RtxSsrc, _nextRtxSequenceNumber, scratch, out int written)) return;
+        _nextRtxSequenceNumber++;
+        _retransmissions.RecordSent(sequenceNumber, nowMs);
+        if (!_listener.SendRtp(this, scratch[..written])) return;
+        PacketsSent++;
+        BytesSent += written;
+    }
+
+    /// <summary>
     /// The subscriber asked for a key frame: relayed within its budget, then through the
     /// stream's own throttle (<see cref="Producer.RequestKeyFrame"/>), which may absorb it
     /// into another subscriber's request and still counts it here. False when the budget

@@ -31,6 +31,8 @@ internal interface IPeerHost
 
     void CountDrop(DropReason reason);
 
+    void CountDrops(DropReason reason, int count);
+
     /// <summary>Sees each packet a peer forwards, before it is protected for subscribers; null when no one listens.</summary>
     IForwardTap? ForwardTap { get; }
 

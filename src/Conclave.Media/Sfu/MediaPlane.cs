@@ -14,6 +14,7 @@ namespace Conclave.Media.Sfu;
 ///             ├─ STUN ─► peer by USERNAME ─► IceLiteAgent ─► address validated
 ///             ├─ DTLS ─► peer by address  ─► DtlsServerSession ─► SRTP keys
 ///             ├─ RTP  ─► peer by address  ─► SrtpContext ─► SFrame shape ─► Producer ─► Consumers ─► SRTP out
+///             │            (RTX from a publisher: restored, deduplicated, then as RTP; gaps NACKed to it)
 ///             └─ RTCP ─► peer by address  ─► SrtpContext ─► SR forward / NACK→RTX / PLI,FIR→publisher
 /// </code>
 /// Nothing is allocated for an address until it passed an ICE check. Media is relayed only
@@ -219,6 +220,8 @@ public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
     bool IPeerHost.TrySend(ReadOnlySpan<byte> datagram, SocketAddress to) => Loop.TrySend(datagram, to);
 
     void IPeerHost.CountDrop(DropReason reason) => Drops.Count(reason);
+
+    void IPeerHost.CountDrops(DropReason reason, int count) => Drops.Count(reason, count);
 
     IForwardTap? IPeerHost.ForwardTap => _forwardTap;
 

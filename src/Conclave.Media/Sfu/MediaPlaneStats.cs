@@ -20,8 +20,11 @@ public sealed record MediaPlaneStats(IReadOnlyList<RoomStats> Rooms, IReadOnlyDi
                     bytesSent += consumer.BytesSent;
                 }
                 long bytesPublished = (peer.AudioProducer?.BytesReceived ?? 0) + (peer.VideoProducer?.BytesReceived ?? 0);
+                var video = peer.VideoProducer;
+                var videoLoss = new PublishedLossStats(video?.NacksSent ?? 0, video?.PacketsNacked ?? 0,
+                    video?.PacketsRecovered ?? 0, video?.PacketsGivenUp ?? 0);
                 peers.Add(new PeerStats(peer.Id, peer.IsConnected,
-                    peer.AudioProducer?.PacketsReceived ?? 0, peer.VideoProducer?.PacketsReceived ?? 0, sent, bytesPublished, bytesSent));
+                    peer.AudioProducer?.PacketsReceived ?? 0, video?.PacketsReceived ?? 0, sent, bytesPublished, bytesSent, videoLoss));
             }
             roomStats.Add(new RoomStats(room.Id, peers));
         }
@@ -34,5 +37,13 @@ public sealed record RoomStats(string RoomId, IReadOnlyList<PeerStats> Peers);
 /// <param name="PacketsForwardedTo">RTP packets sent to this peer from everyone else's streams.</param>
 /// <param name="BytesPublished">RTP bytes this peer published (audio and video); two snapshots give a bitrate.</param>
 /// <param name="BytesForwardedTo">RTP bytes sent to this peer.</param>
+/// <param name="VideoLoss">Loss of this peer's published video on its way to the appliance, and its repair.</param>
 public sealed record PeerStats(string PeerId, bool Connected, long AudioPacketsPublished, long VideoPacketsPublished, long PacketsForwardedTo,
-    long BytesPublished, long BytesForwardedTo);
+    long BytesPublished, long BytesForwardedTo, PublishedLossStats VideoLoss);
+
+/// <summary>What the appliance's generic NACKs to a publisher (RFC 4585 §6.2.1) asked for and got back by RTX (RFC 4588).</summary>
+/// <param name="NacksSent">NACK packets sent to the publisher.</param>
+/// <param name="PacketsNacked">Sequence numbers they asked for, each ask counted (a packet is asked at most 3 times).</param>
+/// <param name="PacketsRecovered">Lost packets that came back as RTX and were forwarded.</param>
+/// <param name="PacketsGivenUp">Lost packets no longer waited for: unanswered for 1 s, or beyond the NACK budget.</param>
+public sealed record PublishedLossStats(long NacksSent, long PacketsNacked, long PacketsRecovered, long PacketsGivenUp);

@@ -262,7 +262,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     internal void OnRtp(Span<byte> datagram, long nowMs)
     {
         if (!TryUnprotectInPlace(datagram, rtcp: false, out int length)) return;
-        ReadOnlySpan<byte> plain = datagram[..length];
+        var plain = datagram[..length];
         if (!RtpPacket.TryParse(plain, out var rtp))
         {
             _host.CountDrop(DropReason.RtpMalformed);
@@ -275,11 +275,43 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             _transportCc.OnPacketReceived(BinaryPrimitives.ReadUInt16BigEndian(transportSequence), NowUs());
             _transportCcPending = true;
         }
-        var producer = ProducerFor(rtp.Ssrc);
-        if (producer is null)
+        if (ProducerFor(rtp.Ssrc) is { } producer)
         {
-            if (!IsRtxSsrc(rtp.Ssrc)) _host.CountDrop(DropReason.UnknownSsrc);
+            OnPublished(producer, plain, rtp, retransmitted: false, nowMs);
             return;
+        }
+        if (VideoProducer is not { } video || video.RtxSsrc != rtp.Ssrc)
+        {
+            _host.CountDrop(DropReason.UnknownSsrc);
+            return;
+        }
+        if (rtp.Payload.IsEmpty) return; // padding only: a bandwidth probe, no packet to restore
+        if (rtp.PayloadType != SdpCodecs.RtxPayloadType ||
+            !RtxPacket.TryRestoreInPlace(plain, SdpCodecs.Vp8PayloadType, video.Ssrc, out int originalOffset))
+        {
+            _host.CountDrop(DropReason.RtxMalformed);
+            return;
+        }
+        var original = plain[originalOffset..];
+        RtpPacket.TryParse(original, out var restored); // the RTX packet parsed, and only its payload's first two bytes went
+        OnPublished(video, original, restored, retransmitted: true, nowMs);
+    }
+
+    /// <summary>
+    /// One packet of a stream this peer publishes, as sent or restored from its RTX
+    /// (<paramref name="retransmitted"/>): deduplicated and its loss tracked (video), checked
+    /// for SFrame's shape, then tapped, cached and forwarded. A retransmission that fills a
+    /// gap goes to subscribers as RTX (<see cref="Consumer.SendRecovered"/>); a late
+    /// original as it came (SRTP let it in only within 64 packets of the newest).
+    /// </summary>
+    private void OnPublished(Producer producer, ReadOnlySpan<byte> packet, RtpPacket rtp, bool retransmitted, long nowMs)
+    {
+        // Padding-only packets on the primary SSRC take sequence numbers too: tracked, so they are not taken for loss.
+        var arrival = producer.Losses?.OnReceived(rtp.SequenceNumber, retransmitted, nowMs) ?? PacketArrival.Newest;
+        switch (arrival)
+        {
+            case PacketArrival.Duplicate: _host.CountDrop(DropReason.RtpDuplicate); return;
+            case PacketArrival.TooLate: _host.CountDrop(DropReason.RtpTooLate); return;
         }
         if (rtp.Payload.IsEmpty) return; // padding only: a bandwidth probe, nothing to forward
         if (Room.Epoch is not { } epoch || !SFrameShape.Holds(producer.Kind, rtp.Payload, epoch))
@@ -287,14 +319,21 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             OnNotSFrame(nowMs);
             return;
         }
-        if (!RtpWriter.TryWriteWithoutExtensions(plain, _buffers.Forwarded, out int forwardedLength))
+        if (!RtpWriter.TryWriteWithoutExtensions(packet, _buffers.Forwarded, out int forwardedLength))
         {
             _host.CountDrop(DropReason.RtpMalformed);
             return;
         }
         var forwarded = _buffers.Forwarded.AsSpan(0, forwardedLength);
         _host.ForwardTap?.OnForward(Room.Id, Id, producer.Kind, forwarded);
-        producer.Forward(forwarded, rtp.SequenceNumber, nowMs);
+        if (retransmitted && arrival == PacketArrival.Late)
+        {
+            producer.ForwardRecovered(forwarded, rtp.SequenceNumber, _buffers.Retransmission, nowMs);
+        }
+        else
+        {
+            producer.Forward(forwarded, rtp.SequenceNumber, nowMs);
+        }
     }
 
     /// <summary>Every meeting is end-to-end encrypted: plain media is dropped, and a peer that keeps sending it is closed.</summary>
@@ -416,8 +455,6 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         return null;
     }
 
-    private bool IsRtxSsrc(uint ssrc) => VideoProducer?.RtxSsrc == ssrc;
-
     private Consumer? ConsumerFor(uint producerSsrc)
     {
         for (int i = 0; i < _consumers.Count; i++)
@@ -461,10 +498,26 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         _host.TrySend(_buffers.Protected.AsSpan(0, written), _selectedAddress);
     }
 
-    /// <summary>Runs the peer's timers: transport-cc feedback, and whether the browser is still there.</summary>
+    /// <summary>
+    /// Asks the publisher to resend what its video stream lost on the way here, with one
+    /// generic NACK (RFC 4585 §6.2.1); the browser answers on its RTX stream (RFC 4588).
+    /// </summary>
+    private void RequestRetransmissions(long nowMs)
+    {
+        if (VideoProducer is not { Losses: { } losses } video) return;
+        var lost = losses.TakeDue(nowMs, out int overBudget);
+        if (overBudget > 0) _host.CountDrops(DropReason.NackOverBudget, overBudget);
+        if (RtcpWriter.TryWriteNack(_buffers.Rtcp, LocalSsrc, video.Ssrc, lost, out int written))
+        {
+            SendRtcp(_buffers.Rtcp.AsSpan(0, written));
+        }
+    }
+
+    /// <summary>Runs the peer's timers: NACKs to a publisher, transport-cc feedback, and whether the browser is still there.</summary>
     internal PeerTickOutcome OnTick(long nowMs)
     {
         RetryConsentCheck(nowMs);
+        RequestRetransmissions(nowMs);
         if (_transportCcPending && nowMs - _lastTransportCcMs >= TransportCcFeedbackIntervalMs)
         {
             _lastTransportCcMs = nowMs;

@@ -31,7 +31,11 @@ public sealed class Producer
         Kind = kind;
         Ssrc = ssrc;
         RtxSsrc = rtxSsrc;
-        Cache = kind == MediaKind.Video ? new PacketCache() : null;
+        if (kind == MediaKind.Video)
+        {
+            Cache = new PacketCache();
+            Losses = new LossTracker();
+        }
     }
 
     public string PublisherId { get; }
@@ -39,7 +43,11 @@ public sealed class Producer
     public MediaKind Kind { get; }
     public uint Ssrc { get; }
 
-    /// <summary>The SSRC of the RTX stream subscribers receive retransmissions on.</summary>
+    /// <summary>
+    /// The SSRC of the RTX stream: the publisher's, from its a=ssrc-group:FID (RFC 5576
+    /// §4.2), on which it answers the appliance's NACKs, and the one subscribers receive
+    /// retransmissions on.
+    /// </summary>
     public uint RtxSsrc { get; }
 
     public long PacketsReceived { get; private set; }
@@ -50,7 +58,22 @@ public sealed class Producer
     /// <summary>The publisher's bitrate on this stream, measured over the last whole second; 0 until then.</summary>
     public long BytesPerSecond { get; private set; }
 
+    /// <summary>Generic NACKs sent to the publisher for this stream (video only).</summary>
+    public long NacksSent => Losses?.NacksSent ?? 0;
+
+    /// <summary>Sequence numbers those NACKs asked for, each ask counted.</summary>
+    public long PacketsNacked => Losses?.PacketsNacked ?? 0;
+
+    /// <summary>Packets lost on the way from the publisher and recovered by its RTX.</summary>
+    public long PacketsRecovered => Losses?.PacketsRecovered ?? 0;
+
+    /// <summary>Packets lost on the way from the publisher and not waited for any more.</summary>
+    public long PacketsGivenUp => Losses?.PacketsGivenUp ?? 0;
+
     internal PacketCache? Cache { get; }
+
+    /// <summary>Loss from the publisher and the NACKs that repair it; video only (Opus repairs loss with in-band FEC).</summary>
+    internal LossTracker? Losses { get; }
 
     internal IReadOnlyList<Consumer> Consumers => _consumers;
 
@@ -61,16 +84,35 @@ public sealed class Producer
     /// <summary>Forwards one decrypted, extension-stripped RTP packet to every active consumer.</summary>
     internal void Forward(ReadOnlySpan<byte> rtpPacket, ushort sequenceNumber, long nowMs)
     {
-        PacketsReceived++;
-        BytesReceived += rtpPacket.Length;
-        MeasureRate(rtpPacket.Length, nowMs);
-        Cache?.Store(sequenceNumber, rtpPacket);
+        Receive(rtpPacket, sequenceNumber, nowMs);
         // NOTE: a for loop over the list: foreach over List<T> is allocation-free too,
         // but a consumer's send can never change the list, so no copy is needed.
         for (int i = 0; i < _consumers.Count; i++)
         {
             _consumers[i].SendRtp(rtpPacket);
         }
+    }
+
+    /// <summary>
+    /// Forwards one packet the publisher retransmitted to fill a gap, restored to the
+    /// original (RFC 4588 §4): every active consumer gets it as RTX
+    /// (<see cref="Consumer.SendRecovered"/>), built in <paramref name="scratch"/>.
+    /// </summary>
+    internal void ForwardRecovered(ReadOnlySpan<byte> rtpPacket, ushort sequenceNumber, Span<byte> scratch, long nowMs)
+    {
+        Receive(rtpPacket, sequenceNumber, nowMs);
+        for (int i = 0; i < _consumers.Count; i++)
+        {
+            _consumers[i].SendRecovered(rtpPacket, sequenceNumber, scratch, nowMs);
+        }
+    }
+
+    private void Receive(ReadOnlySpan<byte> rtpPacket, ushort sequenceNumber, long nowMs)
+    {
+        PacketsReceived++;
+        BytesReceived += rtpPacket.Length;
+        MeasureRate(rtpPacket.Length, nowMs);
+        Cache?.Store(sequenceNumber, rtpPacket);
     }
 
     private void MeasureRate(int bytes, long nowMs)

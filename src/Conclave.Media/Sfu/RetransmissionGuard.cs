@@ -66,9 +66,20 @@ internal sealed class RetransmissionGuard
         _lastRefillMs = nowMs;
         if (_tokenBytes < bytes) return RetransmissionVerdict.OverBudget;
         _tokenBytes -= bytes;
+        RecordSent(sequenceNumber, nowMs);
+        return RetransmissionVerdict.Allowed;
+    }
+
+    /// <summary>
+    /// Records a packet sent without a NACK (one recovered from the publisher), so a NACK
+    /// for it crossing it on the way is a repeated request; it costs no budget, as the
+    /// subscriber did not ask for it.
+    /// </summary>
+    public void RecordSent(ushort sequenceNumber, long nowMs)
+    {
+        int slot = sequenceNumber % PacketCache.Capacity;
         _sent[slot] = true;
         _sentSequence[slot] = sequenceNumber;
         _sentAtMs[slot] = nowMs;
-        return RetransmissionVerdict.Allowed;
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using Conclave.Media.Rtcp;
-using Conclave.Media.Rtp;
 
 namespace Conclave.Media.Tests.Rtcp;
 
@@ -22,33 +21,9 @@ internal static class RtcpTestWriter
         return true;
     }
 
-    /// <summary>Generic NACK (RFC 4585 §6.2.1), packing the lost sequence numbers into PID+BLP entries.</summary>
-    public static bool TryWriteNack(Span<byte> destination, uint senderSsrc, uint mediaSsrc, ReadOnlySpan<ushort> lostSequenceNumbers, out int written)
-    {
-        written = 0;
-        if (lostSequenceNumbers.IsEmpty) return false;
-        int entries = 0;
-        int offset = 12;
-        int i = 0;
-        while (i < lostSequenceNumbers.Length)
-        {
-            if (destination.Length < offset + 4) return false;
-            ushort pid = lostSequenceNumbers[i++];
-            ushort blp = 0;
-            while (i < lostSequenceNumbers.Length)
-            {
-                int distance = SequenceNumber.Distance(pid, lostSequenceNumbers[i]);
-                if (distance < 1 || distance > 16) break;
-                blp |= (ushort)(1 << (distance - 1));
-                i++;
-            }
-            BinaryPrimitives.WriteUInt16BigEndian(destination[offset..], pid);
-            BinaryPrimitives.WriteUInt16BigEndian(destination[(offset + 2)..], blp);
-            offset += 4;
-            entries++;
-        }
-        return TryWriteFeedbackHeader(destination, RtcpPacketType.TransportFeedback, RtcpFeedbackFormat.Nack, senderSsrc, mediaSsrc, entries * 4, out written);
-    }
+    /// <summary>Generic NACK (RFC 4585 §6.2.1): the SFU writes these to publishers itself, so the browser's are the same.</summary>
+    public static bool TryWriteNack(Span<byte> destination, uint senderSsrc, uint mediaSsrc, ReadOnlySpan<ushort> lostSequenceNumbers, out int written) =>
+        RtcpWriter.TryWriteNack(destination, senderSsrc, mediaSsrc, lostSequenceNumbers, out written);
 
     /// <summary>REMB (draft-alvestrand-rmcat-remb-03 §2.2) with the bitrate as 6-bit exponent and 18-bit mantissa.</summary>
     public static bool TryWriteRemb(Span<byte> destination, uint senderSsrc, ulong bitrateBps, ReadOnlySpan<uint> ssrcs, out int written)

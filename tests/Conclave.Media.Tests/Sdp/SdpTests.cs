@@ -53,6 +53,21 @@ public sealed class SdpTests
     }
 
     [Fact]
+    public void The_section_a_browser_publishes_video_in_offers_nack_and_rtx_so_it_retransmits_on_its_rtx_ssrc_RFC_4588()
+    {
+        var sections = SdpWriter.WriteOffer(Offer()).Split("m=");
+        var publish = sections.Single(section => section.Contains("a=mid:1\r\n", StringComparison.Ordinal)).Split("\r\n");
+
+        Assert.StartsWith("video 10000 UDP/TLS/RTP/SAVPF 96 97", publish[0]);
+        Assert.Contains("a=recvonly", publish);
+        Assert.Contains("a=rtcp-fb:96 nack", publish);
+        Assert.Contains("a=rtpmap:97 rtx/90000", publish);
+        Assert.Contains("a=fmtp:97 apt=96", publish);
+        Assert.True(SdpParser.TryParseAnswer(Answer(), out var answer, out var error), error);
+        Assert.Equal((6001u, 6002u), (answer!.Sections[1].Ssrc, answer.Sections[1].RtxSsrc)); // the browser's a=ssrc-group:FID
+    }
+
+    [Fact]
     public void A_chromium_shaped_answer_parses_and_answers_the_offer()
     {
         Assert.True(SdpParser.TryParseAnswer(Answer(), out var answer, out var error), error);

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using Conclave.Media.Sdp;
-using Conclave.Media.Sfu;
 using Conclave.Media.Tests.Transport;
 
 namespace Conclave.Media.Tests.Sfu;
@@ -10,7 +9,7 @@ public sealed class ForwardTapTests : IDisposable
 {
     private const uint AliceVideo = 0x71111111, AliceRtx = 0x71112222, AliceAudio = 0x71113333;
     private readonly InMemoryDatagramNetwork _network = new();
-    private readonly RecordingTap _tap = new();
+    private readonly RecordingForwardTap _tap = new();
     private readonly SfuHarness _sfu;
     private readonly HarnessBrowser _alice, _bob, _carol;
 
@@ -95,18 +94,5 @@ public sealed class ForwardTapTests : IDisposable
         var packets = new List<byte[]>();
         while (browser.ReceiveRtp() is { } packet) packets.Add(packet);
         return packets;
-    }
-
-    private sealed class RecordingTap : IForwardTap
-    {
-        public List<(string RoomId, string PublisherPeerId, MediaKind Kind, byte[] Packet)> Seen { get; } = new();
-
-        public void OnForward(string roomId, string publisherPeerId, MediaKind kind, ReadOnlySpan<byte> rtpPacket) =>
-            Seen.Add((roomId, publisherPeerId, kind, rtpPacket.ToArray()));
-
-        public List<(string RoomId, string PublisherPeerId, uint Ssrc, ulong Ntp, uint RtpTimestamp)> SenderReports { get; } = new();
-
-        public void OnSenderReport(string roomId, string publisherPeerId, uint ssrc, ulong ntpTimestamp, uint rtpTimestamp) =>
-            SenderReports.Add((roomId, publisherPeerId, ssrc, ntpTimestamp, rtpTimestamp));
     }
 }
