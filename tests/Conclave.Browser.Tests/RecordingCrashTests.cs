@@ -6,6 +6,7 @@ using Conclave.Storage;
 using Conclave.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace Conclave.Browser.Tests;
 
@@ -15,7 +16,7 @@ namespace Conclave.Browser.Tests;
 /// start and exports (docs/recording.md, "Crash recovery").
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public sealed class RecordingCrashTests(DaemonFixture fixture)
+public sealed class RecordingCrashTests(DaemonFixture fixture, ITestOutputHelper output)
 {
     private const string Password = "correct horse battery staple";
     private static readonly TimeSpan RecordedBeforeKill = TimeSpan.FromSeconds(10);
@@ -66,6 +67,7 @@ public sealed class RecordingCrashTests(DaemonFixture fixture)
             {
                 string webm = Directory.GetFiles(exported, $"*-{participant.Id}.webm").Single();
                 var duration = VideoDuration(webm);
+                output.WriteLine($"{participant.Name}: {duration.TotalSeconds:0.00} s of video exported of {recordedFor.TotalSeconds:0.00} s recorded before SIGKILL");
                 Assert.True(duration >= recordedFor - MaxLoss,
                     $"{participant.Name}: {duration.TotalSeconds:0.0} s of video exported of {recordedFor.TotalSeconds:0.0} s recorded before the kill");
                 Assert.Equal(0, Ffmpeg.DecodeAll(webm).ExitCode);
