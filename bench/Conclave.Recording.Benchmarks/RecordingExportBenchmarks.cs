@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Conclave.Crypto.Envelopes;
 using Conclave.Crypto.Escrow;
 using Conclave.Crypto.Hpke;
 using Conclave.Crypto.SFrame;
@@ -169,33 +168,5 @@ public class RecordingExportBenchmarks
         public override DateTimeOffset GetUtcNow() => Start.AddTicks(Volatile.Read(ref _ticks));
 
         public void AdvanceTo(ulong microseconds) => Volatile.Write(ref _ticks, Math.Max(_ticks, (long)microseconds * 10));
-    }
-
-    /// <summary>A storage KEK in memory: the token is not what is measured.</summary>
-    private sealed class MemoryKeyWrapper : IDataKeyWrapper
-    {
-        private readonly byte[] _kek = RandomNumberGenerator.GetBytes(32);
-
-        public byte[] Wrap(ReadOnlySpan<byte> dataKey)
-        {
-            var wrapped = new byte[12 + dataKey.Length + 16];
-            RandomNumberGenerator.Fill(wrapped.AsSpan(0, 12));
-            using var gcm = new AesGcm(_kek, 16);
-            gcm.Encrypt(wrapped.AsSpan(0, 12), dataKey, wrapped.AsSpan(12, dataKey.Length), wrapped.AsSpan(12 + dataKey.Length));
-            return wrapped;
-        }
-
-        public byte[] Unwrap(ReadOnlySpan<byte> wrappedKey)
-        {
-            var dataKey = new byte[wrappedKey.Length - 28];
-            using var gcm = new AesGcm(_kek, 16);
-            gcm.Decrypt(wrappedKey[..12], wrappedKey[12..^16], wrappedKey[^16..], dataKey);
-            return dataKey;
-        }
-    }
-
-    private sealed class StopsAreFailures : IRecordingEvents
-    {
-        public void Stopped(string roomId, byte[] recordingId, string reason) => throw new InvalidOperationException($"the recording stopped: {reason}");
     }
 }

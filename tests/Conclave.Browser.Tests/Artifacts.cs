@@ -5,9 +5,7 @@ internal static class Artifacts
 {
     public static string Path(string name)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(System.IO.Path.Combine(directory.FullName, "Appliance.sln"))) directory = directory.Parent;
-        string root = System.IO.Path.Combine(directory?.FullName ?? System.IO.Path.GetTempPath(), "artifacts", "screenshots");
+        string root = Conclave.Testing.RepositoryFiles.PathOf("artifacts", "screenshots");
         Directory.CreateDirectory(root);
         return System.IO.Path.Combine(root, name);
     }

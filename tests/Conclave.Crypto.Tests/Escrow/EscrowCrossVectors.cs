@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Conclave.Crypto.Tests.Hpke;
+using Conclave.Testing;
 
 namespace Conclave.Crypto.Tests.Escrow;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Conclave.Testing;
 
 namespace Conclave.Crypto.Tests.Hpke;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Conclave.Crypto.Escrow;
 using Conclave.Recording.Export;
+using Conclave.Testing;
 
 namespace Conclave.Recording.Tests.Export;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Conclave.Recording.Export;
+using Conclave.Testing;
 
 namespace Conclave.Recording.Tests.Export;
 

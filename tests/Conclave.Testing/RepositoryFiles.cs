@@ -1,7 +1,7 @@
-namespace Conclave.Crypto.Tests.Hpke;
+namespace Conclave.Testing;
 
-/// <summary>Files of the repository (vector files), found from the directory holding Appliance.sln.</summary>
-internal static class RepositoryFiles
+/// <summary>Files of the repository (vector files, artifacts/), found from the directory holding Appliance.sln.</summary>
+public static class RepositoryFiles
 {
     public static string PathOf(params string[] parts)
     {

@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using Conclave.Crypto.Envelopes;
 using Conclave.Media.Sdp;
 using Conclave.Recording.Recorder;
 
-namespace Conclave.Media.Benchmarks;
+namespace Conclave.Recording.Benchmarks;
 
 /// <summary>
 /// What the recorder costs the media loop per forwarded 1,100-byte packet: for a room that
@@ -60,33 +59,5 @@ public class RecordingTapBenchmarks
         _tap.Dispose();
         Directory.Delete(_directory, recursive: true);
         if (dropped > 0) throw new InvalidOperationException($"{dropped} packets were dropped: the figure is not the copy's alone");
-    }
-
-    /// <summary>A storage KEK in memory: the token is not what is measured.</summary>
-    private sealed class MemoryKeyWrapper : IDataKeyWrapper
-    {
-        private readonly byte[] _kek = RandomNumberGenerator.GetBytes(32);
-
-        public byte[] Wrap(ReadOnlySpan<byte> dataKey)
-        {
-            var wrapped = new byte[12 + dataKey.Length + 16];
-            RandomNumberGenerator.Fill(wrapped.AsSpan(0, 12));
-            using var gcm = new AesGcm(_kek, 16);
-            gcm.Encrypt(wrapped.AsSpan(0, 12), dataKey, wrapped.AsSpan(12, dataKey.Length), wrapped.AsSpan(12 + dataKey.Length));
-            return wrapped;
-        }
-
-        public byte[] Unwrap(ReadOnlySpan<byte> wrappedKey)
-        {
-            var dataKey = new byte[wrappedKey.Length - 28];
-            using var gcm = new AesGcm(_kek, 16);
-            gcm.Decrypt(wrappedKey[..12], wrappedKey[12..^16], wrappedKey[^16..], dataKey);
-            return dataKey;
-        }
-    }
-
-    private sealed class StopsAreFailures : IRecordingEvents
-    {
-        public void Stopped(string roomId, byte[] recordingId, string reason) => throw new InvalidOperationException($"the recording stopped: {reason}");
     }
 }
