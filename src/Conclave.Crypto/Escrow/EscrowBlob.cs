@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Conclave.Crypto.Hpke;
+using Conclave.Crypto.Mls;
 
 namespace Conclave.Crypto.Escrow;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Conclave.Crypto.Mls;
 
 namespace Conclave.Crypto.Escrow;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using Conclave.Crypto.Mls;
 
 namespace Conclave.Crypto.Escrow;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
-using Conclave.Crypto.Escrow;
+using Conclave.Crypto.Mls;
 
 namespace Conclave.Recording.Export;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Conclave.Web.Ports;
+using Conclave.Crypto.Mls;
 
 namespace Conclave.Web.E2ee;
 
@@ -47,7 +48,7 @@ public static class ConclaveCredential
         writer.WriteVector(Encoding.UTF8.GetBytes(body.DisplayName));
         writer.WriteUInt8((byte)body.Kind);
         writer.WriteUInt64(body.NotAfterUnixSeconds);
-        writer.WriteFixed(body.SignatureKeySha256);
+        writer.WriteFixed(body.SignatureKeySha256, 32, nameof(body.SignatureKeySha256));
         return writer.ToArray();
     }
 
@@ -65,7 +66,7 @@ public static class ConclaveCredential
     public static byte[] Encode(ReadOnlySpan<byte> encodedBody, ReadOnlySpan<byte> caSignature)
     {
         var writer = new MlsVectorWriter();
-        writer.WriteFixed(encodedBody);
+        writer.WriteFixed(encodedBody, encodedBody.Length, nameof(encodedBody));
         writer.WriteVector(caSignature);
         return writer.ToArray();
     }

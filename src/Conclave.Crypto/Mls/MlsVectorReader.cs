@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Conclave.Crypto.Escrow;
+namespace Conclave.Crypto.Mls;
 
 /// <summary>
 /// Reads what <see cref="MlsVectorWriter"/> writes, front to back. Every read refuses rather

@@ -1,14 +1,14 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Conclave.Crypto.Escrow;
+namespace Conclave.Crypto.Mls;
 
 /// <summary>
 /// Writes TLS presentation-language fields as MLS encodes them (RFC 9420 §2.1.2): fixed-width
 /// integers in network byte order, and variable-length vectors <c>&lt;V&gt;</c> whose length is a
 /// QUIC-style variable-size integer in its shortest form.
 /// </summary>
-internal sealed class MlsVectorWriter
+public sealed class MlsVectorWriter
 {
     /// <summary>The 4-byte form holds lengths up to 2^30 − 1; the fourth form is reserved.</summary>
     public const int MaxVectorLength = (1 << 30) - 1;
