@@ -23,6 +23,7 @@ bench: build
 	dotnet run -c Release --no-build --project bench/Conclave.Keys.Benchmarks -- --filter '*'
 	dotnet run -c Release --no-build --project bench/Conclave.Meetings.Benchmarks -- --filter '*'
 	dotnet run -c Release --no-build --project bench/Conclave.Crypto.Benchmarks -- --filter '*'
+	dotnet run -c Release --no-build --project bench/Conclave.Recording.Benchmarks -- --filter '*'
 
 # The browser's MLS layer (client/src/e2ee/mls.ts) under Node: join, commit and remove costs at
 # 8, 50 and 200 members.
