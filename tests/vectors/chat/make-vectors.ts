@@ -8,17 +8,7 @@ import { getCiphersuiteFromName, getCiphersuiteImpl } from "ts-mls";
 import { signWithLabel, verifyWithLabel } from "ts-mls/crypto/signature.js";
 import { type ChatSigner, type DataEpoch, sealChat } from "../../../src/Conclave.Web/client/src/e2ee/chat";
 import { senderBitsForLeafCount } from "../../../src/Conclave.Web/client/src/e2ee/sframe";
-import { repositoryPath, toHex } from "../../../src/Conclave.Web/client/test/support/sframe-vectors";
-
-/** Deterministic bytes: SHA-256(seed ‖ ":" ‖ block number) blocks. */
-async function seeded(seed: string, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
-  for (let block = 0; block * 32 < length; block++) {
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${seed}:${block}`)));
-    out.set(digest.subarray(0, Math.min(32, length - block * 32)), block * 32);
-  }
-  return out;
-}
+import { repositoryPath, seeded, toHex } from "../../../src/Conclave.Web/client/test/support/sframe-vectors";
 
 const cs = await getCiphersuiteImpl(getCiphersuiteFromName("MLS_128_DHKEMP256_AES128GCM_SHA256_P256"));
 

@@ -10,17 +10,7 @@ import {
 import {
   type EscrowBlobVector, type EscrowVectorFile, type RecordingExtensionVector, hpkeSuite, recipientFromIkm,
 } from "../../../src/Conclave.Web/client/test/support/escrow-vectors";
-import { repositoryPath, toHex } from "../../../src/Conclave.Web/client/test/support/sframe-vectors";
-
-/** Deterministic bytes: SHA-256(seed ‖ ":" ‖ block number) blocks. */
-async function seeded(seed: string, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
-  for (let block = 0; block * 32 < length; block++) {
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${seed}:${block}`)));
-    out.set(digest.subarray(0, Math.min(32, length - block * 32)), block * 32);
-  }
-  return out;
-}
+import { repositoryPath, seeded, toHex } from "../../../src/Conclave.Web/client/test/support/sframe-vectors";
 
 /** A member of the roster: a credential as the appliance issues it (signature seeded) and a real P-256 signature key. */
 async function member(seed: string, leaf: number, displayName: string) {

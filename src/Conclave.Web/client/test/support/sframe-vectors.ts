@@ -109,3 +109,13 @@ export async function openVector(v: VectorInputs, received: Uint8Array): Promise
   if (v.kind === "none") return { opened: await key.open(received, hex(v.metadata)), header: readSFrameHeader(received) };
   return { opened: await openMediaFrame(key, v.kind, received), header: readMediaFrameHeader(v.kind, received) };
 }
+
+/** Deterministic bytes for the vector generators: SHA-256(seed ‖ ":" ‖ block number) blocks. */
+export async function seeded(seed: string, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  for (let block = 0; block * 32 < length; block++) {
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${seed}:${block}`)));
+    out.set(digest.subarray(0, Math.min(32, length - block * 32)), block * 32);
+  }
+  return out;
+}

@@ -7,18 +7,8 @@
 import { writeFileSync } from "node:fs";
 import { StreamContext, clearPrefixLength } from "../../src/e2ee/sframe";
 import {
-  type SFrameCrossVector, type SFrameCrossVectorFile, type VectorInputs, openVector, repositoryPath, sealVector, toHex, u64Hex,
+  type SFrameCrossVector, type SFrameCrossVectorFile, type VectorInputs, openVector, repositoryPath, sealVector, seeded, toHex, u64Hex,
 } from "../support/sframe-vectors";
-
-/** Deterministic bytes: SHA-256(seed ‖ ":" ‖ block number) blocks. */
-async function seeded(seed: string, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
-  for (let block = 0; block * 32 < length; block++) {
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${seed}:${block}`)));
-    out.set(digest.subarray(0, Math.min(32, length - block * 32)), block * 32);
-  }
-  return out;
-}
 
 async function vp8(seed: string, keyFrame: boolean, length: number): Promise<Uint8Array> {
   const frame = await seeded(seed, length);
