@@ -97,6 +97,10 @@ public sealed class RecordingTests(DaemonFixture fixture, ITestOutputHelper outp
         Assert.DoesNotContain("000000", wrongPin.Output);
         Assert.False(Directory.Exists(exported) && Directory.EnumerateFiles(exported, "*.webm").Any(), "nothing exported without the compliance PIN");
         string pin = File.ReadAllText(fixture.CompliancePinFile);
+        var wrongToken = Conclavectl.RunWithInput(fixture.StateDirectory, pin, "--dev", "recordings", "export", "--bundle", bundle, "--out", exported,
+            "--compliance-label", "conclave-compliance-elsewhere");
+        Assert.Equal(1, wrongToken.ExitCode);
+        Assert.Contains("no token labelled 'conclave-compliance-elsewhere'", wrongToken.Output);
         fixture.RunConclavectl(pin, "recordings", "export", "--bundle", bundle, "--out", exported);
 
         foreach (var participant in everyone)

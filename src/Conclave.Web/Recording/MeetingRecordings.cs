@@ -138,19 +138,22 @@ public sealed partial class MeetingRecordings : IRoomEpochObserver
         }
     }
 
-    /// <summary>A member's escrow blob; false (and nothing kept) when it is not for this room's recording.</summary>
-    internal bool Escrow(string room, string recordingId, ulong epoch, byte[] blob)
+    /// <summary>
+    /// Keeps a member's escrow blob when it is for this room's running recording and says so
+    /// itself; anything else is dropped (escrow races the stop, and the appliance cannot open a
+    /// blob to check more).
+    /// </summary>
+    internal void Escrow(string room, string recordingId, ulong epoch, byte[] blob)
     {
         bool first;
         lock (_lock)
         {
-            if (!_active.TryGetValue(room, out var active) || active.Stopping || active.Recording.Id != recordingId) return false;
-            if (!EscrowBlob.TryParse(blob, out var parsed) || !parsed.RecordingId.AsSpan().SequenceEqual(active.Id) || parsed.Epoch != epoch) return false;
+            if (!_active.TryGetValue(room, out var active) || active.Stopping || active.Recording.Id != recordingId) return;
+            if (!EscrowBlob.TryParse(blob, out var parsed) || !parsed.RecordingId.AsSpan().SequenceEqual(active.Id) || parsed.Epoch != epoch) return;
             _recorder.Escrow(room, blob);
             first = active.EscrowBlobs++ == 0;
         }
         if (first) Broadcast(room, "on", recordingId, null);
-        return true;
     }
 
     internal void Data(string room, string participantId, ulong epoch, byte[] ciphertext)
