@@ -6,7 +6,7 @@ namespace Conclave.Media.Srtp;
 /// <summary>
 /// AEAD_AES_128_GCM (RFC 7714): one pass encrypts the payload and authenticates it
 /// with the header as associated data, under a 12-byte IV built from the SSRC and index.
-/// One <see cref="AesGcm"/> per session key, keyed once and reused for every packet.
+/// One <see cref="OpenSslAesGcm"/> per session key, keyed once and reused for every packet.
 /// </summary>
 internal sealed class AeadAesGcmCipher : ISrtpCipher
 {
@@ -16,15 +16,15 @@ internal sealed class AeadAesGcmCipher : ISrtpCipher
     /// <summary>Past this, the E = 0 associated data goes to the heap; RTCP is rarely so long.</summary>
     private const int MaxStackAssociatedData = 1024;
 
-    private readonly AesGcm _rtp;
-    private readonly AesGcm _rtcp;
+    private readonly OpenSslAesGcm _rtp;
+    private readonly OpenSslAesGcm _rtcp;
     private readonly byte[] _rtpSalt;
     private readonly byte[] _rtcpSalt;
 
     public AeadAesGcmCipher(SrtpSessionKeys rtp, SrtpSessionKeys rtcp)
     {
-        _rtp = new AesGcm(rtp.EncryptionKey, AuthenticationTagLength);
-        _rtcp = new AesGcm(rtcp.EncryptionKey, AuthenticationTagLength);
+        _rtp = new OpenSslAesGcm(rtp.EncryptionKey);
+        _rtcp = new OpenSslAesGcm(rtcp.EncryptionKey);
         _rtpSalt = rtp.Salt.ToArray();
         _rtcpSalt = rtcp.Salt.ToArray();
     }
@@ -48,13 +48,8 @@ internal sealed class AeadAesGcmCipher : ISrtpCipher
         int length = srtp.Length - AuthenticationTagLength;
         Span<byte> iv = stackalloc byte[IvLength];
         RtpIv(iv, ssrc, index);
-        try
+        if (!_rtp.TryDecrypt(iv, srtp[headerLength..length], srtp.Slice(length, AuthenticationTagLength), destination[headerLength..length], srtp[..headerLength]))
         {
-            _rtp.Decrypt(iv, srtp[headerLength..length], srtp.Slice(length, AuthenticationTagLength), destination[headerLength..length], srtp[..headerLength]);
-        }
-        catch (CryptographicException)
-        {
-            // AesGcm offers no non-throwing open; a forged packet costs an exception here.
             return false;
         }
         srtp[..headerLength].CopyTo(destination);
@@ -88,30 +83,23 @@ internal sealed class AeadAesGcmCipher : ISrtpCipher
         Span<byte> iv = stackalloc byte[IvLength];
         RtcpIv(iv, ssrc, SrtcpPacket.Index(flagAndIndex));
         var tag = srtcp.Slice(plainLength, AuthenticationTagLength);
-        try
+        if (SrtcpPacket.IsEncrypted(flagAndIndex))
         {
-            if (SrtcpPacket.IsEncrypted(flagAndIndex))
-            {
-                Span<byte> associatedData = stackalloc byte[clear + SrtcpPacket.IndexLength];
-                srtcp[..clear].CopyTo(associatedData);
-                BinaryPrimitives.WriteUInt32BigEndian(associatedData[clear..], flagAndIndex);
-                _rtcp.Decrypt(iv, srtcp[clear..plainLength], tag, destination[clear..plainLength], associatedData);
-                srtcp[..clear].CopyTo(destination);
-                return true;
-            }
-            // RFC 7714 §9.2, E = 0: the whole packet and E‖index are associated data.
-            int associatedLength = plainLength + SrtcpPacket.IndexLength;
-            Span<byte> all = associatedLength <= MaxStackAssociatedData ? stackalloc byte[associatedLength] : new byte[associatedLength];
-            srtcp[..plainLength].CopyTo(all);
-            BinaryPrimitives.WriteUInt32BigEndian(all[plainLength..], flagAndIndex);
-            _rtcp.Decrypt(iv, [], tag, [], all);
-            srtcp[..plainLength].CopyTo(destination);
+            Span<byte> associatedData = stackalloc byte[clear + SrtcpPacket.IndexLength];
+            srtcp[..clear].CopyTo(associatedData);
+            BinaryPrimitives.WriteUInt32BigEndian(associatedData[clear..], flagAndIndex);
+            if (!_rtcp.TryDecrypt(iv, srtcp[clear..plainLength], tag, destination[clear..plainLength], associatedData)) return false;
+            srtcp[..clear].CopyTo(destination);
             return true;
         }
-        catch (CryptographicException)
-        {
-            return false;
-        }
+        // RFC 7714 §9.2, E = 0: the whole packet and E‖index are associated data.
+        int associatedLength = plainLength + SrtcpPacket.IndexLength;
+        Span<byte> all = associatedLength <= MaxStackAssociatedData ? stackalloc byte[associatedLength] : new byte[associatedLength];
+        srtcp[..plainLength].CopyTo(all);
+        BinaryPrimitives.WriteUInt32BigEndian(all[plainLength..], flagAndIndex);
+        if (!_rtcp.TryDecrypt(iv, [], tag, [], all)) return false;
+        srtcp[..plainLength].CopyTo(destination);
+        return true;
     }
 
     /// <summary>RFC 7714 §8.1: IV = (00 00 ‖ SSRC ‖ ROC ‖ SEQ) XOR salt, where ROC ‖ SEQ is the 48-bit index.</summary>
