@@ -1,7 +1,7 @@
 # Conclave: the two commands are `make run` and `make test` (README.md).
 # Every target first runs scripts/setup.sh, which installs only what is missing.
 
-.PHONY: run test setup build client bench bench-mls bench-sframe clean fuzz
+.PHONY: run test setup build client bench bench-mls bench-sframe bench-srtp clean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -36,6 +36,10 @@ bench-sframe: setup
 	cd src/Conclave.Web/client && npx --no-install esbuild ../../../bench/sframe/sframe-bench.ts --bundle \
 	  --platform=node --format=esm --outfile=../../../artifacts/bench-sframe/sframe-bench.mjs --log-level=warning
 	node artifacts/bench-sframe/sframe-bench.mjs
+
+# SRTP GCM against the C floor (OpenSSL EVP, as libsrtp uses it), alternating in three rounds.
+bench-srtp: build
+	@bash bench/srtp-floor/run.sh
 
 # Not part of `make test`; scripts/fuzz.sh installs afl++ and the sharpfuzz tool when missing.
 TARGET ?= all
