@@ -23,6 +23,12 @@ internal interface IPeerHost
     /// <summary>Sends one datagram from the media port; safe from any thread.</summary>
     bool TrySend(ReadOnlySpan<byte> datagram, SocketAddress to);
 
+    /// <summary>
+    /// Sends a forwarded media datagram at the end of the loop's turn, batched with the others to
+    /// <paramref name="to"/> (<see cref="Transport.MediaEventLoop.SendMedia"/>). Loop thread only.
+    /// </summary>
+    void SendMedia(ReadOnlySpan<byte> datagram, SocketAddress to);
+
     /// <summary>Routes DTLS, RTP and RTCP from <paramref name="address"/> to <paramref name="peer"/>: it passed an ICE check.</summary>
     void BindAddress(SocketAddress address, Peer peer);
 

@@ -219,6 +219,8 @@ public sealed class MediaPlane : IDatagramHandler, IPeerHost, IDisposable
 
     bool IPeerHost.TrySend(ReadOnlySpan<byte> datagram, SocketAddress to) => Loop.TrySend(datagram, to);
 
+    void IPeerHost.SendMedia(ReadOnlySpan<byte> datagram, SocketAddress to) => Loop.SendMedia(datagram, to);
+
     void IPeerHost.CountDrop(DropReason reason) => Drops.Count(reason);
 
     void IPeerHost.CountDrops(DropReason reason, int count) => Drops.Count(reason, count);

@@ -478,7 +478,8 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             if (status is SrtpStatus.Replayed or SrtpStatus.TooOld) _host.CountDrop(DropReason.SrtpIndexReused);
             return false;
         }
-        return _host.TrySend(_buffers.Protected.AsSpan(0, written), _selectedAddress);
+        _host.SendMedia(_buffers.Protected.AsSpan(0, written), _selectedAddress);
+        return true;
     }
 
     void IConsumerListener.SendRtcp(Consumer consumer, ReadOnlySpan<byte> rtcpPacket) => SendRtcp(rtcpPacket);

@@ -26,4 +26,24 @@ public interface IDatagramSocket : IDisposable
     /// address). Safe from any thread: the DTLS threads send too.
     /// </summary>
     bool TrySendTo(ReadOnlySpan<byte> datagram, SocketAddress to);
+
+    /// <summary>
+    /// Sends consecutive datagrams to one address: <paramref name="segments"/> holds them back to
+    /// back, each <paramref name="segmentBytes"/> long but the last, which may be shorter (the rule of
+    /// Linux's UDP generic segmentation offload, udp(7) UDP_SEGMENT). False when any was not handed on.
+    /// Loop thread only. Without an offload, one send per datagram.
+    /// </summary>
+    bool TrySendSegments(ReadOnlySpan<byte> segments, int segmentBytes, SocketAddress to) =>
+        SendEach(this, segments, segmentBytes, to);
+
+    /// <summary>A run of segments as one <see cref="TrySendTo"/> per datagram.</summary>
+    static bool SendEach(IDatagramSocket socket, ReadOnlySpan<byte> segments, int segmentBytes, SocketAddress to)
+    {
+        bool all = true;
+        for (int offset = 0; offset < segments.Length; offset += segmentBytes)
+        {
+            all &= socket.TrySendTo(segments.Slice(offset, Math.Min(segmentBytes, segments.Length - offset)), to);
+        }
+        return all;
+    }
 }

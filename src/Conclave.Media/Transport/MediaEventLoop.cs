@@ -29,6 +29,7 @@ public sealed class MediaEventLoop : IDisposable
     private readonly IDatagramHandler _handler;      // Passed by argument.
     private readonly DropCounters _drops;            // Passed by argument.
     private readonly TimeProvider _time;             // Passed by argument.
+    private readonly EgressCoalescer _egress;
     private readonly ConcurrentQueue<Action> _commands = new();
     private readonly byte[] _receiveBuffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
     private readonly SocketAddress _from;
@@ -43,6 +44,7 @@ public sealed class MediaEventLoop : IDisposable
         _drops = drops;
         _time = time;
         _from = new SocketAddress(socket.LocalEndPoint.AddressFamily);
+        _egress = new EgressCoalescer(socket, count => drops.Count(DropReason.SendFailed, count));
         _thread = new Thread(Run) { IsBackground = true, Name = "media-loop" };
     }
 
@@ -88,6 +90,19 @@ public sealed class MediaEventLoop : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Sends a media datagram at the end of this turn of the loop, with the others to the same
+    /// address in as few sends as segmentation offload allows (<see cref="EgressCoalescer"/>).
+    /// Loop thread only; <paramref name="to"/> must not change afterwards.
+    /// </summary>
+    public void SendMedia(ReadOnlySpan<byte> datagram, SocketAddress to) => _egress.Add(datagram, to);
+
+    /// <summary>Media datagrams sent, and the socket calls that carried them: their ratio is the batching achieved.</summary>
+    public (long Datagrams, long SendCalls) EgressCounts => (_egress.DatagramsSent, _egress.SendCalls);
+
+    /// <summary>Sends the media held for this turn (the loop does it before it waits and after each burst).</summary>
+    internal void FlushMedia() => _egress.Flush();
+
     private void Run()
     {
         while (!_stopping && RunOnce(TickMs)) { }
@@ -110,7 +125,12 @@ public sealed class MediaEventLoop : IDisposable
         }
         try
         {
-            if (_socket.WaitToReceive(waitMs)) ReceiveAvailable();
+            FlushMedia();
+            if (_socket.WaitToReceive(waitMs))
+            {
+                ReceiveAvailable();
+                FlushMedia();
+            }
             return true;
         }
         catch (ObjectDisposedException)

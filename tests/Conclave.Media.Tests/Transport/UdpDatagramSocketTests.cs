@@ -40,4 +40,32 @@ public sealed class UdpDatagramSocketTests : IDisposable
         Assert.Equal(0, length);
         Assert.False(_b.WaitToReceive(0));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_run_of_segments_arrives_as_the_datagrams_it_holds_in_their_order(bool segmentationOffload)
+    {
+        using var sender = UdpDatagramSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0), segmentationOffload);
+        const int segmentBytes = 1116;
+        int[] lengths = [.. Enumerable.Repeat(segmentBytes, 10), 301];
+        var run = new byte[lengths.Sum()];
+        for (int i = 0, offset = 0; i < lengths.Length; offset += lengths[i++]) run.AsSpan(offset, lengths[i]).Fill((byte)(i + 1));
+
+        Assert.True(sender.TrySendSegments(run, segmentBytes, _b.LocalEndPoint.Serialize()));
+
+        var buffer = new byte[65536];
+        var from = new SocketAddress(_b.LocalEndPoint.AddressFamily);
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            Assert.True(_b.WaitToReceive(1000));
+            Assert.True(_b.TryReceiveFrom(buffer, from, out int length));
+            Assert.Equal(lengths[i], length);
+            Assert.All(buffer[..length], b => Assert.Equal(i + 1, b));
+            Assert.Equal(sender.LocalEndPoint.Serialize(), from);
+        }
+        Assert.False(_b.WaitToReceive(50));
+        // Loopback segments in software: the kernel took the offload and nothing fell back.
+        Assert.Equal(segmentationOffload, sender.SegmentationOffload);
+    }
 }
