@@ -1,7 +1,7 @@
 # Conclave: the two commands are `make run` and `make test` (README.md).
 # Every target first runs scripts/setup.sh, which installs only what is missing.
 
-.PHONY: run test setup build client bench bench-mls bench-sframe bench-srtp clean fuzz
+.PHONY: run test setup build client deb bench bench-mls bench-sframe bench-srtp clean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -17,6 +17,10 @@ run: build
 
 test: build
 	@bash scripts/run-tests.sh
+
+# The Debian package the appliance image installs (image/package/build-deb.sh): artifacts/deb/.
+deb: client
+	@bash image/package/build-deb.sh
 
 bench: build
 	dotnet run -c Release --no-build --project bench/Conclave.Media.Benchmarks -- --filter '*'
