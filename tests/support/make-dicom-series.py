@@ -145,6 +145,8 @@ def slice_dataset(options, k):
     ds.BitsStored = options.bits_stored
     ds.HighBit = options.bits_stored - 1
     ds.PixelRepresentation = 1 if options.signed else 0
+    if options.burned_in:
+        ds.BurnedInAnnotation = "YES"
     if options.window:
         center, width = options.window.split(",")
         ds.WindowCenter = center
@@ -193,6 +195,7 @@ def main():
     parser.add_argument("--rows", type=int, default=32)
     parser.add_argument("--columns", type=int, default=40)
     parser.add_argument("--frames", type=int, default=1, help="Number of Frames (more than 1: a multi-frame object)")
+    parser.add_argument("--burned-in", action="store_true", help="Burned In Annotation YES (text in the pixels)")
     parser.add_argument("--series-number", type=int, default=1, help="also picks the Series Instance UID")
     parser.add_argument("--instance-numbers", default="ascending", choices=["ascending", "reversed", "none"])
     parser.add_argument("--z0", type=float, default=-20)
