@@ -1,0 +1,17 @@
+// The shared viewer contract for shared files (docs/content-sharing.md §6): every viewer opens its bytes into
+// a ContentDocument the stage renders page by page, or refuses them with ContentRejected.
+
+export type ShareKind = "pdf" | "image" | "dicom";
+
+export class ContentRejected extends Error {}   // message is for people: "unsupported transfer syntax …", "corrupt PDF", …
+
+export interface ViewWindow { center: number; width: number }
+
+export interface RenderOptions { window?: ViewWindow; maxWidthPx?: number; maxHeightPx?: number }
+
+export interface ContentDocument {
+  readonly kind: ShareKind;
+  readonly pageCount: number;          // PDF pages, DICOM slices, 1 for an image
+  render(page: number, canvas: HTMLCanvasElement, options?: RenderOptions): Promise<{ widthPx: number; heightPx: number }>;
+  destroy(): void;
+}
