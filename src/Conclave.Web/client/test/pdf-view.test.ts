@@ -4,7 +4,7 @@ import type * as PdfJs from "pdfjs-dist";
 import { MAX_PDF_BYTES, MAX_PDF_PAGES, openPdf } from "../src/content/pdf-view";
 import { ContentRejected } from "../src/content/viewer";
 import { TEXT_ORIGIN, makePdf } from "./support/make-pdf";
-import { NODE_PDFJS_ASSETS, nodeCanvas } from "./support/pdfjs-node";
+import { NODE_PDFJS_ASSETS, nodeCanvas } from "./support/node-viewers";
 
 const THREE_PAGES = ["Page one: agenda", "Page two: hinge drawing rev. 7", "Page three: actions"];
 

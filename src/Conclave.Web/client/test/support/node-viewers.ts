@@ -1,6 +1,7 @@
-// pdf.js under the test runner's Node: the legacy build (the modern one reads ES2025 globals
-// such as Iterator when it loads), straight from node_modules rather than bundled, so that it
-// finds @napi-rs/canvas (its Node canvas) beside itself. pdf.js 6 wants Node 22; the two ES2024
+// The viewers under the test runner's Node, with @napi-rs/canvas standing in for the browser's
+// canvas and image decoder. pdf.js is its legacy build (the modern one reads ES2025 globals such
+// as Iterator when it loads), imported from node_modules rather than bundled, so that it finds
+// @napi-rs/canvas (its Node canvas) beside itself. pdf.js 6 wants Node 22; the two ES2024
 // built-ins it calls that Node 20 lacks are added here, outside the code under test.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -48,12 +49,29 @@ export const NODE_PDFJS_ASSETS: PdfJsAssets = {
   decoders: fileURLToPath(new URL("wasm/", pdfjsDist)),
 };
 
+interface NodeImage { width: number; height: number; onload: (() => void) | null; onerror: ((e: Error) => void) | null; src: Uint8Array }
 interface NodeCanvasModule {
   createCanvas(width: number, height: number): HTMLCanvasElement;
+  Image: new () => NodeImage;
+}
+
+function canvasModule(): NodeCanvasModule {
+  return createRequire(new URL("package.json", clientDirectory))("@napi-rs/canvas") as NodeCanvasModule;
 }
 
 /** A canvas of @napi-rs/canvas (the one pdf.js itself uses in Node), typed as the page's canvas. */
-export function nodeCanvas(): HTMLCanvasElement {
-  const require = createRequire(new URL("package.json", clientDirectory));
-  return (require("@napi-rs/canvas") as NodeCanvasModule).createCanvas(1, 1);
+export function nodeCanvas(width = 1, height = 1): HTMLCanvasElement {
+  return canvasModule().createCanvas(width, height);
+}
+
+/** Node's stand-in for createImageBitmap: @napi-rs/canvas's decoder (Skia's, as Chromium's). */
+export async function nodeDecodeImage(data: Blob): Promise<ImageBitmap> {
+  const image = new (canvasModule().Image)();
+  const bytes = new Uint8Array(await data.arrayBuffer());
+  await new Promise<void>((resolve, reject) => {
+    image.onload = () => resolve();
+    image.onerror = (e) => reject(e);
+    image.src = bytes;
+  });
+  return Object.assign(image, { close() {} }) as unknown as ImageBitmap;
 }
