@@ -74,6 +74,42 @@ test("rendering a page fits it to the width asked and draws its text dark where 
   }
 });
 
+/**
+ * A 16 × 8 CCITT Group 4 picture (ITU-T T.6), white but for a black 8 × 4 block at columns
+ * 4–11, rows 2–5; each row coded against the one above (the first against a white line).
+ */
+function ccittBlock(): Uint8Array {
+  const rows = [
+    "1", "1", // white rows: V0 to the end of the line
+    "001" + "1011" + "000101" + "1", // horizontal mode: white run 4, black run 8; then V0 to the end
+    "111", "111", "111", // V0 at each of the row above's changes
+    "0001" + "1", // pass mode over the block's edges, then V0 to the end
+    "1",
+  ].join("");
+  const bits = rows.padEnd(Math.ceil(rows.length / 8) * 8, "0");
+  return Uint8Array.from({ length: bits.length / 8 }, (_, i) => parseInt(bits.slice(8 * i, 8 * i + 8), 2));
+}
+
+test("a CCITT-compressed image renders without WebAssembly, through pdf.js's JavaScript decoder from the assets", async () => {
+  const image = {
+    dictionary: "/Width 16 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode " +
+      "/DecodeParms << /K -1 /Columns 16 /Rows 8 >>",
+    data: ccittBlock(), x: 100, y: 500, width: 160, height: 80,
+  };
+  const document = await openPdf(buffer(makePdf({ pageTexts: ["scan"], image })), NODE_PDFJS_ASSETS);
+  try {
+    const canvas = nodeCanvas();
+    await document.render(0, canvas, { maxWidthPx: 612 });
+    // Ten points per image pixel; the image's top edge is 792 − 580 = 212 from the page's top.
+    const block = darkPixels(canvas, 100 + 4 * 10 + 2, 212 + 2 * 10 + 2, 8 * 10 - 4, 4 * 10 - 4);
+    assert.equal(block, (8 * 10 - 4) * (4 * 10 - 4), "the black block is black");
+    assert.equal(darkPixels(canvas, 100 + 2, 212 + 2, 160 - 4, 2 * 10 - 4), 0, "the rows above it are white");
+    assert.equal(darkPixels(canvas, 100 + 2, 212 + 20, 4 * 10 - 4, 40), 0, "the columns left of it are white");
+  } finally {
+    document.destroy();
+  }
+});
+
 test("rendering fits the page inside both limits, keeping its proportions", async () => {
   const document = await openPdf(buffer(makePdf({ pageTexts: THREE_PAGES })), NODE_PDFJS_ASSETS);
   try {

@@ -9,6 +9,15 @@ export interface PdfSpec {
   pageTexts: string[];
   /** Encrypt under this user password (§7.6.3.3); the owner password is the same. */
   userPassword?: string;
+  /** An image XObject drawn on the first page into the rectangle at (x, y) of width × height points. */
+  image?: PdfImage;
+}
+
+export interface PdfImage {
+  /** The image dictionary's entries besides /Type, /Subtype and /Length, e.g. "/Width 16 /Height 8 …". */
+  dictionary: string;
+  data: Uint8Array;
+  x: number; y: number; width: number; height: number;
 }
 
 /** Where each page's line is: PDF user space, origin bottom left, on a 612 × 792 page. */
@@ -86,15 +95,25 @@ export function makePdf(spec: PdfSpec): Uint8Array {
   objects.push(latin1("<< /Type /Catalog /Pages 2 0 R >>"));
   objects.push(latin1(`<< /Type /Pages /Kids [${pageRefs}] /Count ${pageCount} >>`));
   objects.push(latin1("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"));
+  const imageNumber = 4 + 2 * pageCount;
   spec.pageTexts.forEach((text, i) => {
     const contentNumber = 5 + 2 * i;
+    const image = i === 0 ? spec.image : undefined;
+    const xObject = image ? ` /XObject << /Im1 ${imageNumber} 0 R >>` : "";
     objects.push(latin1(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${TEXT_ORIGIN.pageWidth} ${TEXT_ORIGIN.pageHeight}] ` +
-      `/Resources << /Font << /F1 3 0 R >> >> /Contents ${contentNumber} 0 R >>`));
+      `/Resources << /Font << /F1 3 0 R >>${xObject} >> /Contents ${contentNumber} 0 R >>`));
     const escaped = text.replace(/[\\()]/g, (c) => `\\${c}`);
-    let content: Uint8Array = latin1(`BT /F1 ${TEXT_ORIGIN.fontSize} Tf ${TEXT_ORIGIN.x} ${TEXT_ORIGIN.y} Td (${escaped}) Tj ET\n`);
+    const drawImage = image ? `q ${image.width} 0 0 ${image.height} ${image.x} ${image.y} cm /Im1 Do Q\n` : "";
+    let content: Uint8Array = latin1(`${drawImage}BT /F1 ${TEXT_ORIGIN.fontSize} Tf ${TEXT_ORIGIN.x} ${TEXT_ORIGIN.y} Td (${escaped}) Tj ET\n`);
     if (encryption) content = rc4(objectKey(encryption.fileKey, contentNumber), content);
     objects.push(concat([latin1(`<< /Length ${content.length} >>\nstream\n`), content, latin1("\nendstream")]));
   });
+  if (spec.image) {
+    let data = spec.image.data;
+    if (encryption) data = rc4(objectKey(encryption.fileKey, imageNumber), data);
+    objects.push(concat([latin1(`<< /Type /XObject /Subtype /Image ${spec.image.dictionary} /Length ${data.length} >>\nstream\n`), data,
+      latin1("\nendstream")]));
+  }
   if (encryption) objects.push(latin1(encryption.dictionary));
 
   const parts: Uint8Array[] = [latin1("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")];
