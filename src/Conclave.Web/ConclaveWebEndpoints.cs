@@ -10,6 +10,7 @@ using Conclave.Web.Signalling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,8 @@ public static class ConclaveWebEndpoints
 {
     /// <summary>
     /// Everything is served from this box: no CDN, no inline script, no plugin, and the
-    /// page may only talk back to its own origin (WSS included, CSP 3 'self').
+    /// page may only talk back to its own origin (WSS included, CSP 3 'self'). No
+    /// 'wasm-unsafe-eval' either: pdf.js runs on its JavaScript decoders (docs/content-sharing.md, "PDF").
     /// </summary>
     private const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; " +
@@ -72,9 +74,13 @@ public static class ConclaveWebEndpoints
             await next();
         });
         var webRoot = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+        var contentTypes = new FileExtensionContentTypeProvider();
+        // pdf.js's packed CMaps (docs/content-sharing.md, "PDF"); unknown extensions are not served.
+        contentTypes.Mappings[".bcmap"] = "application/octet-stream";
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = webRoot,
+            ContentTypeProvider = contentTypes,
             OnPrepareResponse = asset => asset.Context.Response.Headers.CacheControl = "no-cache",
         });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });

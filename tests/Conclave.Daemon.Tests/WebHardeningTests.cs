@@ -56,6 +56,20 @@ public sealed class WebHardeningTests(InProcessDaemon fixture)
         Assert.False(script.Headers.CacheControl?.NoStore);
     }
 
+    [Theory]
+    [InlineData("/js/pdfjs/pdf.worker.min.mjs", "text/javascript")]
+    [InlineData("/js/pdfjs/cmaps/UniJIS-UCS2-H.bcmap", "application/octet-stream")]
+    [InlineData("/js/pdfjs/wasm/jbig2_nowasm_fallback.js", "text/javascript")]
+    public async Task The_pdf_viewers_worker_cmaps_and_decoders_are_served_from_the_box(string path, string mediaType)
+    {
+        using var client = new ConsoleClient(fixture.Daemon.HttpsUri);
+
+        using var asset = await client.GetAsync(path);
+
+        Assert.True(asset.IsSuccessStatusCode, $"{path} answered {(int)asset.StatusCode}");
+        Assert.Equal(mediaType, asset.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task A_chunked_form_larger_than_the_limit_is_refused_without_being_read_whole()
     {
