@@ -2,6 +2,10 @@
 // the stage view and annotations. Each travels as the body of a signed data message
 // (e2ee/data-message.ts), so the appliance relays it without reading it; a message from a member
 // is still checked field by field here, because any member can send anything.
+import { StreamContext } from "../e2ee/sframe";
+
+/** The SignWithLabel label of a content message (RFC 9420 §5.1.2): content cannot pass for chat, nor chat for content. */
+export const CONTENT_SIGNATURE_LABEL = "Conclave content v1";
 
 export interface FileRef {
   /** The appliance's id of the uploaded ciphertext: 32 lowercase hex. */
@@ -201,6 +205,11 @@ function message(value: unknown): ContentMessage | undefined {
     default:
       return undefined;
   }
+}
+
+/** Annotations have their own stream context (and SFrame counter) apart from file offers and views. */
+export function contentContext(message: ContentMessage): StreamContext {
+  return message.t === "annotation" ? StreamContext.Annotation : StreamContext.FileOffer;
 }
 
 /**
