@@ -63,6 +63,8 @@ export const MAX_COORDINATE = 65535;
 /** Pages and slices: far beyond any document a meeting shows, small enough to be an index. */
 export const MAX_PAGE = 65535;
 const MAX_PARTICIPANT_ID_CHARACTERS = 128;
+/** Files in one DICOM series manifest: far beyond a CT or MR series, and the appliance's default per meeting. */
+export const MAX_MANIFEST_FILES = 2000;
 
 export const SHARE_MIME_TYPES: Readonly<Record<ShareKind, readonly string[]>> = {
   pdf: ["application/pdf"],
@@ -207,9 +209,32 @@ function message(value: unknown): ContentMessage | undefined {
   }
 }
 
+/** A DICOM series' manifest, sealed and uploaded like its slices: the slices in the order shared. */
+export function encodeManifest(files: FileRef[]): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(JSON.stringify({ files }));
+}
+
+/** The manifest's files, or undefined when it is not a manifest of valid file references. */
+export function decodeManifest(body: Uint8Array): FileRef[] | undefined {
+  return decodeJson(body, (value) => {
+    const v = object(value);
+    if (!Array.isArray(v.files) || v.files.length === 0 || v.files.length > MAX_MANIFEST_FILES) fail();
+    return v.files.map(fileRef);
+  });
+}
+
 /** Annotations have their own stream context (and SFrame counter) apart from file offers and views. */
 export function contentContext(message: ContentMessage): StreamContext {
   return message.t === "annotation" ? StreamContext.Annotation : StreamContext.FileOffer;
+}
+
+function decodeJson<T>(body: Uint8Array, read: (value: unknown) => T): T | undefined {
+  try {
+    return read(JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body)));
+  } catch (e: unknown) {
+    if (e instanceof Malformed || e instanceof SyntaxError || e instanceof TypeError) return undefined;
+    throw e;
+  }
 }
 
 /**
@@ -217,12 +242,7 @@ export function contentContext(message: ContentMessage): StreamContext {
  * any field has the wrong type or is out of bounds, or its `t` or `op` is unknown.
  */
 export function decodeContent(body: Uint8Array): ContentMessage | undefined {
-  try {
-    return message(JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body)));
-  } catch (e: unknown) {
-    if (e instanceof Malformed || e instanceof SyntaxError || e instanceof TypeError) return undefined;
-    throw e;
-  }
+  return decodeJson(body, message);
 }
 
 /** UTF-8 JSON of the message; throws a RangeError for one its receivers would drop as malformed. */
