@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ContentMessage, MAX_POINT_NUMBERS, decodeContent, encodeContent } from "../src/content/messages";
+import { type ContentMessage, MAX_MANIFEST_FILES, MAX_POINT_NUMBERS, decodeContent, decodeManifest, encodeContent, encodeManifest } from "../src/content/messages";
 
 const SHA = Buffer.alloc(32, 7).toString("base64");
 const KEY = Buffer.alloc(32, 9).toString("base64");
@@ -137,4 +137,14 @@ test("a snapshot's strokes share the 512-number budget", () => {
 test("encoding a message its receivers would drop throws instead of sending it", () => {
   assert.throws(() => encodeContent({ t: "view", shareId: null, page: -3 }), RangeError);
   assert.throws(() => encodeContent({ t: "annotation", op: { op: "pointer", target: { kind: "screen", participantId: "p" }, x: 1e6, y: 0 } }), RangeError);
+});
+
+test("a series manifest decodes to its file references in order, and one with no, too many or malformed files does not", () => {
+  const ref = (n: number) => ({ fileId: n.toString(16).padStart(32, "0"), bytes: n, sha256: SHA });
+  const files = [ref(3), ref(1), ref(2)];
+  assert.deepEqual(decodeManifest(encodeManifest(files)), files);
+  assert.equal(decodeManifest(encodeManifest([])), undefined);
+  assert.equal(decodeManifest(encodeManifest(Array.from({ length: MAX_MANIFEST_FILES + 1 }, (_, i) => ref(i)))), undefined);
+  assert.equal(decodeManifest(encodeManifest([ref(1), { ...ref(2), bytes: -2 }])), undefined);
+  assert.equal(decodeManifest(raw({ slices: files })), undefined);
 });
