@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bundles the browser client (TypeScript) into src/Conclave.Web/wwwroot/js with esbuild,
 # after a type check, so a type error fails the build instead of the meeting. The E2EE
-# worker is its own program (WebWorker, not DOM, types) and its own same-origin script.
+# and content workers are their own programs (WebWorker, not DOM, types) and same-origin scripts.
 # pdf.js is not bundled: the meeting page import()s it from wwwroot/js/pdfjs/ when a PDF is
 # shared (src/content/pdf-view.ts, docs/content-sharing.md "PDF"), with the files it fetches.
 set -euo pipefail
@@ -10,7 +10,7 @@ npx --no-install tsc --noEmit -p .
 npx --no-install tsc --noEmit -p tsconfig.worker.json
 npx --no-install esbuild src/meeting.ts src/console.ts --bundle --format=esm --target=chrome120 \
   --sourcemap --outdir=../wwwroot/js --log-level=warning
-npx --no-install esbuild src/e2ee-worker.ts --bundle --format=iife --target=chrome120 \
+npx --no-install esbuild src/e2ee-worker.ts src/content-worker.ts --bundle --format=iife --target=chrome120 \
   --sourcemap --outdir=../wwwroot/js --log-level=warning
 # pdf.js's own minified ES modules (library and worker), the predefined CMaps and standard fonts
 # it reads for PDFs that do not embed them, and the JavaScript JBIG2/CCITT and JPEG 2000

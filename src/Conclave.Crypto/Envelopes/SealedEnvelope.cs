@@ -17,12 +17,11 @@ namespace Conclave.Crypto.Envelopes;
 /// </summary>
 public static class SealedEnvelope
 {
-    public const int ChunkBytes = 64 * 1024;
+    public const int ChunkBytes = StreamChunkCipher.ChunkBytes;
     public const byte Version = 1;
 
-    private const int TagBytes = 16;
-    private const int PrefixBytes = 7;
-    private const int DataKeyBytes = 32;
+    private const int PrefixBytes = StreamChunkCipher.PrefixBytes;
+    private const int DataKeyBytes = StreamChunkCipher.KeyBytes;
     private const int MaxWrappedKeyBytes = 512;
     private static ReadOnlySpan<byte> Magic => "CNSL"u8;
 
@@ -43,32 +42,7 @@ public static class SealedEnvelope
             sealedOutput.Write(header);
             sealedOutput.Write(wrapped);
 
-            using var gcm = new AesGcm(dataKey, TagBytes);
-            var current = new byte[ChunkBytes];
-            var next = new byte[ChunkBytes];
-            var ciphertext = new byte[ChunkBytes];
-            Span<byte> tag = stackalloc byte[TagBytes];
-            Span<byte> nonce = stackalloc byte[12];
-            int currentLength = ReadFull(plaintext, current);
-            long done = 0;
-            for (uint index = 0; ; index++)
-            {
-                // Read one chunk ahead: the last chunk must be flagged as last.
-                int nextLength = currentLength == ChunkBytes ? ReadFull(plaintext, next) : 0;
-                bool last = nextLength == 0;
-                ChunkNonce(nonce, prefix, index, last);
-                gcm.Encrypt(nonce, current.AsSpan(0, currentLength), ciphertext.AsSpan(0, currentLength), tag, header);
-                sealedOutput.Write(ciphertext, 0, currentLength);
-                sealedOutput.Write(tag);
-                done += currentLength;
-                progress?.Report(done);
-                if (last) break;
-                (current, next) = (next, current);
-                currentLength = nextLength;
-                if (index == uint.MaxValue) throw new SealedDataException("an object of more than 256 TiB cannot be sealed");
-            }
-            CryptographicOperations.ZeroMemory(current);
-            CryptographicOperations.ZeroMemory(next);
+            StreamChunkCipher.Seal(plaintext, sealedOutput, dataKey, prefix, header, progress);
         }
         finally
         {
@@ -95,33 +69,7 @@ public static class SealedEnvelope
         }
         try
         {
-            using var gcm = new AesGcm(dataKey, TagBytes);
-            var current = new byte[ChunkBytes + TagBytes];
-            var next = new byte[ChunkBytes + TagBytes];
-            var plaintext = new byte[ChunkBytes];
-            Span<byte> nonce = stackalloc byte[12];
-            int currentLength = ReadFull(sealedInput, current);
-            for (uint index = 0; ; index++)
-            {
-                if (currentLength < TagBytes) throw new SealedDataException($"{objectName}: truncated at chunk {index}");
-                int nextLength = currentLength == current.Length ? ReadFull(sealedInput, next) : 0;
-                bool last = nextLength == 0;
-                int contentLength = currentLength - TagBytes;
-                ChunkNonce(nonce, prefix, index, last);
-                try
-                {
-                    gcm.Decrypt(nonce, current.AsSpan(0, contentLength), current.AsSpan(contentLength, TagBytes), plaintext.AsSpan(0, contentLength), header);
-                }
-                catch (CryptographicException e)
-                {
-                    throw new SealedDataException($"{objectName}: chunk {index} fails authentication (altered, reordered or truncated)", e);
-                }
-                plaintextOutput.Write(plaintext, 0, contentLength);
-                if (last) break;
-                (current, next) = (next, current);
-                currentLength = nextLength;
-            }
-            CryptographicOperations.ZeroMemory(plaintext);
+            StreamChunkCipher.Open(sealedInput, plaintextOutput, dataKey, prefix, header, objectName);
         }
         finally
         {
@@ -211,7 +159,7 @@ public static class SealedEnvelope
     private static (byte[] Header, byte[] Prefix, byte[] Wrapped) ReadHeader(Stream input, string objectName)
     {
         var header = new byte[Magic.Length + 1 + PrefixBytes + 2];
-        if (ReadFull(input, header) != header.Length || !header.AsSpan(0, 4).SequenceEqual(Magic))
+        if (StreamChunkCipher.ReadFull(input, header) != header.Length || !header.AsSpan(0, 4).SequenceEqual(Magic))
         {
             throw new SealedDataException($"{objectName}: not a sealed object (no CNSL header)");
         }
@@ -219,27 +167,7 @@ public static class SealedEnvelope
         int wrappedLength = BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(5 + PrefixBytes));
         if (wrappedLength is 0 or > MaxWrappedKeyBytes) throw new SealedDataException($"{objectName}: implausible wrapped key length {wrappedLength}");
         var wrapped = new byte[wrappedLength];
-        if (ReadFull(input, wrapped) != wrappedLength) throw new SealedDataException($"{objectName}: truncated in its header");
+        if (StreamChunkCipher.ReadFull(input, wrapped) != wrappedLength) throw new SealedDataException($"{objectName}: truncated in its header");
         return (header, header[5..(5 + PrefixBytes)], wrapped);
-    }
-
-    /// <summary>STREAM nonce: 7-byte prefix ‖ 32-bit chunk index ‖ 1 if last else 0.</summary>
-    private static void ChunkNonce(Span<byte> nonce, ReadOnlySpan<byte> prefix, uint index, bool last)
-    {
-        prefix.CopyTo(nonce);
-        BinaryPrimitives.WriteUInt32BigEndian(nonce[PrefixBytes..], index);
-        nonce[11] = last ? (byte)1 : (byte)0;
-    }
-
-    private static int ReadFull(Stream stream, byte[] buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int read = stream.Read(buffer, total, buffer.Length - total);
-            if (read == 0) break;
-            total += read;
-        }
-        return total;
     }
 }

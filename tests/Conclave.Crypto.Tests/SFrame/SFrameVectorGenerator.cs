@@ -70,7 +70,7 @@ internal static class SFrameVectorGenerator
     }
 
     /// <summary>Deterministic bytes: SHA-256(seed ‖ ":" ‖ block number) blocks.</summary>
-    private static byte[] Seeded(string seed, int length)
+    internal static byte[] Seeded(string seed, int length)
     {
         var output = new byte[length];
         for (int block = 0; block * 32 < length; block++)

@@ -2,15 +2,18 @@ using System.Globalization;
 
 namespace Conclave.Crypto.Tests.SFrame;
 
-/// <summary>The shared vector files in tests/vectors/sframe, found from the repository root.</summary>
+/// <summary>The shared vector files in tests/vectors, found from the repository root.</summary>
 internal static class VectorFiles
 {
-    public static string PathOf(string fileName)
+    public static string PathOf(string fileName) => VectorPath(Path.Combine("sframe", fileName));
+
+    /// <summary>A path under tests/vectors.</summary>
+    public static string VectorPath(string relative)
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Appliance.sln"))) directory = directory.Parent;
         if (directory is null) throw new DirectoryNotFoundException($"no Appliance.sln above {AppContext.BaseDirectory}");
-        return Path.Combine(directory.FullName, "tests", "vectors", "sframe", fileName);
+        return Path.Combine(directory.FullName, "tests", "vectors", relative);
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ import { writeFileSync } from "node:fs";
 import { p256 } from "@noble/curves/nist.js";
 import { getCiphersuiteFromName, getCiphersuiteImpl } from "ts-mls";
 import { signWithLabel, verifyWithLabel } from "ts-mls/crypto/signature.js";
-import { type ChatSigner, type DataEpoch, sealChat } from "../../../src/Conclave.Web/client/src/e2ee/chat";
+import { sealChat } from "../../../src/Conclave.Web/client/src/e2ee/chat";
+import type { DataEpoch, DataSigner } from "../../../src/Conclave.Web/client/src/e2ee/data-message";
 import { senderBitsForLeafCount } from "../../../src/Conclave.Web/client/src/e2ee/sframe";
 import { repositoryPath, seeded, toHex } from "../../../src/Conclave.Web/client/test/support/sframe-vectors";
 
@@ -18,7 +19,7 @@ async function leafKey(seed: string) {
   return { privateKey, publicKey: p256.getPublicKey(privateKey, false) };
 }
 
-function signer(privateKey: Uint8Array, publicKeys: Map<number, Uint8Array>): ChatSigner {
+function signer(privateKey: Uint8Array, publicKeys: Map<number, Uint8Array>): DataSigner {
   return {
     signWithLabel: (label, content) => signWithLabel(privateKey, label, content, cs.signature),
     verifyWithLabel: (leaf, label, content, signature) => verifyWithLabel(publicKeys.get(leaf)!, label, content, signature, cs.signature),

@@ -36,7 +36,7 @@ export interface JoinedE2ee {
 }
 
 /** What a data message carries. */
-export type DataKind = "chat";
+export type DataKind = "chat" | "content";
 
 /** The code of an error message; the socket closes with 1008 right after it. */
 export type SignallingError =

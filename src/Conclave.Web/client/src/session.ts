@@ -1,3 +1,4 @@
+import type { ContentMessage } from "./content/messages";
 import type { ChatLine } from "./e2ee/chat";
 import { type EpochView, GroupSession, type RecordingView, fromBase64, toBase64 } from "./e2ee/group-session";
 import { type GroupMember, type SignatureKeyPair, generateSignatureKeyPair } from "./e2ee/mls";
@@ -39,6 +40,8 @@ export interface SessionEvents {
   /** A new MLS epoch: its security code and verified members. */
   onEpoch(view: EpochView): void;
   onChat(line: ChatLine, author: GroupMember | undefined): void;
+  /** A verified content message (docs/content-sharing.md): share offers, views, annotations. */
+  onContent?(message: ContentMessage, author: GroupMember | undefined): void;
   /** The recording indicator, from this member's own group context (docs/recording.md). */
   onRecording(view: RecordingView): void;
   /** What the appliance says it stores (or why it refused to record). */
@@ -147,6 +150,18 @@ export class MeetingSession {
     return this.group.sendChat(text);
   }
 
+  /** Sends a content message to everyone in the group, sealed and signed (docs/content-sharing.md). */
+  sendContent(message: ContentMessage): Promise<void> {
+    if (!this.group) return Promise.reject(new Error("The meeting's encryption is not ready yet."));
+    return this.group.sendContent(message);
+  }
+
+  /** An HTTPS request to this meeting's /m/{id}/{path} as a participant (shared files, docs/signalling.md). */
+  meetingFetch(path: string, init?: RequestInit): Promise<Response> {
+    if (!this.group) return Promise.reject(new Error("The meeting's encryption is not ready yet."));
+    return this.group.meetingFetch(path, init);
+  }
+
   get securityMembers(): GroupMember[] {
     return this.group?.members ?? [];
   }
@@ -211,6 +226,7 @@ export class MeetingSession {
           this.events.onEpoch(view);
         },
         onChat: (line, author) => this.events.onChat(line, author),
+        onContent: (message, author) => this.events.onContent?.(message, author),
         onRecording: (view) => this.events.onRecording(view),
         onFailure: (reason) => this.failEncryption(reason),
       },

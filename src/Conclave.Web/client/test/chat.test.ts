@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DATA_KEY_LABEL, type DataEpoch, openChat, sealChat } from "../src/e2ee/chat";
+import { openChat, sealChat } from "../src/e2ee/chat";
+import { DATA_KEY_LABEL, type DataEpoch } from "../src/e2ee/data-message";
 import type { MeetingGroup } from "../src/e2ee/mls";
 import { securityCode } from "../src/e2ee/security-code";
 import { senderBitsForLeafCount } from "../src/e2ee/sframe";

@@ -1,9 +1,11 @@
 // The page's side of end-to-end encryption: follows the MLS group of the meeting in the
 // order the appliance's Delivery Service gives (docs/signalling.md), hands each epoch's
-// SFrame secret to the worker, and seals and opens chat. The appliance orders and relays;
+// SFrame secret to the worker, and seals and opens chat and content messages. The appliance orders and relays;
 // every decision about who is in the group is made here, from verified credentials.
+import { CONTENT_SIGNATURE_LABEL, type ContentMessage, contentContext, decodeContent, encodeContent } from "../content/messages";
 import type { ClientMessage, RecordingScope, ServerMessage } from "../protocol";
-import { type ChatLine, type DataEpoch, DATA_KEY_LABEL, openChat, sealChat } from "./chat";
+import { type ChatLine, openChat, sealChat } from "./chat";
+import { DATA_KEY_LABEL, type DataEpoch, type OpenedData, openSignedData, sealSignedData } from "./data-message";
 import { type CredentialExpectations, decodeCredential } from "./credential";
 import {
   type RecordingExtension,
@@ -17,15 +19,18 @@ import {
 } from "./escrow";
 import { type GroupMember, MeetingGroup, type MemberIdentity } from "./mls";
 import { securityCode } from "./security-code";
-import { senderBitsForLeafCount } from "./sframe";
+import { StreamContext, senderBitsForLeafCount } from "./sframe";
 import type { PageToWorker } from "./worker-messages";
 
 const SFRAME_BASE_KEY_LABEL = "SFrame 1.0 Base Key";
+const GROUP_INFO_PATH = "mls/group-info";
 // Chat sealed in an epoch we have just left is still worth opening.
 const DATA_EPOCHS_KEPT = 3;
 // The lowest leaves escrow each recorded epoch: one would do, a second covers a member whose
 // browser sealed garbage or went away (docs/recording.md).
 const ESCROWERS_PER_EPOCH = 2;
+// A data message's ct is at most 16 KiB of base64 (docs/signalling.md).
+const MAX_DATA_CT_CHARACTERS = 16 * 1024;
 
 type Message<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
 
@@ -55,6 +60,8 @@ export interface E2eeEvents {
   onEpoch(view: EpochView): void;
   onRecording(view: RecordingView): void;
   onChat(line: ChatLine, member: GroupMember | undefined): void;
+  /** A content message whose signature verified, with its author as this epoch's roster says. */
+  onContent(message: ContentMessage, author: GroupMember | undefined): void;
   /** The group cannot be followed any more (a commit failed verification): the session must end. */
   onFailure(reason: string): void;
 }
@@ -102,6 +109,8 @@ export class GroupSession {
   private pendingJoin: { commit: Uint8Array; group: MeetingGroup } | undefined;
   private readonly dataEpochs: DataEpoch[] = [];
   private chatCounter = 0n;
+  /** One SFrame counter per content stream context (each its own KID), reset with each epoch like chat's. */
+  private readonly contentCounters = new Map<StreamContext, bigint>();
   private queue: Promise<void> = Promise.resolve();
   private readonly expect: CredentialExpectations;
   /** While joining, the tree's existing leaves may include people who left and are not yet removed. */
@@ -152,6 +161,26 @@ export class GroupSession {
     this.send({ type: "data", epoch: Number(epoch.epoch), kind: "chat", ct: toBase64(sealed) });
   }
 
+  /** Seals a content message (docs/content-sharing.md) to everyone in the group, in its kind's stream context. */
+  async sendContent(message: ContentMessage): Promise<void> {
+    const epoch = this.dataEpochs[0];
+    if (!this.group || !epoch) throw new Error("The meeting's encryption is not ready yet.");
+    const body = encodeContent(message);
+    const context = contentContext(message);
+    const ctr = this.contentCounters.get(context) ?? 0n;
+    this.contentCounters.set(context, ctr + 1n);
+    const ct = toBase64(await sealSignedData(epoch, ctr, this.group, context, CONTENT_SIGNATURE_LABEL, body, Date.now()));
+    if (ct.length > MAX_DATA_CT_CHARACTERS) throw new RangeError("This content message is too large to send; split it.");
+    this.send({ type: "data", epoch: Number(epoch.epoch), kind: "content", ct });
+  }
+
+  /** An HTTPS request to /m/{meeting}/{path} as a participant of it: the group token is its bearer credential. */
+  meetingFetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set("Authorization", `Bearer ${this.joined.groupToken}`);
+    return fetch(`/m/${encodeURIComponent(this.room)}/${path}`, { ...init, headers });
+  }
+
   private async dispatch(message: Message<GroupMessageType>): Promise<void> {
     switch (message.type) {
       case "mls-create":
@@ -184,6 +213,7 @@ export class GroupSession {
         break;
       case "data":
         if (message.kind === "chat") await this.onChat(fromBase64(message.ct));
+        else if (message.kind === "content") await this.onContent(fromBase64(message.ct));
         break;
       case "recording-requested":
         this.wantedRecording = {
@@ -206,7 +236,7 @@ export class GroupSession {
   }
 
   private async joinExternally(): Promise<void> {
-    const response = await fetch(this.groupInfoUrl(), { headers: { Authorization: `Bearer ${this.joined.groupToken}` } });
+    const response = await this.meetingFetch(GROUP_INFO_PATH);
     if (response.status === 404) return; // not published yet: mls-join comes again when it is
     if (!response.ok) throw new Error(`The meeting's group could not be fetched (HTTP ${response.status}).`);
     const epoch = Number(response.headers.get("Conclave-Mls-Epoch"));
@@ -254,6 +284,24 @@ export class GroupSession {
     this.events.onChat(opened.line, group.members().find((m) => m.leaf === opened.line.senderLeaf));
   }
 
+  /** Content is dropped unless it opens, verifies, decodes, and came in the stream context of its kind. */
+  private async onContent(sealed: Uint8Array): Promise<void> {
+    const group = this.group;
+    if (!group) return;
+    const epochs = (low: number) => this.dataEpochs.find((e) => Number(e.epoch & 0xffn) === low);
+    let context = StreamContext.Annotation;
+    let opened: OpenedData = await openSignedData(sealed, epochs, group, context, CONTENT_SIGNATURE_LABEL);
+    if (!opened.ok && opened.reason === "wrong context") {
+      context = StreamContext.FileOffer;
+      opened = await openSignedData(sealed, epochs, group, context, CONTENT_SIGNATURE_LABEL);
+    }
+    if (!opened.ok) return;
+    const message = decodeContent(opened.body);
+    if (!message || contentContext(message) !== context) return;
+    const { senderLeaf } = opened;
+    this.events.onContent(message, group.members().find((m) => m.leaf === senderLeaf));
+  }
+
   /** Keys of the group's current epoch to the worker and the chat; the new code to the page; escrow while recorded. */
   private async enterEpoch(): Promise<void> {
     const group = this.group!;
@@ -276,6 +324,7 @@ export class GroupSession {
     });
     this.dataEpochs.length = Math.min(this.dataEpochs.length, DATA_EPOCHS_KEPT);
     this.chatCounter = 0n;
+    this.contentCounters.clear();
     this.events.onEpoch({ epoch: group.epoch, securityCode: securityCode(group.epochAuthenticator()), members: group.members() });
     const recording = this.recordingInContext(group);
     await this.showRecording(recording);
@@ -352,16 +401,12 @@ export class GroupSession {
 
   private async publishGroupInfo(): Promise<void> {
     const group = this.group!;
-    const response = await fetch(`${this.groupInfoUrl()}?epoch=${group.epoch}`, {
+    const response = await this.meetingFetch(`${GROUP_INFO_PATH}?epoch=${group.epoch}`, {
       method: "PUT",
-      headers: { Authorization: `Bearer ${this.joined.groupToken}`, "Content-Type": "application/octet-stream" },
+      headers: { "Content-Type": "application/octet-stream" },
       body: (await group.groupInfo()) as BufferSource,
     });
     // 409: someone else's commit already moved the group on, or its GroupInfo is stored.
     if (!response.ok && response.status !== 409) throw new Error(`The group could not be published (HTTP ${response.status}).`);
-  }
-
-  private groupInfoUrl(): string {
-    return `/m/${encodeURIComponent(this.room)}/mls/group-info`;
   }
 }
