@@ -14,7 +14,7 @@ public sealed class SharedFileStore(string root, IDataKeyWrapper storageKek)
 {
     private const string TemporarySuffix = ".tmp";
 
-    /// <summary>Held while a meeting's directory is made or removed, so a shred never removes one an upload is about to use.</summary>
+    /// <summary>Held while a meeting's directory is made and while a file is shredded, so a shred never removes a directory an upload is about to use.</summary>
     private readonly Lock _directories = new();
 
     public string Root { get; } = root;
@@ -45,28 +45,27 @@ public sealed class SharedFileStore(string root, IDataKeyWrapper storageKek)
     /// </summary>
     public void Shred(string meetingId, string fileId)
     {
-        string path = PathOf(meetingId, fileId);
-        if (File.Exists(path))
-        {
-            using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 0))
-            {
-                try
-                {
-                    SealedEnvelope.DestroyKey(file, fileId);
-                }
-                catch (SealedDataException)
-                {
-                    // Not a sealed object: nothing to destroy, it is deleted all the same.
-                }
-                file.Flush(flushToDisk: true);
-            }
-            File.Delete(path);
-        }
-        File.Delete(path + TemporarySuffix);
-        string directory = Path.GetDirectoryName(path)!;
+        string path = PathOf(meetingId, fileId), directory = Path.GetDirectoryName(path)!;
         lock (_directories)
         {
             if (!Directory.Exists(directory)) return;
+            if (File.Exists(path))
+            {
+                using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 0))
+                {
+                    try
+                    {
+                        SealedEnvelope.DestroyKey(file, fileId);
+                    }
+                    catch (SealedDataException)
+                    {
+                        // Not a sealed object: nothing to destroy, it is deleted all the same.
+                    }
+                    file.Flush(flushToDisk: true);
+                }
+                File.Delete(path);
+            }
+            File.Delete(path + TemporarySuffix);
             DirectorySync.Sync(directory);
             // A meeting whose files are all gone leaves no trace of its id on disk.
             if (Directory.EnumerateFileSystemEntries(directory).Any()) return;
