@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Conclave.Daemon.Recording;
+using Conclave.Daemon.SharedFiles;
 using Conclave.Keys;
 using Conclave.Media.Dtls;
 using Conclave.Media.Sfu;
@@ -12,11 +13,13 @@ using Conclave.Meetings.Recordings;
 using Conclave.Recording.Recorder;
 using Conclave.Meetings.Scheduling;
 using Conclave.Meetings.Settings;
+using Conclave.Meetings.SharedFiles;
 using Conclave.Storage;
 using Conclave.Web;
 using Conclave.Web.Console;
 using Conclave.Web.Recording;
 using Conclave.Web.Ports;
+using Conclave.Web.SharedFiles;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -129,6 +132,7 @@ public static class DaemonHost
         builder.Services.AddHostedService<TokenWatch>();
         AddMeetings(builder.Services, database, custody, audit);
         AddRecording(builder.Services, validated, custody, storageKek, recorder, recorderOptions);
+        AddSharedFiles(builder.Services, validated, database, storageKek);
         builder.Services.AddConclaveWeb(new ConsoleOptions(Path.Combine(validated.StateDirectory, "audit.log")), validated.Limits);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -212,6 +216,19 @@ public static class DaemonHost
         services.AddSingleton(s => new RecordingService(s.GetRequiredService<IRecordingIndex>(), s.GetRequiredService<IMeetingStore>(),
             s.GetRequiredService<IAuditTrail>(), s.GetRequiredService<TimeProvider>(), validated.RecordingRetention));
         services.AddHostedService<RecordingLifetime>();
+    }
+
+    /// <summary>
+    /// Files shared in meetings: the rules over their index, their sealed bytes under the storage KEK,
+    /// and their shredding after the room empties (docs/content-sharing.md).
+    /// </summary>
+    private static void AddSharedFiles(IServiceCollection services, ValidatedOptions validated, ApplianceDatabase database, TokenSecretProtector storageKek)
+    {
+        services.AddSingleton(database.SharedFiles);
+        services.AddSingleton(s => new SharedFileService(database.SharedFiles, s.GetRequiredService<IMeetingStore>(), s.GetRequiredService<ISettingsStore>(),
+            s.GetRequiredService<IAuditTrail>(), s.GetRequiredService<TimeProvider>(), validated.SharedFiles));
+        services.AddSingleton(new SharedFileStore(Path.Combine(validated.StateDirectory, "sealed", "meetings"), storageKek));
+        services.AddHostedService<SharedFileLifetime>();
     }
 
     /// <summary>Once when the audit log stops writing, once when it writes again: a full disk is one journal line, not one per record.</summary>

@@ -34,6 +34,21 @@ public sealed class DaemonOptions
 
     /// <summary>Compliance recordings (section Conclave:Recording; docs/recording.md).</summary>
     public RecordingSection Recording { get; set; } = new();
+
+    /// <summary>Files shared in meetings (section Conclave:SharedFiles; docs/content-sharing.md).</summary>
+    public SharedFilesSection SharedFiles { get; set; } = new();
+}
+
+public sealed class SharedFilesSection
+{
+    /// <summary>One file's ciphertext, in bytes: 256 MiB holds a long CT series or a large PDF.</summary>
+    public long MaxFileBytes { get; set; } = Conclave.Meetings.SharedFiles.SharedFileLimits.Defaults.MaxFileBytes;
+
+    /// <summary>All of one meeting's files together, in bytes.</summary>
+    public long MaxMeetingBytes { get; set; } = Conclave.Meetings.SharedFiles.SharedFileLimits.Defaults.MaxMeetingBytes;
+
+    /// <summary>Files one meeting may hold at once (a DICOM series is one file per slice).</summary>
+    public int MaxFilesPerMeeting { get; set; } = Conclave.Meetings.SharedFiles.SharedFileLimits.Defaults.MaxFilesPerMeeting;
 }
 
 public sealed class RecordingSection
@@ -71,7 +86,8 @@ public sealed class TokenSection
 
 /// <summary><see cref="DaemonOptions"/> checked and converted, or the one line saying what is wrong.</summary>
 public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddress? MediaAdvertisedAddress, string StateDirectory, TokenSection Token,
-    Conclave.Web.Signalling.SignallingLimitOptions Limits, Conclave.Meetings.Audit.RefusalAggregation Refusals, TimeSpan RecordingRetention)
+    Conclave.Web.Signalling.SignallingLimitOptions Limits, Conclave.Meetings.Audit.RefusalAggregation Refusals, TimeSpan RecordingRetention,
+    Conclave.Meetings.SharedFiles.SharedFileLimits SharedFiles)
 {
     public static bool TryCreate(DaemonOptions options, out ValidatedOptions? validated, out string? error)
     {
@@ -124,9 +140,16 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddr
             error = $"Conclave:Recording:RetentionDays {options.Recording.RetentionDays} must be 1 to {50 * 366}";
             return false;
         }
+        var sharedFiles = new Conclave.Meetings.SharedFiles.SharedFileLimits(options.SharedFiles.MaxFileBytes, options.SharedFiles.MaxMeetingBytes,
+            options.SharedFiles.MaxFilesPerMeeting);
+        if (sharedFiles.Invalid() is { } sharedLimit)
+        {
+            error = $"Conclave:SharedFiles:{sharedLimit} is too small (at least 1; MaxMeetingBytes at least MaxFileBytes)";
+            return false;
+        }
         validated = new ValidatedOptions(https!, media, advertised, Path.GetFullPath(options.StateDirectory), options.Token, options.Limits,
             new Conclave.Meetings.Audit.RefusalAggregation { Interval = TimeSpan.FromSeconds(options.Audit.RefusalIntervalSeconds) },
-            TimeSpan.FromDays(options.Recording.RetentionDays));
+            TimeSpan.FromDays(options.Recording.RetentionDays), sharedFiles);
         error = null;
         return true;
     }

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Conclave.Storage;
 
 /// <summary>
-/// The appliance's SQLite database: accounts, console sessions, meetings, settings and the recordings' index behind
+/// The appliance's SQLite database: accounts, console sessions, meetings, settings, the recordings' and the shared files' indexes behind
 /// the ports Conclave.Meetings defines. Each operation opens its own pooled connection, so one
 /// instance may be used from any number of threads.
 /// </summary>
@@ -23,6 +23,7 @@ public sealed class ApplianceDatabase
         Settings = new SqliteSettingsStore(connector);
         Meetings = new SqliteMeetingStore(connector);
         Recordings = new SqliteRecordingIndex(connector);
+        SharedFiles = new SqliteSharedFileIndex(connector);
     }
 
     public IAccountStore Accounts { get; }
@@ -34,6 +35,8 @@ public sealed class ApplianceDatabase
     public IMeetingStore Meetings { get; }
 
     public IRecordingIndex Recordings { get; }
+
+    public ISharedFileIndex SharedFiles { get; }
 
     /// <summary>The schema version the file is at, read from it now (PRAGMA user_version).</summary>
     public int SchemaVersion

@@ -15,6 +15,7 @@ internal sealed class SqliteSettingsStore(SqliteConnector connector) : ISettings
     private const string LobbyForMembersByDefault = "lobby_for_members_by_default";
     private const string InvitationLifetimeHours = "invitation_lifetime_hours";
     private const string SessionIdleMinutes = "session_idle_minutes";
+    private const string SharedFilesKeptHours = "shared_files_kept_hours";
 
     public ApplianceSettings Get()
     {
@@ -26,7 +27,8 @@ internal sealed class SqliteSettingsStore(SqliteConnector connector) : ISettings
         return new ApplianceSettings(
             saved.TryGetValue(LobbyForMembersByDefault, out string? lobby) ? ParseFlag(LobbyForMembersByDefault, lobby) : defaults.LobbyForMembersByDefault,
             saved.TryGetValue(InvitationLifetimeHours, out string? hours) ? ParseNumber(InvitationLifetimeHours, hours) : defaults.InvitationLifetimeHours,
-            saved.TryGetValue(SessionIdleMinutes, out string? minutes) ? ParseNumber(SessionIdleMinutes, minutes) : defaults.SessionIdleMinutes);
+            saved.TryGetValue(SessionIdleMinutes, out string? minutes) ? ParseNumber(SessionIdleMinutes, minutes) : defaults.SessionIdleMinutes,
+            saved.TryGetValue(SharedFilesKeptHours, out string? kept) ? ParseNumber(SharedFilesKeptHours, kept) : defaults.SharedFilesKeptHours);
     }
 
     public void Save(ApplianceSettings settings)
@@ -44,6 +46,7 @@ internal sealed class SqliteSettingsStore(SqliteConnector connector) : ISettings
             (LobbyForMembersByDefault, settings.LobbyForMembersByDefault ? "true" : "false"),
             (InvitationLifetimeHours, settings.InvitationLifetimeHours.ToString(CultureInfo.InvariantCulture)),
             (SessionIdleMinutes, settings.SessionIdleMinutes.ToString(CultureInfo.InvariantCulture)),
+            (SharedFilesKeptHours, settings.SharedFilesKeptHours.ToString(CultureInfo.InvariantCulture)),
         })
         {
             key.Value = name;

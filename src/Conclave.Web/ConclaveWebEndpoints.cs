@@ -1,4 +1,5 @@
 using Conclave.Meetings.Recordings;
+using Conclave.Meetings.SharedFiles;
 using Conclave.Web.Attendees;
 using Conclave.Media.Sfu;
 using Conclave.Web.Console;
@@ -6,6 +7,7 @@ using Conclave.Web.E2ee;
 using Conclave.Web.MeetingPage;
 using Conclave.Web.Ports;
 using Conclave.Web.Recording;
+using Conclave.Web.SharedFiles;
 using Conclave.Web.Signalling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -31,9 +33,9 @@ public static class ConclaveWebEndpoints
 
     /// <summary>
     /// The web side's own services. The domain's (AccountService, MeetingService,
-    /// AdmissionService, SettingsService, IAuditTrail, IMeetingStore, TimeProvider), an
-    /// <see cref="ITokenStatusSource"/>, an <see cref="ICredentialSigner"/> and the MediaPlane
-    /// come from the composition root.
+    /// AdmissionService, SettingsService, SharedFileService, IAuditTrail, IMeetingStore, TimeProvider), an
+    /// <see cref="ITokenStatusSource"/>, an <see cref="ICredentialSigner"/>, the <see cref="SharedFileStore"/>
+    /// and the MediaPlane come from the composition root.
     /// </summary>
     public static IServiceCollection AddConclaveWeb(this IServiceCollection services, ConsoleOptions options, SignallingLimitOptions limits)
     {
@@ -41,7 +43,7 @@ public static class ConclaveWebEndpoints
         services.AddSingleton(new SignallingQuotas(limits, TimeProvider.System));
         services.AddSingleton<IRoomMediaControl>(s => new MediaPlaneRoomControl(s.GetRequiredService<MediaPlane>()));
         services.AddSingleton(s => new RoomDirectory(s.GetRequiredService<IRoomMediaControl>(), s.GetRequiredService<TimeProvider>(),
-            s.GetRequiredService<MeetingRecordings>()));
+            s.GetRequiredService<MeetingRecordings>(), new SharedFileRetention(s.GetRequiredService<SharedFileService>())));
         services.AddSingleton(s => new MeetingRecordings(s.GetRequiredService<RecordingService>(), s.GetRequiredService<IMeetingRecorder>(),
             s.GetRequiredService<RecordingOptions>(), () => s.GetRequiredService<RoomDirectory>(), s.GetRequiredService<IRoomMediaControl>(),
             s.GetRequiredService<TimeProvider>(), s.GetRequiredService<ILogger<MeetingRecordings>>()));
@@ -96,6 +98,7 @@ public static class ConclaveWebEndpoints
         RecordingPages.Map(console);
         MeetingPageEndpoints.Map(app, webRoot);
         GroupInfoEndpoints.Map(app);
+        SharedFileEndpoints.Map(app);
         SignallingEndpoint.Map(app);
         return app;
     }

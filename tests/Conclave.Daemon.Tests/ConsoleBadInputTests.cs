@@ -75,7 +75,7 @@ public sealed class ConsoleBadInputTests(InProcessDaemon fixture)
     public async Task An_oversized_form_is_refused_before_it_is_read()
     {
         using var admin = await fixture.AdminClientAsync();
-        var response = await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "24"), ("session_idle_minutes", "30"), ("padding", new string('x', 200_000)));
+        var response = await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "24"), ("session_idle_minutes", "30"), ("shared_files_kept_hours", "24"), ("padding", new string('x', 200_000)));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
@@ -83,15 +83,29 @@ public sealed class ConsoleBadInputTests(InProcessDaemon fixture)
     public async Task Settings_changes_are_checked_and_audited()
     {
         using var admin = await fixture.AdminClientAsync();
-        await AssertRefusedAsync(await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "99999"), ("session_idle_minutes", "30")),
+        await AssertRefusedAsync(await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "99999"), ("session_idle_minutes", "30"), ("shared_files_kept_hours", "24")),
             HttpStatusCode.BadRequest, "An invitation lasts 1 to 720 hours.");
-        await AssertRefusedAsync(await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "-1"), ("session_idle_minutes", "30")),
+        await AssertRefusedAsync(await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "-1"), ("session_idle_minutes", "30"), ("shared_files_kept_hours", "24")),
             HttpStatusCode.BadRequest, "must be a whole number");
-        Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "48"), ("session_idle_minutes", "30"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "48"), ("session_idle_minutes", "30"), ("shared_files_kept_hours", "24"))).StatusCode);
         Assert.Equal(48, Services.GetRequiredService<ISettingsStore>().Get().InvitationLifetimeHours);
         Assert.Contains(Conclave.Crypto.Audit.AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log"), action: AuditAction.ConfigChange.Name),
             r => r.Object == "settings:InvitationLifetimeHours" && r.Outcome.EndsWith("→ 48", StringComparison.Ordinal));
-        Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "72"), ("session_idle_minutes", "30"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "72"), ("session_idle_minutes", "30"), ("shared_files_kept_hours", "24"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Shared_files_are_kept_0_to_720_hours_after_a_meeting_and_a_change_is_audited()
+    {
+        using var admin = await fixture.AdminClientAsync();
+        Assert.Contains("Shared files kept after a meeting", await (await admin.GetAsync("/console/settings")).Content.ReadAsStringAsync());
+        await AssertRefusedAsync(await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "72"), ("session_idle_minutes", "30"), ("shared_files_kept_hours", "721")),
+            HttpStatusCode.BadRequest, "Shared files are kept 0 to 720 hours after a meeting.");
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "72"), ("session_idle_minutes", "30"), ("shared_files_kept_hours", "720"))).StatusCode);
+        Assert.Equal(720, Services.GetRequiredService<ISettingsStore>().Get().SharedFilesKeptHours);
+        Assert.Contains(Conclave.Crypto.Audit.AuditReader.Read(Path.Combine(fixture.StateDirectory, "audit.log"), action: AuditAction.ConfigChange.Name),
+            r => r.Object == "settings:SharedFilesKeptHours" && r.Outcome.EndsWith("24 → 720", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/console/settings", "/console/settings", ("invitation_hours", "72"), ("session_idle_minutes", "30"), ("shared_files_kept_hours", "24"))).StatusCode);
     }
 
     [Fact]

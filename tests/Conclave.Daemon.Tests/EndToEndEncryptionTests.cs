@@ -212,7 +212,28 @@ public sealed class EndToEndEncryptionTests(InProcessDaemon fixture)
         for (int i = 0; i < 25; i++) await bob.Socket.SendJsonAsync(new { type = "data", epoch = 0, kind = "chat", ct = "eA==" });
         var error = await bob.Socket.ReceiveTypeAsync("error");
         Assert.Equal("rate-limited", error.GetProperty("code").GetString());
-        Assert.Contains("20 data messages a second", error.GetProperty("message").GetString());
+        Assert.Contains("20 chat data messages a second", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Content_is_relayed_with_its_kind_on_a_budget_of_40_a_second_apart_from_chat()
+    {
+        await using var founder = await FoundedAsync("e2ee-content");
+        await using var bob = await JoinAsync("e2ee-content", "Bob");
+
+        await founder.Socket.SendJsonAsync(new { type = "data", epoch = 0, kind = "content", ct = "c2VhbGVkIHN0cm9rZQ==" });
+        var data = await bob.Socket.ReceiveTypeAsync("data");
+        Assert.Equal("c2VhbGVkIHN0cm9rZQ==", data.GetProperty("ct").GetString());
+        Assert.Equal("content", data.GetProperty("kind").GetString());
+        Assert.Equal(founder.ParticipantId, data.GetProperty("participantId").GetString());
+
+        // 20 chat messages after 39 content ones pass, and the 40th content too; the 41st does not.
+        for (int i = 0; i < 39; i++) await bob.Socket.SendJsonAsync(new { type = "data", epoch = 0, kind = "content", ct = "eA==" });
+        for (int i = 0; i < 20; i++) await bob.Socket.SendJsonAsync(new { type = "data", epoch = 0, kind = "chat", ct = "eQ==" });
+        for (int i = 0; i < 2; i++) await bob.Socket.SendJsonAsync(new { type = "data", epoch = 0, kind = "content", ct = "eA==" });
+        var error = await bob.Socket.ReceiveTypeAsync("error");
+        Assert.Equal("rate-limited", error.GetProperty("code").GetString());
+        Assert.Contains("40 content data messages a second", error.GetProperty("message").GetString());
     }
 
     /// <summary>A roster member of the room's meeting, joined with a fresh (or the given) signature key, after its <c>joined</c>.</summary>

@@ -26,7 +26,16 @@ public sealed class InProcessDaemon : IAsyncLifetime
 
     internal TestMeetings Meetings => _conclaved.Meetings;
 
-    public async Task InitializeAsync() => _conclaved = await InProcessConclaved.StartAsync();
+    /// <summary>Shared-file limits small enough to reach in a test (each test's meeting is its own).</summary>
+    public const long MaxFileBytes = 1024 * 1024, MaxMeetingBytes = 3 * MaxFileBytes;
+    public const int MaxFilesPerMeeting = 4;
+
+    public async Task InitializeAsync() => _conclaved = await InProcessConclaved.StartAsync(configuration:
+    [
+        $"--Conclave:SharedFiles:MaxFileBytes={MaxFileBytes}",
+        $"--Conclave:SharedFiles:MaxMeetingBytes={MaxMeetingBytes}",
+        $"--Conclave:SharedFiles:MaxFilesPerMeeting={MaxFilesPerMeeting}",
+    ]);
 
     /// <summary>A new account with these roles that logs in with <paramref name="password"/> (no TOTP).</summary>
     internal Account NewAccount(Role roles, string password)

@@ -13,22 +13,24 @@ public sealed class SettingsStoreTests : DatabaseTest
     [Fact]
     public void Saved_settings_survive_reopening_and_a_second_save_replaces_them()
     {
-        Database.Settings.Save(new ApplianceSettings(true, 24, 60));
-        Assert.Equal(new ApplianceSettings(true, 24, 60), ApplianceDatabase.Open(DatabasePath).Settings.Get());
+        Database.Settings.Save(new ApplianceSettings(true, 24, 60, 0));
+        Assert.Equal(new ApplianceSettings(true, 24, 60, 0), ApplianceDatabase.Open(DatabasePath).Settings.Get());
 
-        Database.Settings.Save(new ApplianceSettings(false, 48, 15));
+        Database.Settings.Save(new ApplianceSettings(false, 48, 15, 720));
 
-        Assert.Equal(new ApplianceSettings(false, 48, 15), Database.Settings.Get());
-        Assert.Equal(3L, Scalar("SELECT count(*) FROM settings"));
+        Assert.Equal(new ApplianceSettings(false, 48, 15, 720), Database.Settings.Get());
+        Assert.Equal(4L, Scalar("SELECT count(*) FROM settings"));
     }
 
     [Fact]
     public void A_key_never_saved_reads_as_its_default()
     {
-        Database.Settings.Save(new ApplianceSettings(true, 24, 60));
+        Database.Settings.Save(new ApplianceSettings(true, 24, 60, 2));
         Scalar("DELETE FROM settings WHERE key = 'session_idle_minutes'");
+        Scalar("DELETE FROM settings WHERE key = 'shared_files_kept_hours'");
 
-        Assert.Equal(new ApplianceSettings(true, 24, ApplianceSettings.Defaults.SessionIdleMinutes), Database.Settings.Get());
+        Assert.Equal(new ApplianceSettings(true, 24, ApplianceSettings.Defaults.SessionIdleMinutes, ApplianceSettings.Defaults.SharedFilesKeptHours),
+            Database.Settings.Get());
     }
 
     [Fact]

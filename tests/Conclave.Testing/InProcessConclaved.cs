@@ -26,7 +26,8 @@ public sealed class InProcessConclaved : IAsyncDisposable
 
     /// <param name="forwardTap">Sees every packet the SFU forwards.</param>
     /// <param name="prepare">Runs on the new state directory before conclaved starts (what an operator does first, through conclavectl).</param>
-    public static async Task<InProcessConclaved> StartAsync(IForwardTap? forwardTap = null, Action<string>? prepare = null)
+    /// <param name="configuration">More command-line configuration, such as <c>--Conclave:SharedFiles:MaxFileBytes=1024</c>.</param>
+    public static async Task<InProcessConclaved> StartAsync(IForwardTap? forwardTap = null, Action<string>? prepare = null, IEnumerable<string>? configuration = null)
     {
         string stateDirectory = DevelopmentTokenState.NewStateDirectory();
         try
@@ -37,6 +38,7 @@ public sealed class InProcessConclaved : IAsyncDisposable
                 "--Conclave:Https=127.0.0.1:0",
                 "--Conclave:Media=127.0.0.1:0",
                 $"--Conclave:StateDirectory={stateDirectory}",
+                .. configuration ?? [],
             ], forwardTap);
             return new InProcessConclaved(stateDirectory, daemon);
         }

@@ -31,6 +31,7 @@ public sealed class ClientMessageParserTests
         { """{"type":"mls-commit","epoch":18446744073709551615,"commit":"AAEA","removes":[]}""", new ClientMessage.MlsCommit(ulong.MaxValue, "AAEA", []) },
         { """{"type":"mls-joined","epoch":8,"leaf":4294967295}""", new ClientMessage.MlsJoined(8, uint.MaxValue) },
         { """{"type":"data","epoch":0,"kind":"chat","ct":"c2VhbGVk"}""", new ClientMessage.Data(0, DataKind.Chat, "c2VhbGVk") },
+        { """{"type":"data","epoch":2,"kind":"content","ct":"c2VhbGVk"}""", new ClientMessage.Data(2, DataKind.Content, "c2VhbGVk") },
         { """{"type":"join","room":"r","recordingNotice":true}""", new ClientMessage.Join("r", null, RecordingNoticeAccepted: true) },
         { """{"type":"join","room":"r","recordingNotice":"yes"}""", new ClientMessage.Join("r", null, RecordingNoticeAccepted: false) },
         { """{"type":"recording-start","scope":"media"}""", new ClientMessage.RecordingStart(RecordingScope.Media) },
@@ -71,6 +72,15 @@ public sealed class ClientMessageParserTests
         string largest = new('A', SignallingLimits.MaxDataChars);
         Assert.Equal(largest, ((ClientMessage.Data)Parsed($$"""{"type":"data","epoch":1,"kind":"chat","ct":"{{largest}}"}""")).Ct);
         Assert.False(ClientMessageParser.TryParse(Encoding.UTF8.GetBytes($$"""{"type":"data","epoch":1,"kind":"chat","ct":"{{largest}}AAAA"}"""), out _, out var error));
+        Assert.Contains("'ct' is longer than 16384 characters", error);
+    }
+
+    [Fact]
+    public void Content_of_16_KiB_of_base64_parses_and_one_more_quantum_does_not_as_for_chat()
+    {
+        string largest = new('A', SignallingLimits.MaxDataChars);
+        Assert.Equal(new ClientMessage.Data(1, DataKind.Content, largest), Parsed($$"""{"type":"data","epoch":1,"kind":"content","ct":"{{largest}}"}"""));
+        Assert.False(ClientMessageParser.TryParse(Encoding.UTF8.GetBytes($$"""{"type":"data","epoch":1,"kind":"content","ct":"{{largest}}AAAA"}"""), out _, out var error));
         Assert.Contains("'ct' is longer than 16384 characters", error);
     }
 
@@ -137,7 +147,8 @@ public sealed class ClientMessageParserTests
         { """{"type":"mls-joined","epoch":1}""", "'leaf' must be a leaf index" },
         { """{"type":"mls-joined","epoch":1,"leaf":-2}""", "'leaf' must be a leaf index" },
         { """{"type":"mls-joined","leaf":2}""", "'epoch' must be an MLS epoch" },
-        { """{"type":"data","epoch":1,"kind":"video","ct":"AAEA"}""", "'kind' must be \"chat\"" },
+        { """{"type":"data","epoch":1,"kind":"video","ct":"AAEA"}""", "'kind' must be \"chat\" or \"content\"" },
+        { """{"type":"data","epoch":1,"kind":"Content","ct":"AAEA"}""", "'kind' must be \"chat\" or \"content\"" },
         { """{"type":"data","epoch":1,"ct":"AAEA"}""", "'kind' must be a string" },
         { """{"type":"data","epoch":1,"kind":"chat"}""", "'ct' must be a string" },
         { """{"type":"data","epoch":1,"kind":"chat","ct":"%%%="}""", "'ct' must be standard base64" },

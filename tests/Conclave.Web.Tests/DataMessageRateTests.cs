@@ -39,3 +39,32 @@ public sealed class DataMessageRateTests
         Assert.True(rate.TryTake(1_010));
     }
 }
+
+public sealed class DataMessageRatesTests
+{
+    [Fact]
+    public void Forty_content_messages_pass_in_a_second_and_the_forty_first_does_not()
+    {
+        var rates = new DataMessageRates();
+        for (int i = 0; i < 40; i++) Assert.True(rates.TryTake(DataKind.Content, 1_000 + i));
+
+        Assert.False(rates.TryTake(DataKind.Content, 1_500));
+        Assert.Equal(40, DataMessageRates.PerSecond(DataKind.Content));
+    }
+
+    [Fact]
+    public void Content_spent_to_its_limit_leaves_chat_its_own_twenty_and_chat_spent_leaves_content_its_forty()
+    {
+        var rates = new DataMessageRates();
+        for (int i = 0; i < 40; i++) Assert.True(rates.TryTake(DataKind.Content, i));
+        Assert.False(rates.TryTake(DataKind.Content, 100));
+
+        for (int i = 0; i < 20; i++) Assert.True(rates.TryTake(DataKind.Chat, 100 + i));
+        Assert.False(rates.TryTake(DataKind.Chat, 200));
+        Assert.Equal(20, DataMessageRates.PerSecond(DataKind.Chat));
+
+        var chatFirst = new DataMessageRates();
+        for (int i = 0; i < 20; i++) Assert.True(chatFirst.TryTake(DataKind.Chat, i));
+        for (int i = 0; i < 40; i++) Assert.True(chatFirst.TryTake(DataKind.Content, 50 + i));
+    }
+}

@@ -39,11 +39,12 @@ internal static class ServerMessageSamples
     public static IReadOnlyList<Type> MessageTypes { get; } =
         typeof(ServerMessage).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(ServerMessage)) && !t.IsAbstract).ToList();
 
-    /// <summary>One message per type, then an error for every code.</summary>
+    /// <summary>One message per type, then an error for every code and data of every kind.</summary>
     public static IReadOnlyList<ServerMessage> All() =>
     [
         .. MessageTypes.Where(t => t != typeof(ServerMessage.Error)).Select(Of),
         .. Enum.GetValues<SignallingError>().Select(code => new ServerMessage.Error(code, $"what went wrong ({code})")),
+        .. Enum.GetValues<DataKind>().Select(kind => new ServerMessage.Data(4, kind, "c2VhbGVk", "p1")),
     ];
 
     public static ServerMessage Of(Type type) =>

@@ -76,6 +76,11 @@ public sealed class AuditAction
     public static readonly AuditAction RecordingBundle = new("recording.bundle");
     public static readonly AuditAction RecordingExport = new("recording.export");
 
+    // Files shared in meetings (docs/content-sharing.md).
+    public static readonly AuditAction FileUpload = new("file.upload");
+    public static readonly AuditAction FileDelete = new("file.delete");
+    public static readonly AuditAction FileShred = new("file.shred");
+
     /// <summary>Every action, in the order declared above (the log's own signed checkpoints aside).</summary>
     public static IReadOnlyList<AuditAction> All { get; } = Declared.AsReadOnly();
 

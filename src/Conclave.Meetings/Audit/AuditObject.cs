@@ -51,6 +51,9 @@ public sealed record AuditObject
     /// <summary>A recording id as a request gave it, perhaps of no recording.</summary>
     public static AuditObject RequestedRecording(string? recordingId) => new($"recording:{AuditText.Untrusted(recordingId)}");
 
+    /// <summary>A file shared in a meeting: "file:&lt;id&gt;".</summary>
+    public static AuditObject SharedFile(SharedFiles.SharedFile file) => new(file.AuditName);
+
     /// <summary>One setting, by its name: "settings:SessionIdleMinutes".</summary>
     public static AuditObject Setting(string name) => new($"settings:{name}");
 

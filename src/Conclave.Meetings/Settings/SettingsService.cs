@@ -25,6 +25,8 @@ public sealed class SettingsService(ISettingsStore store, IAuditTrail audit)
             audit.SettingChanged(actor, nameof(after.InvitationLifetimeHours), before.InvitationLifetimeHours, after.InvitationLifetimeHours);
         if (before.SessionIdleMinutes != after.SessionIdleMinutes)
             audit.SettingChanged(actor, nameof(after.SessionIdleMinutes), before.SessionIdleMinutes, after.SessionIdleMinutes);
+        if (before.SharedFilesKeptHours != after.SharedFilesKeptHours)
+            audit.SettingChanged(actor, nameof(after.SharedFilesKeptHours), before.SharedFilesKeptHours, after.SharedFilesKeptHours);
         return after;
     }
 }

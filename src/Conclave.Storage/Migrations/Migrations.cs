@@ -113,6 +113,21 @@ internal static class Migrations
 
             PRAGMA user_version = 4;
             """),
+        new(5, """
+            CREATE TABLE shared_files (
+                file_id                 TEXT    NOT NULL PRIMARY KEY,
+                meeting_id              TEXT    NOT NULL,
+                bytes                   INTEGER NOT NULL,
+                uploader_participant_id TEXT    NOT NULL,
+                uploader_attendee_key   TEXT    NOT NULL,
+                uploaded_at             INTEGER NOT NULL,
+                stored                  INTEGER NOT NULL,
+                room_emptied_at         INTEGER NULL
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX shared_files_by_meeting ON shared_files (meeting_id);
+
+            PRAGMA user_version = 5;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

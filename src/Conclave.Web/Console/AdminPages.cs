@@ -37,7 +37,8 @@ internal static class AdminPages
             try
             {
                 var requested = new ApplianceSettings(form.ContainsKey("lobby_for_members"),
-                    Number(form["invitation_hours"], "Invitation lifetime"), Number(form["session_idle_minutes"], "Session idle time"));
+                    Number(form["invitation_hours"], "Invitation lifetime"), Number(form["session_idle_minutes"], "Session idle time"),
+                    Number(form["shared_files_kept_hours"], "Shared files kept after a meeting"));
                 settings.Change(request.Account, requested);
                 return Results.Redirect("/console/settings");
             }
@@ -112,6 +113,8 @@ internal static class AdminPages
               <input id="invitation_hours" name="invitation_hours" inputmode="numeric" required value="{current.InvitationLifetimeHours}">
               <label for="session_idle_minutes">Console sessions end after idle (minutes)</label>
               <input id="session_idle_minutes" name="session_idle_minutes" inputmode="numeric" required value="{current.SessionIdleMinutes}">
+              <label for="shared_files_kept_hours">Shared files kept after a meeting (hours, 0–{ApplianceSettings.MaxSharedFilesKeptHours})</label>
+              <input id="shared_files_kept_hours" name="shared_files_kept_hours" inputmode="numeric" required value="{current.SharedFilesKeptHours}">
               <button type="submit">Save settings</button>
             </form>
             <p class="help">Every change is written to the audit log. Addresses, ports and the token are set in /etc/conclave/conclave.json (README).</p>

@@ -12,8 +12,7 @@ namespace Conclave.Web.MeetingPage;
 /// <summary>
 /// /m/{meeting}/mls/group-info: the MLS GroupInfo a joiner commits against (RFC 9420
 /// §12.4.3.2), kept by the room's <see cref="DeliveryService"/> (docs/signalling.md,
-/// "GroupInfo over HTTPS"). Each request names its participant twice: the bearer token
-/// <c>joined</c> gave it, and the session or guest cookie of the same attendee.
+/// "GroupInfo over HTTPS"), to participants in the room (<see cref="RoomParticipantRequest"/>).
 /// </summary>
 internal static class GroupInfoEndpoints
 {
@@ -26,14 +25,14 @@ internal static class GroupInfoEndpoints
     {
         app.MapGet("/m/{meeting}/mls/group-info", (HttpContext http, string meeting, RoomDirectory directory, AttendeeResolver attendees) =>
         {
-            if (Authenticate(http, meeting, directory, attendees) is not ({ } delivery, _)) return Results.Unauthorized();
+            if (RoomParticipantRequest.Authenticate(http, meeting, directory, attendees) is not { Delivery: var delivery }) return Results.Unauthorized();
             if (delivery.CurrentGroupInfo() is not { } groupInfo) return Results.NotFound();
             http.Response.Headers[EpochHeader] = groupInfo.Epoch.ToString(CultureInfo.InvariantCulture);
             return Results.Bytes(groupInfo.Bytes, "application/octet-stream");
         });
         app.MapPut("/m/{meeting}/mls/group-info", async (HttpContext http, string meeting, RoomDirectory directory, AttendeeResolver attendees) =>
         {
-            if (Authenticate(http, meeting, directory, attendees) is not ({ } delivery, { } participant)) return Results.Unauthorized();
+            if (RoomParticipantRequest.Authenticate(http, meeting, directory, attendees) is not { Delivery: var delivery, Participant: var participant }) return Results.Unauthorized();
             if (!ulong.TryParse(http.Request.Query["epoch"], NumberStyles.None, CultureInfo.InvariantCulture, out ulong epoch))
             {
                 return Results.BadRequest("?epoch= must name the epoch of this GroupInfo");
@@ -48,15 +47,6 @@ internal static class GroupInfoEndpoints
                 _ => Results.StatusCode(StatusCodes.Status403Forbidden),
             };
         });
-    }
-
-    /// <summary>The room's Delivery Service and the participant whose token this is, when the cookie names that participant's attendee.</summary>
-    private static (DeliveryService, DeliveryParticipant)? Authenticate(HttpContext http, string meeting, RoomDirectory directory, AttendeeResolver attendees)
-    {
-        if (http.Request.Headers.Authorization is not [{ } authorization] || !authorization.StartsWith("Bearer ", StringComparison.Ordinal)) return null;
-        if (!ClientMessageParser.IsValidRoom(meeting) || directory.Delivery(meeting) is not { } delivery) return null;
-        if (delivery.Authenticate(GroupTokens.Sha256(authorization["Bearer ".Length..])) is not { } participant) return null;
-        return attendees.Resolve(http)?.Key == participant.AttendeeKey ? (delivery, participant) : null;
     }
 
     /// <summary>The body, or null when it is longer than <see cref="MaxGroupInfoBytes"/> — whether it says so in Content-Length or comes chunked.</summary>

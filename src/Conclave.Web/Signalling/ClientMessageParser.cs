@@ -98,13 +98,13 @@ public static class ClientMessageParser
                 case "data":
                     if (!TryGetEpoch(root, out ulong dataEpoch, out error)) return false;
                     if (!TryGetString(root, "kind", 16, out var kind, out error)) return false;
-                    if (kind != "chat")
+                    if (kind is not ("chat" or "content"))
                     {
-                        error = "data: 'kind' must be \"chat\"";
+                        error = "data: 'kind' must be \"chat\" or \"content\"";
                         return false;
                     }
                     if (!TryGetBase64(root, "ct", SignallingLimits.MaxDataChars, out var ct, out error)) return false;
-                    message = new ClientMessage.Data(dataEpoch, DataKind.Chat, ct!);
+                    message = new ClientMessage.Data(dataEpoch, kind == "chat" ? DataKind.Chat : DataKind.Content, ct!);
                     return true;
                 case "recording-start":
                     if (!TryGetString(root, "scope", 16, out var scope, out error)) return false;

@@ -10,9 +10,10 @@ public sealed record LiveParticipant(string ParticipantId, Attendee Attendee);
 /// Who is in which room, as signalling sees it: the connections to tell when someone
 /// comes or goes, and to close when the host removes someone or ends the meeting; and each
 /// room's MLS <see cref="DeliveryService"/>, which lives exactly as long as the room has
-/// someone in it. (Media routing lives in Conclave.Media's Room.)
+/// someone in it. (Media routing lives in Conclave.Media's Room.) Whoever keeps things for as long as
+/// a room has people (shared files) hears when it fills and empties through <see cref="IRoomOccupancyObserver"/>.
 /// </summary>
-public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time, IRoomEpochObserver? epochs = null)
+public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time, IRoomEpochObserver? epochs = null, IRoomOccupancyObserver? occupancy = null)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, RoomEntry> _rooms = new(StringComparer.Ordinal);
@@ -32,6 +33,7 @@ public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time, IR
             {
                 entry = new RoomEntry(new DeliveryService(room, media, time, epochs));
                 _rooms.Add(room, entry);
+                occupancy?.RoomOccupied(room);
             }
             var others = entry.Members.Values.ToList();
             entry.Members[participantId] = connection;
@@ -50,6 +52,7 @@ public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time, IR
             if (!_rooms.TryGetValue(room, out var entry) || !entry.Members.Remove(participantId)) return ([], false);
             if (entry.Members.Count > 0) return (entry.Members.Values.ToList(), false);
             _rooms.Remove(room);
+            occupancy?.RoomEmptied(room);
             return ([], true);
         }
     }

@@ -114,6 +114,9 @@ public sealed record JoinedE2ee(string Credential, string CaPublicKey, string Gr
 public enum DataKind
 {
     Chat,
+
+    /// <summary>Content sharing: file offers, views and annotations (docs/content-sharing.md); relayed, never recorded.</summary>
+    Content,
 }
 
 public sealed record PublishMids(string Audio, string Video);

@@ -133,7 +133,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
     {
         var buffer = new byte[SignallingLimits.MaxMessageBytes];
         var messageRate = new MessageRate(_quotas.Limits.MessagesPerSecond);
-        var dataRate = new DataMessageRate(SignallingLimits.DataMessagesPerSecond);
+        var dataRates = new DataMessageRates();
         using var joinTimeout = new CancellationTokenSource(SignallingLimits.JoinTimeout);
         while (_socket.State == WebSocketState.Open)
         {
@@ -176,11 +176,11 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
                 Fail(SignallingError.Malformed, error!);
                 return;
             }
-            // Chat has a budget of its own, so a lively chat never starves negotiation.
-            if (message is ClientMessage.Data ? !dataRate.TryTake(Environment.TickCount64) : !messageRate.TryTake(Environment.TickCount64))
+            // Chat and content have budgets of their own, so a lively chat or a drawing never starves negotiation.
+            if (message is ClientMessage.Data data ? !dataRates.TryTake(data.Kind, Environment.TickCount64) : !messageRate.TryTake(Environment.TickCount64))
             {
-                Fail(SignallingError.RateLimited, message is ClientMessage.Data
-                    ? $"at most {SignallingLimits.DataMessagesPerSecond} data messages a second"
+                Fail(SignallingError.RateLimited, message is ClientMessage.Data limited
+                    ? $"at most {DataMessageRates.PerSecond(limited.Kind)} {limited.Kind.ToString().ToLowerInvariant()} data messages a second"
                     : $"at most {_quotas.Limits.MessagesPerSecond} messages a second");
                 return;
             }
@@ -269,9 +269,10 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
                 _delivery!.Joined(_peer.PeerId, joined.Epoch, joined.Leaf);
                 return true;
             case ClientMessage.Data data:
-                // Relayed as it came; never logged, and kept only as ciphertext while the meeting is recorded with its chat.
+                // Relayed as it came; never logged. Only chat is kept (as ciphertext) while the meeting is
+                // recorded with its chat: content messages are never recorded (docs/recording.md).
                 _delivery!.Relay(_peer.PeerId, new ServerMessage.Data(data.Epoch, data.Kind, data.Ct, _peer.PeerId));
-                _recordings.Data(_room!, _peer.PeerId, data.Epoch, Convert.FromBase64String(data.Ct));
+                if (data.Kind == DataKind.Chat) _recordings.Data(_room!, _peer.PeerId, data.Epoch, Convert.FromBase64String(data.Ct));
                 return true;
             case ClientMessage.RecordingStart start:
                 _recordings.Start(this, _room!, start.Scope);

@@ -29,8 +29,14 @@ public static class SignallingLimits
     /// <summary>Leaves one commit may list in <c>removes</c>: more than a meeting holds.</summary>
     public const int MaxRemoves = 256;
 
-    /// <summary><c>data</c> messages one socket may send in any second; they are not counted among the other messages.</summary>
+    /// <summary>Chat <c>data</c> messages one socket may send in any second; they are not counted among the other messages.</summary>
     public const int DataMessagesPerSecond = 20;
+
+    /// <summary>
+    /// Content <c>data</c> messages (annotation strokes, pointer, views) one socket may send in any
+    /// second, counted apart from chat so drawing never silences chat, nor chat drawing.
+    /// </summary>
+    public const int ContentMessagesPerSecond = 40;
 
     /// <summary>A join that does not come within this time ends the socket.</summary>
     public static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);

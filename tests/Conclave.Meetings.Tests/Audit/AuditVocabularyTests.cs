@@ -29,6 +29,7 @@ public sealed class AuditVocabularyTests
                 "daemon.start", "daemon.stop", "token.open", "key.use",
                 "recording.start", "recording.stop", "recording.notice", "recording.view", "recording.hold", "recording.shred",
                 "recording.bundle", "recording.export",
+                "file.upload", "file.delete", "file.shred",
             ],
             AuditAction.All.Select(a => a.Name));
     }

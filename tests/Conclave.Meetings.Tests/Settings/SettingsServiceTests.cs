@@ -92,6 +92,27 @@ public sealed class SettingsServiceTests : IDisposable
         Assert.Equal(new ApplianceSettings(false, invitationHours, idleMinutes), _h.Database.Settings.Get());
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(721)]
+    public void Shared_files_are_kept_0_to_720_hours_and_nothing_else(int hours)
+    {
+        Refused(DomainErrorKind.Invalid, () => Settings.Change(_admin, ApplianceSettings.Defaults with { SharedFilesKeptHours = hours }));
+
+        Assert.Equal(ApplianceSettings.Defaults, _h.Database.Settings.Get());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(720)]
+    public void Keeping_shared_files_0_or_720_hours_is_allowed_and_audited(int hours)
+    {
+        Settings.Change(_admin, ApplianceSettings.Defaults with { SharedFilesKeptHours = hours });
+
+        Assert.Equal(hours, _h.Database.Settings.Get().SharedFilesKeptHours);
+        Assert.Equal(new AuditRecord("user:root", AuditAction.ConfigChange, "settings:SharedFilesKeptHours", $"ok: 24 → {hours}"), _h.Audit.Last);
+    }
+
     [Fact]
     public void A_shorter_idle_time_ends_console_sessions_sooner()
     {

@@ -112,7 +112,7 @@ export type ClientMessage =
   | { type: "mls-commit"; epoch: number; commit: string; removes: number[] }
   /** After this browser's own external commit was echoed: its leaf. */
   | { type: "mls-joined"; epoch: number; leaf: number }
-  /** ≤ 16 KiB of base64, at most 20 a second. */
+  /** ≤ 16 KiB of base64; at most 20 chat and, counted apart, 40 content messages a second. */
   | { type: "data"; epoch: number; kind: DataKind; ct: string }
   /** A host asks to record (or stop recording) the meeting. */
   | { type: "recording-start"; scope: RecordingScope }
