@@ -28,6 +28,9 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     internal string StateDirectory => _conclaved.StateDirectory;
 
+    /// <summary>The largest shared file this appliance takes: small, so a test can exceed it.</summary>
+    internal const long MaxSharedFileBytes = 4 * 1024 * 1024;
+
     /// <summary>Copies of what the SFU forwards, in the rooms a test records.</summary>
     internal ForwardRecorder Forwarded { get; } = new();
 
@@ -48,7 +51,7 @@ public sealed class DaemonFixture : IAsyncLifetime
             string pin = File.ReadAllText(CompliancePinFile);
             RunConclavectl(state, pin, "compliance", "provision");
             RunConclavectl(state, pin, "compliance", "register");
-        });
+        }, [$"--Conclave:SharedFiles:MaxFileBytes={MaxSharedFileBytes}"]);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await ChromiumBrowser.LaunchAsync(Playwright);
     }
@@ -58,6 +61,33 @@ public sealed class DaemonFixture : IAsyncLifetime
     {
         var (meetingId, cookie) = Meetings.Member(room, name);
         return MeetingParticipant.JoinAsync(Browser, Daemon.HttpsUri, meetingId, name, TestMeetings.SessionCookie, cookie);
+    }
+
+    /// <summary>
+    /// Fails when any of <paramref name="markers"/> (as UTF-8 or UTF-16) is anywhere on the appliance:
+    /// a file of the state directory (database, audit log, sealed stores) or what conclaved logged.
+    /// </summary>
+    internal async Task AssertApplianceHoldsNoneAsync(string what, params string[] markers)
+    {
+        // The state lock is held exclusively by the running daemon, and empty.
+        foreach (string file in Directory.EnumerateFiles(StateDirectory, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != Conclave.Storage.StateLock.FileName))
+        {
+            byte[] bytes = await ReadSharedAsync(file);
+            foreach (string marker in markers)
+            {
+                Assert.False(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(marker)) >= 0, $"{file} holds {what}");
+                Assert.False(bytes.AsSpan().IndexOf(System.Text.Encoding.Unicode.GetBytes(marker)) >= 0, $"{file} holds {what} (UTF-16)");
+            }
+        }
+        foreach (string marker in markers) Assert.DoesNotContain(marker, DaemonLog);
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
     }
 
     /// <summary>conclavectl on the daemon's state directory (development token); throws with its output when it fails.</summary>

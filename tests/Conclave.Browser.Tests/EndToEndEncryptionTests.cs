@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using Conclave.Crypto.SFrame;
 using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
@@ -55,18 +54,7 @@ public sealed class EndToEndEncryptionTests(DaemonFixture fixture)
 
         // Nothing of either line on the appliance: state directory (database, audit log,
         // sealed store) and everything conclaved logged.
-        foreach (string text in new[] { secret, secretReply })
-        {
-            string marker = text[^32..];
-            // The state lock is held exclusively by the running daemon, and empty.
-            foreach (string file in Directory.EnumerateFiles(fixture.StateDirectory, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != Conclave.Storage.StateLock.FileName))
-            {
-                byte[] bytes = await ReadSharedAsync(file);
-                Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(marker)), $"{file} holds chat text");
-                Assert.False(Contains(bytes, Encoding.Unicode.GetBytes(marker)), $"{file} holds chat text (UTF-16)");
-            }
-            Assert.DoesNotContain(marker, fixture.DaemonLog);
-        }
+        await fixture.AssertApplianceHoldsNoneAsync("chat text", secret[^32..], secretReply[^32..]);
     }
 
     [Fact]
@@ -190,14 +178,4 @@ public sealed class EndToEndEncryptionTests(DaemonFixture fixture)
             if (whole) yield return (MediaKind.Video, parts.SelectMany(p => p.Payload).ToArray());
         }
     }
-
-    private static async Task<byte[]> ReadSharedAsync(string path)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy);
-        return copy.ToArray();
-    }
-
-    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 }

@@ -1,3 +1,7 @@
+import { ContentStage, type StageState } from "./content/stage";
+import { WorkerFileCrypto } from "./content/content-worker-client";
+import type { ContentMessage } from "./content/messages";
+import { SharedFiles } from "./content/shared-files";
 import type { ChatLine } from "./e2ee/chat";
 import { AttendeeKind } from "./e2ee/credential";
 import type { EpochView, RecordingView } from "./e2ee/group-session";
@@ -37,6 +41,8 @@ document.querySelector<HTMLElement>("#room-name")!.textContent = room;
 
 const names = new Map<string, string>();
 let session: MeetingSession | undefined;
+let stage: ContentStage | undefined;
+let fileCrypto: WorkerFileCrypto | undefined;
 let localStream: MediaStream | undefined;
 let displayName = "";
 
@@ -51,6 +57,7 @@ interface PageState {
   chat: { from: string; text: string }[];
   frameCounts?: WorkerToPage;
   recording?: RecordingView;
+  content?: StageState;
 }
 const state: PageState = { names, roster: [], chat: [] };
 (window as unknown as { conclave: PageState }).conclave = state;
@@ -184,6 +191,7 @@ async function join(name: string): Promise<void> {
         names.set(p.id, p.name);
         tileFor(p.id);
       }
+      startContent(session!, selfId);
       joinForm.hidden = true;
       meeting.hidden = false;
       say(`In ${document.querySelector<HTMLElement>("#room-name")!.textContent ?? room}`);
@@ -197,7 +205,13 @@ async function join(name: string): Promise<void> {
       names.delete(participantId);
     },
     onRemoteTrack: addTrack,
-    onEpoch: showEpoch,
+    onEpoch(view: EpochView) {
+      showEpoch(view);
+      stage?.onEpoch(view).catch((err: unknown) => say(`Shared files not re-offered: ${err instanceof Error ? err.message : String(err)}`));
+    },
+    onContent(message: ContentMessage, author: GroupMember | undefined) {
+      stage?.handleContent(message, author);
+    },
     onChat(line: ChatLine, author: GroupMember | undefined) {
       showChat(author?.credential.displayName ?? "unknown member", line.text);
     },
@@ -220,6 +234,10 @@ async function join(name: string): Promise<void> {
     },
     onClosed() {
       localStream?.getTracks().forEach((t) => t.stop());
+      stage?.close();
+      stage = undefined;
+      fileCrypto?.terminate();
+      fileCrypto = undefined;
       showRecording({ recording: false, escrowKeyIds: [] });
       tiles.replaceChildren();
       chatLines.replaceChildren();
@@ -230,6 +248,46 @@ async function join(name: string): Promise<void> {
       if (!status.textContent?.startsWith("Error")) say("You left the meeting.");
     },
   }, recordable);
+}
+
+const element = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
+
+/** Shared documents on the stage: sealed in a worker, offered and shown through the group (content/stage.ts). */
+function startContent(meetingSession: MeetingSession, selfId: string): void {
+  fileCrypto = new WorkerFileCrypto();
+  const files = new SharedFiles(meetingSession, fileCrypto, selfId, {
+    onOffer: (share) => stage?.onOffer(share),
+    onWithdrawn: (shareId) => stage?.onWithdrawn(shareId),
+  });
+  stage = new ContentStage(
+    {
+      stage: element("#document-stage"),
+      title: element("#document-title"),
+      notice: element("#document-notice"),
+      canvas: element("#document-canvas"),
+      ink: element("#document-ink"),
+      pageLabel: element("#document-page"),
+      previous: element("#document-previous"),
+      next: element("#document-next"),
+      windowControls: element("#document-window"),
+      windowCenter: element("#document-window-center"),
+      windowWidth: element("#document-window-width"),
+      draw: element("#document-draw"),
+      undo: element("#document-undo"),
+      clear: element("#document-clear"),
+      shareList: element("#share-list"),
+      shareForm: element("#share-form"),
+      shareInput: element("#share-file"),
+      deidentify: element("#share-deidentify"),
+      progress: element("#share-progress"),
+      message: element("#share-message"),
+    },
+    files,
+    (message) => meetingSession.sendContent(message),
+    selfId,
+    (participantId) => names.get(participantId) ?? "a participant",
+  );
+  state.content = stage.state;
 }
 
 /** The indicator comes from this browser's own group context: no indicator, nothing escrowed, nothing a recording could open. */

@@ -41,7 +41,7 @@ export interface SessionEvents {
   onEpoch(view: EpochView): void;
   onChat(line: ChatLine, author: GroupMember | undefined): void;
   /** A verified content message (docs/content-sharing.md): share offers, views, annotations. */
-  onContent?(message: ContentMessage, author: GroupMember | undefined): void;
+  onContent(message: ContentMessage, author: GroupMember | undefined): void;
   /** The recording indicator, from this member's own group context (docs/recording.md). */
   onRecording(view: RecordingView): void;
   /** What the appliance says it stores (or why it refused to record). */
@@ -226,7 +226,7 @@ export class MeetingSession {
           this.events.onEpoch(view);
         },
         onChat: (line, author) => this.events.onChat(line, author),
-        onContent: (message, author) => this.events.onContent?.(message, author),
+        onContent: (message, author) => this.events.onContent(message, author),
         onRecording: (view) => this.events.onRecording(view),
         onFailure: (reason) => this.failEncryption(reason),
       },

@@ -3,11 +3,8 @@
 // belongs to whoever began it, and only they may extend, end or undo it. Coordinates and widths
 // are normalised to the target and quantised to 16 bits (width: a fraction of the target's width).
 import { getStroke } from "perfect-freehand";
-import type { AnnotationOp, ContentTarget } from "./messages";
+import { type AnnotationOp, type ContentTarget, MAX_COORDINATE, MAX_PAGE, MAX_POINT_NUMBERS } from "./messages";
 
-/** Numbers (x and y each count) in one message's points, a snapshot's strokes together. */
-export const MAX_POINT_NUMBERS = 512;
-export const MAX_COORDINATE = 65535;
 /** Limits on what one board holds, so that a hostile member cannot exhaust a browser's memory. */
 export const MAX_STROKES_PER_TARGET = 2_000;
 export const MAX_POINTS_PER_STROKE = 10_000;
@@ -21,7 +18,6 @@ export const BATCH_INTERVAL_MS = 50;
 
 const STROKE_ID = /^[0-9a-f]{16}$/;
 const COLOR = /^#[0-9a-fA-F]{6}$/;
-const MAX_PAGE = 65_535;
 const MAX_PARTICIPANT_ID_CHARACTERS = 128;
 
 /** A stroke as drawn: points are x0, y0, x1, y1, … quantised to 0..MAX_COORDINATE. */
