@@ -358,7 +358,7 @@ export class MeetingSession {
     const sender = this.pc.addTrack(placeholder, new MediaStream([placeholder]));
     placeholder.stop();
     const options: TransformOptions = { side: "send", kind: "video", source };
-    sender.transform = new RTCRtpScriptTransform(this.worker, options);
+    if (source === "camera") sender.transform = new RTCRtpScriptTransform(this.worker, options);
     return this.pc.getTransceivers().find((t) => t.sender === sender)!;
   }
 
@@ -440,9 +440,12 @@ export class MeetingSession {
     await this.pc.setRemoteDescription({ type: "offer", sdp });
     for (const transceiver of this.pc.getTransceivers()) {
       if (transceiver === this.screenTransceiver && transceiver.mid === publish.screen) {
-        // Announced only while sharing: the appliance takes it once it lets us present.
-        if (transceiver.sender.track !== this.screenTrack) await transceiver.sender.replaceTrack(this.screenTrack);
-        transceiver.direction = this.screenTrack ? "sendonly" : "inactive";
+        // Announced while sharing, and the appliance takes it once it lets us present. The first
+        // answer announces it too (the appliance ignores it): answered inactive there, Chromium
+        // 156 left the receivers the same offer created without their transforms (measured:
+        // their frames reached the decoder still sealed). Its track is put on and taken off
+        // by startScreenShare and endLocalScreen.
+        transceiver.direction = this.screenTrack || !this.pc.currentLocalDescription ? "sendonly" : "inactive";
         continue;
       }
       const kind = transceiver.mid === publish.audio ? "audio" : transceiver.mid === publish.video ? "video" : null;
