@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using Conclave.Media.Diagnostics;
 using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
+using Conclave.Media.Sfu;
 using Conclave.Media.Srtp;
 using Conclave.Media.Tests.Sfu;
 using Conclave.Media.Transport;
@@ -83,7 +84,7 @@ public class RelayBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        long relayed = _publisher.Peer.VideoProducer!.PacketsReceived;
+        long relayed = _publisher.Peer.ProducerOf(MediaSource.Camera)!.PacketsReceived;
         long notSFrame = _sfu.Plane.Drops[DropReason.NotSFrame];
         _sfu.Dispose();
         // A packet from an address the plane does not know, or not shaped as SFrame, is

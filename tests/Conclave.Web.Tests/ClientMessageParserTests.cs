@@ -37,6 +37,8 @@ public sealed class ClientMessageParserTests
         { """{"type":"recording-start","scope":"media"}""", new ClientMessage.RecordingStart(RecordingScope.Media) },
         { """{"type":"recording-start","scope":"media+chat"}""", new ClientMessage.RecordingStart(RecordingScope.MediaAndChat) },
         { """{"type":"recording-stop"}""", new ClientMessage.RecordingStop() },
+        { """{"type":"share-start"}""", new ClientMessage.ShareStart() },
+        { """{"type":"share-stop"}""", new ClientMessage.ShareStop() },
         { """{"type":"recording-escrow","recordingId":"0123456789abcdef0123456789abcdef","epoch":3,"blob":"AAEA"}""", new ClientMessage.RecordingEscrow("0123456789abcdef0123456789abcdef", 3, "AAEA") },
     };
 

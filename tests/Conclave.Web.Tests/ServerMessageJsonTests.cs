@@ -19,7 +19,7 @@ public sealed class ServerMessageJsonTests
         { typeof(ServerMessage.ParticipantLeft), """{"type":"participant-left","participantId":"p3"}""" },
         {
             typeof(ServerMessage.Offer),
-            """{"type":"offer","revision":2,"sdp":"v=0\r\n","publish":{"audio":"0","video":"1"},"tracks":[{"mid":"2","participantId":"p1","kind":"audio"},{"mid":"3","participantId":"p1","kind":"video"}]}"""
+            """{"type":"offer","revision":2,"sdp":"v=0\r\n","publish":{"audio":"0","video":"1","screen":"2"},"tracks":[{"mid":"3","participantId":"p1","kind":"audio","source":"microphone"},{"mid":"4","participantId":"p1","kind":"video","source":"camera"},{"mid":"5","participantId":"p1","kind":"video","source":"screen"}]}"""
         },
         { typeof(ServerMessage.Error), """{"type":"error","code":"not-on-roster","message":"You are not on this meeting\u0027s roster."}""" },
         { typeof(ServerMessage.MlsCreate), """{"type":"mls-create","groupId":"AAECAwQFBgcICQoLDA0ODw=="}""" },
@@ -32,6 +32,7 @@ public sealed class ServerMessageJsonTests
         { typeof(ServerMessage.RecordingRequested), """{"type":"recording-requested","recordingId":"0123456789abcdef0123456789abcdef","scope":"media\u002Bchat","escrowKeys":["MFkwEwYHKoZIzj0CAQ=="]}""" },
         { typeof(ServerMessage.RecordingStopping), """{"type":"recording-stopping","recordingId":"0123456789abcdef0123456789abcdef"}""" },
         { typeof(ServerMessage.RecordingState), """{"type":"recording-state","state":"stopped","recordingId":"0123456789abcdef0123456789abcdef","reason":"disk-full"}""" },
+        { typeof(ServerMessage.Presenter), """{"type":"presenter","participantId":"p1"}""" },
     };
 
     [Theory]

@@ -12,8 +12,9 @@ namespace Conclave.Web.Tests;
 /// </summary>
 internal static class ServerMessageSamples
 {
-    public static readonly PeerOffer PeerOffer = new(2, "v=0\r\n", "0", "1",
-        [new TrackMapping("2", "p1", MediaKind.Audio), new TrackMapping("3", "p1", MediaKind.Video)]);
+    public static readonly PeerOffer PeerOffer = new(2, "v=0\r\n", "0", "1", "2",
+        [new TrackMapping("3", "p1", MediaKind.Audio, MediaSource.Microphone), new TrackMapping("4", "p1", MediaKind.Video, MediaSource.Camera),
+         new TrackMapping("5", "p1", MediaKind.Video, MediaSource.Screen)]);
 
     private static readonly Dictionary<Type, ServerMessage> OnePerType = new()
     {
@@ -33,6 +34,7 @@ internal static class ServerMessageSamples
         [typeof(ServerMessage.RecordingRequested)] = new ServerMessage.RecordingRequested("0123456789abcdef0123456789abcdef", "media+chat", ["MFkwEwYHKoZIzj0CAQ=="]),
         [typeof(ServerMessage.RecordingStopping)] = new ServerMessage.RecordingStopping("0123456789abcdef0123456789abcdef"),
         [typeof(ServerMessage.RecordingState)] = new ServerMessage.RecordingState("stopped", "0123456789abcdef0123456789abcdef", "disk-full"),
+        [typeof(ServerMessage.Presenter)] = new ServerMessage.Presenter("p1"),
     };
 
     /// <summary>Every concrete message type the appliance declares.</summary>

@@ -19,12 +19,15 @@ public sealed record MediaPlaneStats(IReadOnlyList<RoomStats> Rooms, IReadOnlyDi
                     sent += consumer.PacketsSent;
                     bytesSent += consumer.BytesSent;
                 }
-                long bytesPublished = (peer.AudioProducer?.BytesReceived ?? 0) + (peer.VideoProducer?.BytesReceived ?? 0);
-                var video = peer.VideoProducer;
-                var videoLoss = new PublishedLossStats(video?.NacksSent ?? 0, video?.PacketsNacked ?? 0,
-                    video?.PacketsRecovered ?? 0, video?.PacketsGivenUp ?? 0);
-                peers.Add(new PeerStats(peer.Id, peer.IsConnected,
-                    peer.AudioProducer?.PacketsReceived ?? 0, video?.PacketsReceived ?? 0, sent, bytesPublished, bytesSent, videoLoss));
+                var audio = peer.ProducerOf(MediaSource.Microphone);
+                Producer? camera = peer.ProducerOf(MediaSource.Camera), screen = peer.ProducerOf(MediaSource.Screen);
+                long bytesPublished = (audio?.BytesReceived ?? 0) + (camera?.BytesReceived ?? 0) + (screen?.BytesReceived ?? 0);
+                var videoLoss = new PublishedLossStats((camera?.NacksSent ?? 0) + (screen?.NacksSent ?? 0),
+                    (camera?.PacketsNacked ?? 0) + (screen?.PacketsNacked ?? 0),
+                    (camera?.PacketsRecovered ?? 0) + (screen?.PacketsRecovered ?? 0),
+                    (camera?.PacketsGivenUp ?? 0) + (screen?.PacketsGivenUp ?? 0));
+                peers.Add(new PeerStats(peer.Id, peer.IsConnected, audio?.PacketsReceived ?? 0,
+                    (camera?.PacketsReceived ?? 0) + (screen?.PacketsReceived ?? 0), sent, bytesPublished, bytesSent, videoLoss));
             }
             roomStats.Add(new RoomStats(room.Id, peers));
         }
@@ -35,9 +38,10 @@ public sealed record MediaPlaneStats(IReadOnlyList<RoomStats> Rooms, IReadOnlyDi
 public sealed record RoomStats(string RoomId, IReadOnlyList<PeerStats> Peers);
 
 /// <param name="PacketsForwardedTo">RTP packets sent to this peer from everyone else's streams.</param>
-/// <param name="BytesPublished">RTP bytes this peer published (audio and video); two snapshots give a bitrate.</param>
+/// <param name="VideoPacketsPublished">Its camera's and screen's packets, while each is published.</param>
+/// <param name="BytesPublished">RTP bytes this peer publishes now (audio and video); two snapshots give a bitrate.</param>
 /// <param name="BytesForwardedTo">RTP bytes sent to this peer.</param>
-/// <param name="VideoLoss">Loss of this peer's published video on its way to the appliance, and its repair.</param>
+/// <param name="VideoLoss">Loss of this peer's published video (camera and screen) on its way to the appliance, and its repair.</param>
 public sealed record PeerStats(string PeerId, bool Connected, long AudioPacketsPublished, long VideoPacketsPublished, long PacketsForwardedTo,
     long BytesPublished, long BytesForwardedTo, PublishedLossStats VideoLoss);
 

@@ -70,6 +70,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     private readonly LoopBuffers _buffers;      // Passed by argument; shared by the loop.
     private readonly PeerNegotiation _negotiation;
     private readonly List<Consumer> _consumers = new();
+    private readonly Producer?[] _producers = new Producer?[MediaSources.Count];   // Indexed by MediaSource.
     private readonly List<SocketAddress> _validatedAddresses = new();
     private readonly TransportCcFeedbackBuilder _transportCc = new();
     private readonly EventBudget _notSFrame = new(MaxNotSFramePerWindow, NotSFrameWindowMs);
@@ -112,8 +113,15 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
 
     public IceLiteAgent Ice { get; }
 
-    public Producer? AudioProducer { get; private set; }
-    public Producer? VideoProducer { get; private set; }
+    /// <summary>What this peer publishes from <paramref name="source"/> now; null when it does not.</summary>
+    public Producer? ProducerOf(MediaSource source) => _producers[(int)source];
+
+    /// <summary>
+    /// Whether an answer announcing a screen on <see cref="PeerNegotiation.PublishScreenMid"/>
+    /// is taken as a published stream: only while signalling lets this participant present
+    /// (docs/content-sharing.md), so a browser cannot share past the one-presenter rule.
+    /// </summary>
+    public bool MayPublishScreen { get; private set; }
 
     public bool IsConnected => _inbound is not null;
     public bool IsClosed { get; private set; }
@@ -280,7 +288,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             OnPublished(producer, plain, rtp, retransmitted: false, nowMs);
             return;
         }
-        if (VideoProducer is not { } video || video.RtxSsrc != rtp.Ssrc)
+        if (RtxProducerFor(rtp.Ssrc) is not { } video)
         {
             _host.CountDrop(DropReason.UnknownSsrc);
             return;
@@ -450,8 +458,20 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
 
     private Producer? ProducerFor(uint ssrc)
     {
-        if (AudioProducer?.Ssrc == ssrc) return AudioProducer;
-        if (VideoProducer?.Ssrc == ssrc) return VideoProducer;
+        for (int i = 0; i < _producers.Length; i++)
+        {
+            if (_producers[i] is { } producer && producer.Ssrc == ssrc) return producer;
+        }
+        return null;
+    }
+
+    /// <summary>The video stream whose RTX SSRC (RFC 4588 §8.3) is <paramref name="ssrc"/>.</summary>
+    private Producer? RtxProducerFor(uint ssrc)
+    {
+        for (int i = 0; i < _producers.Length; i++)
+        {
+            if (_producers[i] is { Kind: MediaKind.Video } producer && producer.RtxSsrc == ssrc) return producer;
+        }
         return null;
     }
 
@@ -500,17 +520,20 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     }
 
     /// <summary>
-    /// Asks the publisher to resend what its video stream lost on the way here, with one
-    /// generic NACK (RFC 4585 §6.2.1); the browser answers on its RTX stream (RFC 4588).
+    /// Asks the publisher to resend what each of its video streams lost on the way here, with
+    /// one generic NACK per stream (RFC 4585 §6.2.1); the browser answers on its RTX stream (RFC 4588).
     /// </summary>
     private void RequestRetransmissions(long nowMs)
     {
-        if (VideoProducer is not { Losses: { } losses } video) return;
-        var lost = losses.TakeDue(nowMs, out int overBudget);
-        if (overBudget > 0) _host.CountDrops(DropReason.NackOverBudget, overBudget);
-        if (RtcpWriter.TryWriteNack(_buffers.Rtcp, LocalSsrc, video.Ssrc, lost, out int written))
+        for (int i = 0; i < _producers.Length; i++)
         {
-            SendRtcp(_buffers.Rtcp.AsSpan(0, written));
+            if (_producers[i] is not { Losses: { } losses } video) continue;
+            var lost = losses.TakeDue(nowMs, out int overBudget);
+            if (overBudget > 0) _host.CountDrops(DropReason.NackOverBudget, overBudget);
+            if (RtcpWriter.TryWriteNack(_buffers.Rtcp, LocalSsrc, video.Ssrc, lost, out int written))
+            {
+                SendRtcp(_buffers.Rtcp.AsSpan(0, written));
+            }
         }
     }
 
@@ -523,7 +546,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         {
             _lastTransportCcMs = nowMs;
             _transportCcPending = false;
-            uint mediaSsrc = VideoProducer?.Ssrc ?? AudioProducer?.Ssrc ?? 0;
+            uint mediaSsrc = (ProducerOf(MediaSource.Camera) ?? ProducerOf(MediaSource.Microphone) ?? ProducerOf(MediaSource.Screen))?.Ssrc ?? 0;
             if (_transportCc.TryWriteFeedback(_buffers.Rtcp, LocalSsrc, mediaSsrc, out int written))
             {
                 SendRtcp(_buffers.Rtcp.AsSpan(0, written));
@@ -553,15 +576,32 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         bool changed = false;
         for (int i = _consumers.Count - 1; i >= 0; i--)
         {
-            var consumer = _consumers[i];
-            if (consumer.Producer.PublisherId != publisherId) continue;
-            consumer.IsActive = false;
-            consumer.Producer.Remove(consumer);
-            _consumers.RemoveAt(i);
-            _negotiation.Deactivate(consumer);
+            if (_consumers[i].Producer.PublisherId != publisherId) continue;
+            RemoveConsumerAt(i);
             changed = true;
         }
         return changed;
+    }
+
+    /// <summary>Stops forwarding <paramref name="producer"/>, which stopped; its section goes inactive, to be reused.</summary>
+    internal bool RemoveConsumerOf(Producer producer)
+    {
+        for (int i = _consumers.Count - 1; i >= 0; i--)
+        {
+            if (_consumers[i].Producer != producer) continue;
+            RemoveConsumerAt(i);
+            return true;
+        }
+        return false;
+    }
+
+    private void RemoveConsumerAt(int index)
+    {
+        var consumer = _consumers[index];
+        consumer.IsActive = false;
+        consumer.Producer.Remove(consumer);
+        _consumers.RemoveAt(index);
+        _negotiation.Deactivate(consumer);
     }
 
     /// <summary>Sends a new offer now, or after the answer to the one outstanding.</summary>
@@ -585,9 +625,9 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         foreach (var section in answer.Sections)
         {
             if (section.Rejected) continue;
-            if (section.Mid is PeerNegotiation.PublishAudioMid or PeerNegotiation.PublishVideoMid)
+            if (PeerNegotiation.PublishedOn(section.Mid) is { } source)
             {
-                if (section.Direction == MediaDirection.SendOnly && section.Ssrc is uint ssrc) Publish(section.Kind, ssrc, section.RtxSsrc);
+                if (section.Direction == MediaDirection.SendOnly && section.Ssrc is uint ssrc) Publish(source, ssrc, section.RtxSsrc);
                 continue;
             }
             var consumer = ConsumerForMid(section.Mid);
@@ -606,14 +646,13 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     /// </summary>
     private string? FindSsrcConflict(SdpAnswer answer)
     {
-        Span<uint> announced = stackalloc uint[4];
+        Span<uint> announced = stackalloc uint[2 * MediaSources.Count];
         int count = 0;
         foreach (var section in answer.Sections)
         {
             if (section.Rejected || section.Direction != MediaDirection.SendOnly || section.Ssrc is not uint ssrc) continue;
-            if (section.Mid is not (PeerNegotiation.PublishAudioMid or PeerNegotiation.PublishVideoMid)) continue;
-            var existing = section.Kind == MediaKind.Audio ? AudioProducer : VideoProducer;
-            if (existing is not null) continue; // already published; later answers repeat it
+            if (PeerNegotiation.PublishedOn(section.Mid) is not { } source || !MayPublish(source)) continue;
+            if (ProducerOf(source) is not null) continue; // already published; later answers repeat it
             foreach (uint candidate in (ReadOnlySpan<uint>)[ssrc, section.RtxSsrc ?? 0])
             {
                 if (candidate == 0) continue;
@@ -626,18 +665,44 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     }
 
     /// <summary>Whether any stream of this peer, or its own RTCP sender SSRC, uses <paramref name="ssrc"/>.</summary>
-    internal bool UsesSsrc(uint ssrc) =>
-        ssrc == LocalSsrc ||
-        AudioProducer?.Ssrc == ssrc ||
-        VideoProducer is { } video && (video.Ssrc == ssrc || video.RtxSsrc == ssrc);
-
-    private void Publish(MediaKind kind, uint ssrc, uint? rtxSsrc)
+    internal bool UsesSsrc(uint ssrc)
     {
-        var existing = kind == MediaKind.Audio ? AudioProducer : VideoProducer;
-        if (existing is not null) return; // a later answer repeats the same SSRC
-        var producer = new Producer(this, Id, Cname, kind, ssrc, rtxSsrc ?? (uint)Random.Shared.NextInt64(1, uint.MaxValue));
-        if (kind == MediaKind.Audio) AudioProducer = producer; else VideoProducer = producer;
+        if (ssrc == LocalSsrc) return true;
+        foreach (var producer in _producers)
+        {
+            if (producer is not null && (producer.Ssrc == ssrc || producer.Kind == MediaKind.Video && producer.RtxSsrc == ssrc)) return true;
+        }
+        return false;
+    }
+
+    private bool MayPublish(MediaSource source) => source != MediaSource.Screen || MayPublishScreen;
+
+    private void Publish(MediaSource source, uint ssrc, uint? rtxSsrc)
+    {
+        if (!MayPublish(source) || ProducerOf(source) is not null) return; // a later answer repeats the same SSRC
+        var producer = new Producer(this, Id, Cname, source, ssrc, rtxSsrc ?? (uint)Random.Shared.NextInt64(1, uint.MaxValue));
+        _producers[(int)source] = producer;
         Room.OnPublished(producer);
+    }
+
+    /// <summary>
+    /// Signalling lets this participant present (or no longer): a new offer follows, so that
+    /// the browser's answer announces its screen (or says the section is inactive). Stopping
+    /// ends the screen stream: every subscriber's section for it goes inactive, to carry a
+    /// later stream (docs/content-sharing.md: the SDP does not grow with share and stop).
+    /// </summary>
+    internal void AllowScreen(bool allowed)
+    {
+        MayPublishScreen = allowed;
+        if (!allowed) StopPublishing(MediaSource.Screen);
+        Renegotiate();
+    }
+
+    private void StopPublishing(MediaSource source)
+    {
+        if (_producers[(int)source] is not { } producer) return;
+        _producers[(int)source] = null;
+        Room.OnUnpublished(producer);
     }
 
     private Consumer? ConsumerForMid(string mid)

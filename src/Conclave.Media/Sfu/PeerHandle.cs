@@ -35,6 +35,18 @@ public sealed class PeerHandle
         return true;
     });
 
+    /// <summary>
+    /// Lets the participant present its screen, or stops its screen stream (share stop, a
+    /// host's takeover); a new offer follows either way. Commands reach the loop in the order
+    /// they are called, so the signalling layer decides who presents and calls this under
+    /// one lock, and the last decision is the one the SFU ends up with.
+    /// </summary>
+    public Task AllowScreenAsync(bool allowed) => _plane.Loop.InvokeAsync(() =>
+    {
+        if (!_peer.IsClosed) _peer.AllowScreen(allowed);
+        return true;
+    });
+
     public Task LeaveAsync() => _plane.Loop.InvokeAsync(() =>
     {
         _plane.ClosePeer(_peer, reason: null);

@@ -20,6 +20,9 @@ internal sealed class PeerNegotiation
     /// <summary>The recvonly section where the browser sends its camera.</summary>
     public const string PublishVideoMid = "1";
 
+    /// <summary>The recvonly section where the browser sends the screen it shares (docs/content-sharing.md).</summary>
+    public const string PublishScreenMid = "2";
+
     private readonly IPeerSignalSink _sink;      // Passed by argument.
     private readonly string _localDtlsFingerprint;
     private readonly IPEndPoint _candidate;
@@ -31,7 +34,7 @@ internal sealed class PeerNegotiation
     private int _answeredRevision;
     private bool _awaitingAnswer;
     private bool _renegotiationPending;
-    private int _nextMid = 2;
+    private int _nextMid = 3;
 
     /// <param name="localDtlsFingerprint">The appliance's certificate fingerprint (RFC 8122).</param>
     /// <param name="candidate">The one ICE host candidate.</param>
@@ -42,7 +45,17 @@ internal sealed class PeerNegotiation
         _candidate = candidate;
         _sections.Add(new NegotiatedSection(PublishAudioMid, MediaKind.Audio, MediaDirection.RecvOnly, null));
         _sections.Add(new NegotiatedSection(PublishVideoMid, MediaKind.Video, MediaDirection.RecvOnly, null));
+        _sections.Add(new NegotiatedSection(PublishScreenMid, MediaKind.Video, MediaDirection.RecvOnly, null));
     }
+
+    /// <summary>Which of its own streams the browser sends on <paramref name="mid"/>; null for a section it receives on.</summary>
+    public static MediaSource? PublishedOn(string mid) => mid switch
+    {
+        PublishAudioMid => MediaSource.Microphone,
+        PublishVideoMid => MediaSource.Camera,
+        PublishScreenMid => MediaSource.Screen,
+        _ => null,
+    };
 
     /// <summary>The browser's a=fingerprint, pinned by the first answer applied (RFC 5763 §5).</summary>
     public string? RemoteDtlsFingerprint { get; private set; }
@@ -111,17 +124,25 @@ internal sealed class PeerNegotiation
             {
                 var producer = consumer.Producer;
                 string streamId = producer.PublisherId;
-                stream = new ForwardedStream(streamId, $"{streamId}-{(producer.Kind == MediaKind.Audio ? "audio" : "video")}",
+                stream = new ForwardedStream(streamId, $"{streamId}-{TrackSuffix(producer.Source)}",
                     producer.PublisherCname, producer.Ssrc, producer.Kind == MediaKind.Video ? producer.RtxSsrc : null);
-                tracks.Add(new TrackMapping(section.Mid, streamId, section.Kind));
+                tracks.Add(new TrackMapping(section.Mid, streamId, section.Kind, producer.Source));
             }
             offered.Add(new OfferedSection(section.Mid, section.Kind, section.Direction, stream));
         }
         _lastOffer = new SdpOffer(_sdpSessionId, (ulong)_revision, localIce.Ufrag, localIce.Password,
             _localDtlsFingerprint, _candidate, offered);
         _awaitingAnswer = true;
-        _sink.SendOffer(new PeerOffer(_revision, SdpWriter.WriteOffer(_lastOffer), PublishAudioMid, PublishVideoMid, tracks));
+        _sink.SendOffer(new PeerOffer(_revision, SdpWriter.WriteOffer(_lastOffer), PublishAudioMid, PublishVideoMid, PublishScreenMid, tracks));
     }
+
+    /// <summary>The msid track id's suffix (RFC 8830 §2): one publisher's camera and screen are two tracks of its stream.</summary>
+    private static string TrackSuffix(MediaSource source) => source switch
+    {
+        MediaSource.Microphone => "audio",
+        MediaSource.Camera => "video",
+        _ => "screen",
+    };
 
     /// <summary>
     /// Checks that <paramref name="sdp"/> answers the offer awaiting an answer; if it does,

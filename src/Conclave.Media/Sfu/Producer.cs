@@ -3,8 +3,8 @@ using Conclave.Media.Sdp;
 namespace Conclave.Media.Sfu;
 
 /// <summary>
-/// One stream a participant publishes (its microphone or its camera), and the
-/// consumers it is forwarded to.
+/// One stream a participant publishes (its microphone, its camera or its screen), and
+/// the consumers it is forwarded to.
 /// </summary>
 public sealed class Producer
 {
@@ -23,15 +23,16 @@ public sealed class Producer
 
     /// <param name="publisherId">The publishing peer's id: the msid stream id subscribers see (RFC 8830).</param>
     /// <param name="publisherCname">The publisher's RTCP CNAME, repeated in every offer that forwards this stream.</param>
-    internal Producer(IProducerListener listener, string publisherId, string publisherCname, MediaKind kind, uint ssrc, uint rtxSsrc)
+    internal Producer(IProducerListener listener, string publisherId, string publisherCname, MediaSource source, uint ssrc, uint rtxSsrc)
     {
         _listener = listener;
         PublisherId = publisherId;
         PublisherCname = publisherCname;
-        Kind = kind;
+        Source = source;
+        Kind = source.KindOf();
         Ssrc = ssrc;
         RtxSsrc = rtxSsrc;
-        if (kind == MediaKind.Video)
+        if (Kind == MediaKind.Video)
         {
             Cache = new PacketCache();
             Losses = new LossTracker();
@@ -40,6 +41,7 @@ public sealed class Producer
 
     public string PublisherId { get; }
     public string PublisherCname { get; }
+    public MediaSource Source { get; }
     public MediaKind Kind { get; }
     public uint Ssrc { get; }
 

@@ -24,8 +24,10 @@ public sealed class Room(string id)
     {
         foreach (var other in _peers)
         {
-            if (other.AudioProducer is { } audio) peer.AddConsumer(audio);
-            if (other.VideoProducer is { } video) peer.AddConsumer(video);
+            for (int source = 0; source < MediaSources.Count; source++)
+            {
+                if (other.ProducerOf((MediaSource)source) is { } producer) peer.AddConsumer(producer);
+            }
         }
         _peers.Add(peer);
     }
@@ -41,12 +43,24 @@ public sealed class Room(string id)
         }
     }
 
-    /// <summary>A PLI to every video publisher, through each stream's own throttle.</summary>
+    /// <summary>A publisher stopped one stream (a screen share ended): everyone else's section for it goes inactive.</summary>
+    internal void OnUnpublished(Producer producer)
+    {
+        foreach (var other in _peers)
+        {
+            if (other.Id == producer.PublisherId || other.IsClosed) continue;
+            if (other.RemoveConsumerOf(producer)) other.Renegotiate();
+        }
+    }
+
+    /// <summary>A PLI for every video stream (cameras and screens), through each stream's own throttle.</summary>
     internal void RequestKeyFrames(long nowMs)
     {
         foreach (var peer in _peers)
         {
-            if (!peer.IsClosed) peer.VideoProducer?.RequestKeyFrame(nowMs);
+            if (peer.IsClosed) continue;
+            peer.ProducerOf(MediaSource.Camera)?.RequestKeyFrame(nowMs);
+            peer.ProducerOf(MediaSource.Screen)?.RequestKeyFrame(nowMs);
         }
     }
 

@@ -18,7 +18,8 @@ public sealed record CredentialBody(string MeetingId, string ParticipantId, stri
 
 /// <summary>A signed ConclaveCredential and the CA key that verifies it, as <c>joined</c> carries them.</summary>
 /// <param name="CaPublicKeySpki">The credential CA's SubjectPublicKeyInfo (DER).</param>
-public sealed record IssuedCredential(byte[] Credential, byte[] CaPublicKeySpki);
+/// <param name="Kind">The kind it states, which others see (a host may take over a screen share, docs/content-sharing.md).</param>
+public sealed record IssuedCredential(byte[] Credential, byte[] CaPublicKeySpki, AttendeeKind Kind);
 
 /// <summary>
 /// The ConclaveCredential wire format, version 1:
@@ -59,7 +60,7 @@ public static class ConclaveCredential
     public static IssuedCredential Sign(CredentialBody body, ICredentialSigner ca)
     {
         byte[] encodedBody = EncodeBody(body);
-        return new IssuedCredential(Encode(encodedBody, ca.SignP1363(SignatureInput(encodedBody))), ca.CaPublicKeySpki());
+        return new IssuedCredential(Encode(encodedBody, ca.SignP1363(SignatureInput(encodedBody))), ca.CaPublicKeySpki(), body.Kind);
     }
 
     /// <summary>body ‖ ca_signature&lt;V&gt;.</summary>

@@ -34,6 +34,12 @@ public abstract record ClientMessage
     /// <param name="Ct">The ciphertext, base64.</param>
     public sealed record Data(ulong Epoch, DataKind Kind, string Ct) : ClientMessage;
 
+    /// <summary>The participant asks to present its screen (docs/content-sharing.md).</summary>
+    public sealed record ShareStart : ClientMessage;
+
+    /// <summary>The participant stops presenting its screen.</summary>
+    public sealed record ShareStop : ClientMessage;
+
     /// <summary>A host asks to record the meeting.</summary>
     public sealed record RecordingStart(Meetings.Recordings.RecordingScope Scope) : ClientMessage;
 

@@ -118,6 +118,12 @@ public static class ClientMessageParser
                 case "recording-stop":
                     message = new ClientMessage.RecordingStop();
                     return true;
+                case "share-start":
+                    message = new ClientMessage.ShareStart();
+                    return true;
+                case "share-stop":
+                    message = new ClientMessage.ShareStop();
+                    return true;
                 case "recording-escrow":
                     if (!TryGetString(root, "recordingId", 32, out var recordingId, out error)) return false;
                     if (recordingId!.Length != 32 || !recordingId.All(char.IsAsciiHexDigitLower))

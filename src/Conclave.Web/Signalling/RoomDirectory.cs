@@ -10,8 +10,9 @@ public sealed record LiveParticipant(string ParticipantId, Attendee Attendee);
 /// Who is in which room, as signalling sees it: the connections to tell when someone
 /// comes or goes, and to close when the host removes someone or ends the meeting; and each
 /// room's MLS <see cref="DeliveryService"/>, which lives exactly as long as the room has
-/// someone in it. (Media routing lives in Conclave.Media's Room.) Whoever keeps things for as long as
-/// a room has people (shared files) hears when it fills and empties through <see cref="IRoomOccupancyObserver"/>.
+/// someone in it; and who presents a screen (<see cref="Presentation"/>). (Media routing lives in
+/// Conclave.Media's Room.) Whoever keeps things for as long as a room has people (shared files)
+/// hears when it fills and empties through <see cref="IRoomOccupancyObserver"/>.
 /// </summary>
 public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time, IRoomEpochObserver? epochs = null, IRoomOccupancyObserver? occupancy = null)
 {
@@ -22,6 +23,7 @@ public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time, IR
     {
         public Dictionary<string, SignallingConnection> Members { get; } = new(StringComparer.Ordinal);
         public DeliveryService Delivery { get; } = delivery;
+        public Presentation Presentation { get; } = new();
     }
 
     /// <summary>Adds a participant; returns those already there and the room's Delivery Service.</summary>
@@ -50,11 +52,58 @@ public sealed class RoomDirectory(IRoomMediaControl media, TimeProvider time, IR
         lock (_lock)
         {
             if (!_rooms.TryGetValue(room, out var entry) || !entry.Members.Remove(participantId)) return ([], false);
-            if (entry.Members.Count > 0) return (entry.Members.Values.ToList(), false);
+            if (entry.Members.Count > 0)
+            {
+                if (entry.Presentation.End(participantId)) BroadcastPresenter(entry);
+                return (entry.Members.Values.ToList(), false);
+            }
             _rooms.Remove(room);
             occupancy?.RoomEmptied(room);
             return ([], true);
         }
+    }
+
+    /// <summary>
+    /// Decides a share-start (<see cref="Presentation"/>) and, under the same lock, tells the
+    /// SFU and the room: a replaced presenter's screen stops, the asker may publish one, and
+    /// everyone hears <c>presenter</c>. Commands reach the media loop in the order decided.
+    /// </summary>
+    internal ShareDecision StartSharing(string room, SignallingConnection asker, bool isHost)
+    {
+        lock (_lock)
+        {
+            if (asker.ParticipantId is not { } participantId || !_rooms.TryGetValue(room, out var entry)) return ShareDecision.Busy;
+            var decision = entry.Presentation.Start(participantId, isHost, out string? previous);
+            if (decision is not (ShareDecision.Started or ShareDecision.TookOver)) return decision;
+            if (previous is not null && entry.Members.TryGetValue(previous, out var replaced)) replaced.AllowScreen(false);
+            asker.AllowScreen(true);
+            BroadcastPresenter(entry);
+            return decision;
+        }
+    }
+
+    /// <summary>A share-stop: ends the participant's presentation if it is the one on; false when it was not.</summary>
+    internal bool StopSharing(string room, SignallingConnection asker)
+    {
+        lock (_lock)
+        {
+            if (asker.ParticipantId is not { } participantId || !_rooms.TryGetValue(room, out var entry) || !entry.Presentation.End(participantId)) return false;
+            asker.AllowScreen(false);
+            BroadcastPresenter(entry);
+            return true;
+        }
+    }
+
+    /// <summary>Who presents in the room now; null when nobody does.</summary>
+    internal string? Presenter(string room)
+    {
+        lock (_lock) return _rooms.TryGetValue(room, out var entry) ? entry.Presentation.PresenterId : null;
+    }
+
+    private static void BroadcastPresenter(RoomEntry entry)
+    {
+        byte[] json = new ServerMessage.Presenter(entry.Presentation.PresenterId).ToUtf8Json();
+        foreach (var member in entry.Members.Values) member.Send(json);
     }
 
     /// <summary>The room's Delivery Service, or null when nobody is in it.</summary>

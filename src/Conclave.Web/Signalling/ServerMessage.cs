@@ -26,6 +26,7 @@ namespace Conclave.Web.Signalling;
 [JsonDerivedType(typeof(RecordingRequested), "recording-requested")]
 [JsonDerivedType(typeof(RecordingStopping), "recording-stopping")]
 [JsonDerivedType(typeof(RecordingState), "recording-state")]
+[JsonDerivedType(typeof(Presenter), "presenter")]
 public abstract record ServerMessage
 {
     /// <summary>The browser waits until the host admits it (<see cref="Joined"/>) or denies it (<see cref="Error"/>).</summary>
@@ -41,7 +42,7 @@ public abstract record ServerMessage
     public sealed record ParticipantLeft(string ParticipantId) : ServerMessage;
 
     /// <param name="Revision">The answer must name it.</param>
-    /// <param name="Publish">The mids where the browser sends its own microphone and camera.</param>
+    /// <param name="Publish">The mids where the browser sends its own microphone, camera and screen.</param>
     /// <param name="Tracks">Which mid carries which other participant's track.</param>
     public sealed record Offer(int Revision, string Sdp, PublishMids Publish, IReadOnlyList<TrackInfo> Tracks) : ServerMessage
     {
@@ -51,9 +52,9 @@ public abstract record ServerMessage
             for (int i = 0; i < tracks.Length; i++)
             {
                 var track = offer.Tracks[i];
-                tracks[i] = new TrackInfo(track.Mid, track.PeerId, track.Kind);
+                tracks[i] = new TrackInfo(track.Mid, track.PeerId, track.Kind, track.Source.WireName());
             }
-            return new Offer(offer.Revision, offer.Sdp, new PublishMids(offer.PublishAudioMid, offer.PublishVideoMid), tracks);
+            return new Offer(offer.Revision, offer.Sdp, new PublishMids(offer.PublishAudioMid, offer.PublishVideoMid, offer.PublishScreenMid), tracks);
         }
     }
 
@@ -98,6 +99,9 @@ public abstract record ServerMessage
     /// <summary>What the appliance stores now: "off", "requested", "on", "stopped" or "refused" (to the asker only).</summary>
     public sealed record RecordingState(string State, string? RecordingId, string? Reason) : ServerMessage;
 
+    /// <summary>Who presents a screen now, to everyone in the room (docs/content-sharing.md); null when nobody does.</summary>
+    public sealed record Presenter(string? ParticipantId) : ServerMessage;
+
     /// <summary>The message as one UTF-8 JSON text frame.</summary>
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, SignallingJsonContext.Default.ServerMessage);
 }
@@ -119,10 +123,11 @@ public enum DataKind
     Content,
 }
 
-public sealed record PublishMids(string Audio, string Video);
+public sealed record PublishMids(string Audio, string Video, string Screen);
 
 /// <param name="Kind">"audio" or "video".</param>
-public sealed record TrackInfo(string Mid, string ParticipantId, [property: JsonConverter(typeof(MediaKindJsonConverter))] MediaKind Kind);
+/// <param name="Source">"microphone", "camera" or "screen".</param>
+public sealed record TrackInfo(string Mid, string ParticipantId, [property: JsonConverter(typeof(MediaKindJsonConverter))] MediaKind Kind, string Source);
 
 internal sealed class MediaKindJsonConverter() : JsonStringEnumConverter<MediaKind>(JsonNamingPolicy.CamelCase);
 

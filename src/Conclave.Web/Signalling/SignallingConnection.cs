@@ -49,6 +49,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
     private string? _room;
     private MlsSignatureKey? _signatureKey;
     private DeliveryService? _delivery;
+    private bool _isHost;
 
     public SignallingConnection(WebSocket socket, Attendee attendee, System.Net.IPAddress? source, MediaPlane plane, RoomDirectory directory,
         AdmissionService admission, CredentialIssuer credentials, MeetingRecordings recordings, SignallingQuotas quotas, ILogger logger)
@@ -274,6 +275,16 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
                 _delivery!.Relay(_peer.PeerId, new ServerMessage.Data(data.Epoch, data.Kind, data.Ct, _peer.PeerId));
                 if (data.Kind == DataKind.Chat) _recordings.Data(_room!, _peer.PeerId, data.Epoch, Convert.FromBase64String(data.Ct));
                 return true;
+            case ClientMessage.ShareStart:
+                if (_directory.StartSharing(_room!, this, _isHost) == ShareDecision.Busy)
+                {
+                    // Refused, not ended: the socket stays open (docs/content-sharing.md).
+                    Send(new ServerMessage.Error(SignallingError.ShareBusy, "someone else is presenting; only the host may take over"));
+                }
+                return true;
+            case ClientMessage.ShareStop:
+                _directory.StopSharing(_room!, this);
+                return true;
             case ClientMessage.RecordingStart start:
                 _recordings.Start(this, _room!, start.Scope);
                 return true;
@@ -321,6 +332,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
         }
         _peer = peer;
         IssuedCredential = credential.Credential;
+        _isHost = credential.Kind == AttendeeKind.Host;
         string groupToken = GroupTokens.New();
         var (others, delivery) = _directory.Enter(_room!, peer.PeerId, this);
         _delivery = delivery;
@@ -330,6 +342,7 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
         foreach (var other in others) other.Send(joined);
         _recordings.ParticipantEntered(_room!, peer.PeerId, credential.Credential);
         if (_recordings.ActiveRecordingId(_room!) is { } recordingId) SendRecordingState("on", recordingId, null);
+        if (_directory.Presenter(_room!) is { } presenter) Send(new ServerMessage.Presenter(presenter));
         // After joined (the browser needs the CA key first) and after the others heard of it (they
         // accept its leaf only once it is announced): mls-create, mls-join or nothing yet.
         delivery.Enter(peer.PeerId, Attendee.Key, GroupTokens.Sha256(groupToken), this);
@@ -394,6 +407,9 @@ public sealed partial class SignallingConnection : IPeerSignalSink, IDeliveryRec
     }
 
     private void Send(ServerMessage message) => Send(message.ToUtf8Json());
+
+    /// <summary>Lets this participant's peer publish a screen, or stops it; the room directory calls it under its lock, so the order holds.</summary>
+    internal void AllowScreen(bool allowed) => _peer?.AllowScreenAsync(allowed);
 
     internal void SendRecordingState(string state, string? recordingId, string? reason) => Send(new ServerMessage.RecordingState(state, recordingId, reason));
 

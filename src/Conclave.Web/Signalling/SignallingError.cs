@@ -33,6 +33,11 @@ public enum SignallingError
     E2eeRequired,
     /// <summary>A join into a meeting that may be recorded, from a page that did not show the recording notice.</summary>
     RecordingNoticeRequired,
+    /// <summary>
+    /// A share-start while someone else presents, from someone who is not the host; the one
+    /// error after which the socket stays open (docs/content-sharing.md).
+    /// </summary>
+    ShareBusy,
 
     // Admission's refusals (RefusalCode), each audited.
     NoSuchMeeting,
@@ -62,6 +67,7 @@ public static class SignallingErrors
         SignallingError.RateLimited => "rate-limited",
         SignallingError.RecordingNoticeRequired => "recording-notice-required",
         SignallingError.E2eeRequired => "e2ee-required",
+        SignallingError.ShareBusy => "share-busy",
         SignallingError.NoSuchMeeting => "no-such-meeting",
         SignallingError.NotOnRoster => "not-on-roster",
         SignallingError.MeetingEnded => "meeting-ended",

@@ -52,6 +52,9 @@ internal sealed class HarnessBrowser : IDisposable
 
     public int AnsweredRevision { get; set; }
 
+    /// <summary>The screen this browser shares: announced on the screen's publish mid while set, inactive otherwise.</summary>
+    public (uint Ssrc, uint RtxSsrc)? Screen { get; set; }
+
     /// <summary>
     /// The answer a browser gives <paramref name="offerSdp"/> (RFC 3264 §6): it sends where
     /// it publishes, receives every forwarded stream, and leaves inactive what is inactive.
@@ -61,7 +64,7 @@ internal sealed class HarnessBrowser : IDisposable
         var sdp = new StringBuilder();
         sdp.Append("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
         sdp.Append($"a=ice-ufrag:{IceUfrag}\r\na=ice-pwd:{IcePassword}\r\na=fingerprint:sha-256 {_dtlsFingerprint}\r\na=setup:active\r\n");
-        string? kind = null;
+        string? kind = null, mid = null;
         foreach (string line in offerSdp.Split("\r\n"))
         {
             if (line.StartsWith("m=", StringComparison.Ordinal))
@@ -72,11 +75,12 @@ internal sealed class HarnessBrowser : IDisposable
             }
             else if (line.StartsWith("a=mid:", StringComparison.Ordinal))
             {
+                mid = line["a=mid:".Length..];
                 sdp.Append(line).Append("\r\n");
             }
             else if (line == "a=recvonly")
             {
-                sdp.Append(Publication(kind == "audio"));
+                sdp.Append(mid == PeerNegotiation.PublishScreenMid ? VideoPublication(Screen) : Publication(kind == "audio"));
             }
             else if (line == "a=sendonly")
             {
@@ -93,7 +97,12 @@ internal sealed class HarnessBrowser : IDisposable
     private string Publication(bool audio)
     {
         if (audio) return _audioSsrc is uint ssrc ? $"a=sendonly\r\na=ssrc:{ssrc} cname:browser\r\n" : "a=inactive\r\n";
-        if (_video is not var (video, rtx)) return "a=inactive\r\n";
+        return VideoPublication(_video);
+    }
+
+    private static string VideoPublication((uint Ssrc, uint RtxSsrc)? stream)
+    {
+        if (stream is not var (video, rtx)) return "a=inactive\r\n";
         return $"a=sendonly\r\na=ssrc-group:FID {video} {rtx}\r\na=ssrc:{video} cname:browser\r\na=ssrc:{rtx} cname:browser\r\n";
     }
 

@@ -34,7 +34,7 @@ public sealed class PublisherNackTests : IDisposable
 
     public void Dispose() => _sfu.Dispose();
 
-    private Producer Video => _alice.Peer.VideoProducer!;
+    private Producer Video => _alice.Peer.ProducerOf(MediaSource.Camera)!;
 
     [Fact]
     public void A_publisher_that_lost_5_9_and_10_gets_one_nack_naming_them_after_the_reorder_delay_and_not_before()
@@ -284,8 +284,8 @@ public sealed class PublisherNackTests : IDisposable
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
-        Assert.Equal(Pairs - 1, alice.Peer.VideoProducer!.PacketsRecovered);
-        Assert.Equal(Pairs - 1, alice.Peer.VideoProducer!.PacketsNacked);
+        Assert.Equal(Pairs - 1, alice.Peer.ProducerOf(MediaSource.Camera)!.PacketsRecovered);
+        Assert.Equal(Pairs - 1, alice.Peer.ProducerOf(MediaSource.Camera)!.PacketsNacked);
     }
 
     /// <summary>

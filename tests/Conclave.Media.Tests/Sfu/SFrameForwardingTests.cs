@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Conclave.Media.Diagnostics;
 using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
+using Conclave.Media.Sfu;
 using Conclave.Media.Tests.Transport;
 
 namespace Conclave.Media.Tests.Sfu;
@@ -46,7 +47,7 @@ public sealed class SFrameForwardingTests : IDisposable
         Assert.Equal(50, NotSFrame);
         Assert.Null(_bob.ReceiveRtp());
         Assert.False(_alice.Peer.IsClosed);
-        Assert.Equal(0, _alice.Peer.AudioProducer!.PacketsReceived);
+        Assert.Equal(0, _alice.Peer.ProducerOf(MediaSource.Microphone)!.PacketsReceived);
 
         SendAudio(plainOpus);
 

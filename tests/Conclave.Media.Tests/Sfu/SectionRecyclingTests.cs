@@ -35,8 +35,8 @@ public sealed class SectionRecyclingTests : IDisposable
         var guest = _sfu.Join("room", video: (0x7200_0000, 0x7200_0001), audioSsrc: 0x7200_0002);
 
         var offer = _stayer.Signals.Offers[^1];
-        // Two sections the stayer publishes on, two for the one other person present.
-        Assert.Equal(4, CountSections(offer.Sdp));
+        // Three sections the stayer publishes on (microphone, camera, screen), two for the one other person present.
+        Assert.Equal(5, CountSections(offer.Sdp));
         Assert.Equal(2, offer.Tracks.Count);
         Assert.All(offer.Tracks, track => Assert.Equal(guest.Peer.Id, track.PeerId));
     }

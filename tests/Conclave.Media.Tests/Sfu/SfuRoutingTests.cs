@@ -3,6 +3,7 @@ using Conclave.Media.Diagnostics;
 using Conclave.Media.Rtcp;
 using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
+using Conclave.Media.Sfu;
 using Conclave.Media.Tests.Rtcp;
 using Conclave.Media.Tests.Transport;
 using Conclave.Media.Transport;
@@ -212,7 +213,7 @@ public sealed class SfuRoutingTests : IDisposable
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
-        Assert.Equal(2000, _alice.Peer.VideoProducer!.PacketsReceived);
+        Assert.Equal(2000, _alice.Peer.ProducerOf(MediaSource.Camera)!.PacketsReceived);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ import {
   sealMediaFrame,
   senderBitsForLeafCount,
 } from "./e2ee/sframe";
-import type { PageToWorker, ReceiveCounts, SendCounts, TransformOptions, WorkerToPage } from "./e2ee/worker-messages";
+import type { MediaSourceName, PageToWorker, ReceiveCounts, SendCounts, TransformOptions, WorkerToPage } from "./e2ee/worker-messages";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -61,12 +61,20 @@ class EpochKeys {
 const epochs = new Map<number, EpochKeys>();
 let current: EpochKeys | undefined;
 let leafByMid: Record<string, number> = {};
+let sourceByMid: Record<string, MediaSourceName> = {};
 const receiveCounts: Record<string, ReceiveCounts> = {};
 const sendCounts: Record<string, SendCounts> = {};
 const receivers = new Set<ReceiveTransform>();
 
-function contextOf(kind: MediaKind): StreamContext {
-  return kind === "audio" ? StreamContext.Microphone : StreamContext.Camera;
+function contextOf(source: MediaSourceName): StreamContext {
+  switch (source) {
+    case "microphone":
+      return StreamContext.Microphone;
+    case "camera":
+      return StreamContext.Camera;
+    case "screen":
+      return StreamContext.ScreenVideo;
+  }
 }
 
 function forgetRetiredEpochs(nowMs: number): void {
@@ -93,14 +101,14 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   return (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
 }
 
-async function sealFrame(kind: MediaKind, frame: EncodedFrame): Promise<boolean> {
-  const counts = (sendCounts[kind] ??= { encrypted: 0, droppedNoKey: 0 });
+async function sealFrame(kind: MediaKind, source: MediaSourceName, frame: EncodedFrame): Promise<boolean> {
+  const counts = (sendCounts[source === "screen" ? source : kind] ??= { encrypted: 0, droppedNoKey: 0 });
   const keys = current;
   if (!keys) {
     counts.droppedNoKey++;
     return false;
   }
-  const kid = mlsKeyId(keys.layout, contextOf(kind), keys.ownLeaf, keys.epoch);
+  const kid = mlsKeyId(keys.layout, contextOf(source), keys.ownLeaf, keys.epoch);
   const key = await keys.key(kid, keys.ownLeaf);
   const sealed = await sealMediaFrame(key, keys.nextCounter(kid), kind, new Uint8Array(frame.data));
   frame.data = ownBuffer(sealed);
@@ -143,7 +151,8 @@ class ReceiveTransform {
       return false;
     }
     const { context, senderIndex } = parseMlsKeyId(keys.layout, header.kid);
-    if (context !== contextOf(kind) || leafByMid[mid] !== senderIndex) {
+    const source = sourceByMid[mid] ?? (kind === "audio" ? "microphone" : "camera");
+    if (context !== contextOf(source) || leafByMid[mid] !== senderIndex) {
       this.counts.droppedWrongSender++;
       return false;
     }
@@ -180,7 +189,7 @@ self.onrtctransform = (event: RTCTransformEvent) => {
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
       try {
-        const keep = receiver ? await receiver.open(frame) : await sealFrame(options.kind, frame);
+        const keep = receiver ? await receiver.open(frame) : options.side === "send" && (await sealFrame(options.kind, options.source, frame));
         if (keep) controller.enqueue(frame);
       } catch {
         // A frame that cannot be sealed or opened is dropped, never passed on in the clear.
@@ -204,6 +213,7 @@ self.onmessage = (event: MessageEvent<PageToWorker>) => {
       break;
     case "senders":
       leafByMid = message.leafByMid;
+      sourceByMid = message.sourceByMid;
       break;
     case "forget":
       epochs.clear();

@@ -7,7 +7,7 @@ import { AttendeeKind } from "./e2ee/credential";
 import type { EpochView, RecordingView } from "./e2ee/group-session";
 import type { GroupMember } from "./e2ee/mls";
 import type { WorkerToPage } from "./e2ee/worker-messages";
-import type { Participant, RecordingStateName } from "./protocol";
+import type { MediaSourceName, Participant, RecordingStateName } from "./protocol";
 import { E2EE_UNSUPPORTED, MeetingSession, type SessionError, supportsEndToEndEncryption } from "./session";
 
 // The meeting page: /m/<meeting id>. The appliance knows who you are (your console
@@ -29,6 +29,10 @@ const tiles = document.querySelector<HTMLElement>("#tiles")!;
 const status = document.querySelector<HTMLElement>("#status")!;
 const muteButton = document.querySelector<HTMLButtonElement>("#mute")!;
 const cameraButton = document.querySelector<HTMLButtonElement>("#camera")!;
+const shareButton = document.querySelector<HTMLButtonElement>("#share")!;
+const stage = document.querySelector<HTMLElement>("#stage")!;
+const stageVideo = document.querySelector<HTMLVideoElement>("#stage-video")!;
+const stageCaption = document.querySelector<HTMLElement>("#stage-caption")!;
 const leaveButton = document.querySelector<HTMLButtonElement>("#leave")!;
 const selfVideo = document.querySelector<HTMLVideoElement>("#self-video")!;
 const securityCodeOutput = document.querySelector<HTMLOutputElement>("#security-code")!;
@@ -41,7 +45,7 @@ document.querySelector<HTMLElement>("#room-name")!.textContent = room;
 
 const names = new Map<string, string>();
 let session: MeetingSession | undefined;
-let stage: ContentStage | undefined;
+let contentStage: ContentStage | undefined;
 let fileCrypto: WorkerFileCrypto | undefined;
 let localStream: MediaStream | undefined;
 let displayName = "";
@@ -58,8 +62,17 @@ interface PageState {
   frameCounts?: WorkerToPage;
   recording?: RecordingView;
   content?: StageState;
+  /** Who presents a screen now, as the appliance says; the stage shows their verified name. */
+  presenterId: string | null;
+  /** The stage's label, as shown. */
+  stageLabel: string;
+  /** Why the last share was refused (share-busy), as shown. */
+  shareRefused?: string;
 }
-const state: PageState = { names, roster: [], chat: [] };
+const state: PageState = { names, roster: [], chat: [], presenterId: null, stageLabel: "" };
+/** Each participant's screen track, kept while their section carries it: the stage shows the presenter's. */
+const screens = new Map<string, MediaStreamTrack>();
+let localScreen: MediaStreamTrack | null = null;
 (window as unknown as { conclave: PageState }).conclave = state;
 
 const KIND_NAMES: Record<AttendeeKind, string> = {
@@ -99,6 +112,38 @@ function showEpoch(view: EpochView): void {
     }),
   );
   for (const tile of tiles.querySelectorAll<HTMLElement>("[data-participant-id]")) tileFor(tile.dataset.participantId!);
+  showStage();
+}
+
+/**
+ * The stage: the presenter's screen, above the tiles, for everyone (the presenter sees its
+ * own share there), labelled with the name from the presenter's verified credential — the
+ * appliance says who presents, but not whose name others see.
+ */
+function showStage(): void {
+  const presenter = state.presenterId;
+  const track = presenter === null ? undefined : presenter === state.selfId ? localScreen ?? undefined : screens.get(presenter);
+  stage.hidden = presenter === null;
+  stage.dataset.presenterId = presenter ?? "";
+  if (presenter === null) {
+    stageVideo.srcObject = null;
+    state.stageLabel = "";
+    return;
+  }
+  const verified = session?.securityMembers.find((m) => m.credential.participantId === presenter)?.credential.displayName;
+  const name = presenter === state.selfId ? "You are presenting" : `${verified ?? "(not yet verified)"} is presenting`;
+  stageCaption.textContent = name;
+  state.stageLabel = name;
+  stage.setAttribute("aria-label", `Presentation: ${name}`);
+  const current = stageVideo.srcObject instanceof MediaStream ? stageVideo.srcObject.getVideoTracks()[0] : undefined;
+  if (current !== track) stageVideo.srcObject = track ? new MediaStream([track]) : null;
+}
+
+function showLocalScreen(track: MediaStreamTrack | null): void {
+  localScreen = track;
+  shareButton.textContent = track ? "Stop sharing" : "Share screen";
+  shareButton.setAttribute("aria-pressed", String(track !== null));
+  showStage();
 }
 
 /** Chat text goes into the page as text only, never as HTML. */
@@ -162,7 +207,14 @@ function tileFor(participantId: string): HTMLElement {
   return tile;
 }
 
-function addTrack(participantId: string, track: MediaStreamTrack): void {
+function addTrack(participantId: string, track: MediaStreamTrack, source: MediaSourceName): void {
+  // A section (and its track) that carried a screen may carry another stream later.
+  for (const [owner, screen] of screens) if (screen === track) screens.delete(owner);
+  if (source === "screen") {
+    screens.set(participantId, track);
+    showStage();
+    return;
+  }
   const tile = tileFor(participantId);
   const element = tile.querySelector<HTMLMediaElement>(track.kind === "video" ? "video" : "audio")!;
   element.srcObject = new MediaStream([track]);
@@ -203,14 +255,25 @@ async function join(name: string): Promise<void> {
     onParticipantLeft(participantId: string) {
       tiles.querySelector(`[data-participant-id="${CSS.escape(participantId)}"]`)?.remove();
       names.delete(participantId);
+      screens.delete(participantId);
     },
     onRemoteTrack: addTrack,
     onEpoch(view: EpochView) {
       showEpoch(view);
-      stage?.onEpoch(view).catch((err: unknown) => say(`Shared files not re-offered: ${err instanceof Error ? err.message : String(err)}`));
+      contentStage?.onEpoch(view).catch((err: unknown) => say(`Shared files not re-offered: ${err instanceof Error ? err.message : String(err)}`));
     },
     onContent(message: ContentMessage, author: GroupMember | undefined) {
-      stage?.handleContent(message, author);
+      contentStage?.handleContent(message, author);
+    },
+    onPresenter(participantId: string | null) {
+      state.presenterId = participantId;
+      showStage();
+    },
+    onLocalScreen: showLocalScreen,
+    onShareRefused(message: string) {
+      state.shareRefused = message;
+      say(`Not shared: ${message}`);
+      status.dataset.code = "share-busy";
     },
     onChat(line: ChatLine, author: GroupMember | undefined) {
       showChat(author?.credential.displayName ?? "unknown member", line.text);
@@ -234,12 +297,15 @@ async function join(name: string): Promise<void> {
     },
     onClosed() {
       localStream?.getTracks().forEach((t) => t.stop());
-      stage?.close();
-      stage = undefined;
+      contentStage?.close();
+      contentStage = undefined;
       fileCrypto?.terminate();
       fileCrypto = undefined;
       showRecording({ recording: false, escrowKeyIds: [] });
       tiles.replaceChildren();
+      screens.clear();
+      state.presenterId = null;
+      showLocalScreen(null);
       chatLines.replaceChildren();
       roster.replaceChildren();
       securityCodeOutput.textContent = "…";
@@ -256,10 +322,10 @@ const element = <T extends Element>(selector: string) => document.querySelector<
 function startContent(meetingSession: MeetingSession, selfId: string): void {
   fileCrypto = new WorkerFileCrypto();
   const files = new SharedFiles(meetingSession, fileCrypto, selfId, {
-    onOffer: (share) => stage?.onOffer(share),
-    onWithdrawn: (shareId) => stage?.onWithdrawn(shareId),
+    onOffer: (share) => contentStage?.onOffer(share),
+    onWithdrawn: (shareId) => contentStage?.onWithdrawn(shareId),
   });
-  stage = new ContentStage(
+  contentStage = new ContentStage(
     {
       stage: element("#document-stage"),
       title: element("#document-title"),
@@ -287,7 +353,7 @@ function startContent(meetingSession: MeetingSession, selfId: string): void {
     selfId,
     (participantId) => names.get(participantId) ?? "a participant",
   );
-  state.content = stage.state;
+  state.content = contentStage.state;
 }
 
 /** The indicator comes from this browser's own group context: no indicator, nothing escrowed, nothing a recording could open. */
@@ -339,6 +405,17 @@ function toggle(kind: "audio" | "video", button: HTMLButtonElement, on: string, 
 muteButton.addEventListener("click", () => toggle("audio", muteButton, "Mute", "Unmute"));
 cameraButton.addEventListener("click", () => toggle("video", cameraButton, "Stop camera", "Start camera"));
 leaveButton.addEventListener("click", () => session?.leave());
+shareButton.addEventListener("click", () => {
+  if (!session) return;
+  if (session.sharingScreen) {
+    session.stopScreenShare();
+    return;
+  }
+  session.startScreenShare().catch((err: unknown) => {
+    // Cancelling the browser's picker is a choice, not an error worth more than a line.
+    say(`Not shared: ${err instanceof Error ? err.message : String(err)}`);
+  });
+});
 
 if (!supportsEndToEndEncryption()) {
   // Never a meeting without end-to-end encryption: a browser that cannot seal frames does not join.

@@ -9,17 +9,22 @@ export interface Participant {
   name: string;
 }
 
-/** The mids where this browser publishes its own microphone and camera. */
+/** The mids where this browser publishes its own microphone, camera and shared screen. */
 export interface PublishMids {
   audio: string;
   video: string;
+  screen: string;
 }
+
+/** What a published stream comes from; a screen share is an auxiliary video stream (docs/content-sharing.md). */
+export type MediaSourceName = "microphone" | "camera" | "screen";
 
 /** Which m-section (mid) carries which remote participant's track. */
 export interface TrackInfo {
   mid: string;
   participantId: string;
   kind: "audio" | "video";
+  source: MediaSourceName;
 }
 
 /**
@@ -38,7 +43,7 @@ export interface JoinedE2ee {
 /** What a data message carries. */
 export type DataKind = "chat" | "content";
 
-/** The code of an error message; the socket closes with 1008 right after it. */
+/** The code of an error message; the socket closes with 1008 right after it, but for share-busy. */
 export type SignallingError =
   | "malformed"
   | "too-large"
@@ -52,6 +57,8 @@ export type SignallingError =
   | "rate-limited"
   | "e2ee-required"
   | "recording-notice-required"
+  /** Someone else presents and you are not the host; the socket stays open. */
+  | "share-busy"
   // admission refusals, each audited
   | "no-such-meeting"
   | "not-on-roster"
@@ -95,7 +102,9 @@ export type ServerMessage =
   /** To a host: take the recording out of the group context. */
   | { type: "recording-stopping"; recordingId: string }
   /** What the appliance stores now; the indicator itself comes from the group context. */
-  | { type: "recording-state"; state: RecordingStateName; recordingId: string | null; reason: string | null };
+  | { type: "recording-state"; state: RecordingStateName; recordingId: string | null; reason: string | null }
+  /** Who presents a screen now (null: nobody), to everyone; also right after joined when someone presents. */
+  | { type: "presenter"; participantId: string | null };
 
 export type RecordingScope = "media" | "media+chat";
 export type RecordingStateName = "off" | "requested" | "on" | "stopped" | "refused";
@@ -118,4 +127,7 @@ export type ClientMessage =
   | { type: "recording-start"; scope: RecordingScope }
   | { type: "recording-stop" }
   /** One EscrowBlob (≤ 48 KiB of base64) sealed for an epoch of the recording. */
-  | { type: "recording-escrow"; recordingId: string; epoch: number; blob: string };
+  | { type: "recording-escrow"; recordingId: string; epoch: number; blob: string }
+  /** Present this browser's screen (the answer to the next offer announces it on publish.screen), or stop. */
+  | { type: "share-start" }
+  | { type: "share-stop" };

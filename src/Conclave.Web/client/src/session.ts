@@ -5,6 +5,7 @@ import { type GroupMember, type SignatureKeyPair, generateSignatureKeyPair } fro
 import type { PageToWorker, TransformOptions, WorkerToPage } from "./e2ee/worker-messages";
 import type {
   ClientMessage,
+  MediaSourceName,
   Participant,
   PublishMids,
   RecordingScope,
@@ -19,9 +20,18 @@ export interface StreamReceiveStats {
   packetsLost: number;
 }
 
+export interface VideoReceiveStats extends StreamReceiveStats {
+  framesDecoded: number;
+  /** The last decoded frame's width in pixels; 0 before the first. */
+  frameWidth: number;
+}
+
 export interface ParticipantReceiveStats {
   audio: StreamReceiveStats;
-  video: StreamReceiveStats & { framesDecoded: number };
+  /** The camera. */
+  video: VideoReceiveStats;
+  /** The screen the participant shares (docs/content-sharing.md); zeros while it shares none. */
+  screen: VideoReceiveStats;
 }
 
 /** The appliance's error codes, and the browser's own when end-to-end encryption fails. */
@@ -32,7 +42,13 @@ export interface SessionEvents {
   onJoined(selfId: string, participants: Participant[]): void;
   onParticipantJoined(participant: Participant): void;
   onParticipantLeft(participantId: string): void;
-  onRemoteTrack(participantId: string, track: MediaStreamTrack): void;
+  onRemoteTrack(participantId: string, track: MediaStreamTrack, source: MediaSourceName): void;
+  /** Who presents a screen now (null: nobody); a share this browser asked for and lost ends by itself. */
+  onPresenter(participantId: string | null): void;
+  /** This browser's own screen share: its track while sharing, null once it ended (stopped, refused or taken over). */
+  onLocalScreen(track: MediaStreamTrack | null): void;
+  /** The appliance refused this browser's share (share-busy): the session goes on. */
+  onShareRefused(message: string): void;
   onError(code: SessionError, message: string): void;
   /** The browser could not apply the appliance's offer; the session has been left. */
   onNegotiationFailed(reason: string): void;
@@ -77,6 +93,14 @@ export class MeetingSession {
   private group: GroupSession | undefined;
   private restartTimer: number | undefined;
   private closed = false;
+  /** The transceiver our screen goes out on (publish.screen), set up with its transform before the first offer. */
+  private screenTransceiver: RTCRtpTransceiver | undefined;
+  private screenTrack: MediaStreamTrack | null = null;
+  /** share-start sent and no presenter message naming us yet: another presenter announced meanwhile is not a takeover. */
+  private shareAwaitingPresenter = false;
+  private selfId: string | undefined;
+  /** Every offer's SDP length, in order: tests check that sharing again and again does not grow it. */
+  readonly offerSdpLengths: number[] = [];
   private inbox: Promise<void> = Promise.resolve();
 
   constructor(
@@ -120,12 +144,19 @@ export class MeetingSession {
       if (!info) return;
       const entry = (result[info.participantId] ??= {
         audio: { packetsReceived: 0, packetsLost: 0 },
-        video: { packetsReceived: 0, packetsLost: 0, framesDecoded: 0 },
+        video: { packetsReceived: 0, packetsLost: 0, framesDecoded: 0, frameWidth: 0 },
+        screen: { packetsReceived: 0, packetsLost: 0, framesDecoded: 0, frameWidth: 0 },
       });
-      const kind = entry[info.kind];
-      kind.packetsReceived += s.packetsReceived ?? 0;
-      kind.packetsLost += s.packetsLost ?? 0;
-      if (info.kind === "video") entry.video.framesDecoded += s.framesDecoded ?? 0;
+      if (info.source === "microphone") {
+        entry.audio.packetsReceived += s.packetsReceived ?? 0;
+        entry.audio.packetsLost += s.packetsLost ?? 0;
+        return;
+      }
+      const video = info.source === "camera" ? entry.video : entry.screen;
+      video.packetsReceived += s.packetsReceived ?? 0;
+      video.packetsLost += s.packetsLost ?? 0;
+      video.framesDecoded += s.framesDecoded ?? 0;
+      video.frameWidth = s.frameWidth ?? video.frameWidth;
     });
     return result;
   }
@@ -133,6 +164,71 @@ export class MeetingSession {
   /** Asks the appliance for new ICE credentials (RFC 8445 §9); its next offer restarts ICE. */
   restartIce(): void {
     this.send({ type: "restart-ice" });
+  }
+
+  /**
+   * Shares a screen, window or tab the person picks (Screen Capture, getDisplayMedia): it
+   * goes out on the screen's own transceiver, sealed under the screen's SFrame stream
+   * context, once the appliance lets this participant present (its next offer is answered
+   * sendonly). Tuned for text: contentHint "detail", and resolution kept over frame rate.
+   * The browser's own "Stop sharing" ends it as stopScreenShare does.
+   */
+  async startScreenShare(): Promise<void> {
+    if (this.screenTrack || !this.screenTransceiver) return;
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const track = stream.getVideoTracks()[0];
+    if (!track) throw new Error("The browser shared no video.");
+    if (this.closed || this.screenTrack) {
+      track.stop();
+      return;
+    }
+    track.contentHint = "detail";
+    track.addEventListener("ended", () => this.stopScreenShare());
+    this.screenTrack = track;
+    const sender = this.screenTransceiver.sender;
+    await sender.replaceTrack(track);
+    await this.preferResolution(sender);
+    this.shareAwaitingPresenter = true;
+    this.send({ type: "share-start" });
+    this.events.onLocalScreen(track);
+  }
+
+  /** Stops sharing: the appliance ends the presentation, and our next answer says the screen's section is inactive. */
+  stopScreenShare(): void {
+    if (this.endLocalScreen()) this.send({ type: "share-stop" });
+  }
+
+  get sharingScreen(): boolean {
+    return this.screenTrack !== null;
+  }
+
+  /** A screen share must stay legible: lower the frame rate rather than the resolution, where the browser lets us. */
+  private async preferResolution(sender: RTCRtpSender): Promise<void> {
+    const parameters = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+    parameters.degradationPreference = "maintain-resolution";
+    try {
+      await sender.setParameters(parameters);
+    } catch {
+      // Not settable in this browser: the encoder's own trade-off applies.
+    }
+  }
+
+  /** Ends our own share locally; false when there was none. */
+  private endLocalScreen(): boolean {
+    const track = this.screenTrack;
+    if (!track) return false;
+    this.screenTrack = null;
+    this.shareAwaitingPresenter = false;
+    track.stop();
+    void this.screenTransceiver?.sender.replaceTrack(null);
+    this.events.onLocalScreen(null);
+    return true;
+  }
+
+  private onPresenter(participantId: string | null): void {
+    if (participantId !== null && participantId === this.selfId) this.shareAwaitingPresenter = false;
+    else if (this.screenTrack && !this.shareAwaitingPresenter) this.endLocalScreen(); // taken over (or ended by the appliance)
+    this.events.onPresenter(participantId);
   }
 
   /** Sends a chat line to everyone in the group, sealed for them alone. */
@@ -243,11 +339,13 @@ export class MeetingSession {
   private postSenders(): void {
     const leafByParticipant = new Map(this.securityMembers.map((m) => [m.credential.participantId, m.leaf]));
     const leafByMid: Record<string, number> = {};
+    const sourceByMid: Record<string, MediaSourceName> = {};
     for (const [mid, track] of this.tracksByMid) {
       const leaf = leafByParticipant.get(track.participantId);
       if (leaf !== undefined) leafByMid[mid] = leaf;
+      sourceByMid[mid] = track.source;
     }
-    this.postToWorker({ type: "senders", leafByMid });
+    this.postToWorker({ type: "senders", leafByMid, sourceByMid });
   }
 
   /**
@@ -255,14 +353,29 @@ export class MeetingSession {
    * their senders given the transform, before any offer arrives: set on the video sender of
    * a transceiver the appliance's offer created, Chromium 156 sent the camera's frames
    * unencrypted (measured; audio was transformed), which the appliance then refuses.
+   * The screen's sender is made the same way, before the first offer, on a placeholder track
+   * that ends at once (an addTrack transceiver, so the offer's screen section takes it, RFC
+   * 8829 §5.10); sharing puts the screen's track on it with replaceTrack.
    */
   private addLocalTracks(): void {
     for (const track of this.localStream.getTracks()) {
       const kind = track.kind === "audio" ? "audio" : "video";
       const sender = this.pc.addTrack(track, this.localStream);
-      const options: TransformOptions = { side: "send", kind };
+      const options: TransformOptions = { side: "send", kind, source: kind === "audio" ? "microphone" : "camera" };
       sender.transform = new RTCRtpScriptTransform(this.worker, options);
     }
+    // The offer's video sections take addTrack transceivers in order: the camera's comes first.
+    if (this.localStream.getVideoTracks().length === 0) this.addPlaceholderSender("camera");
+    this.screenTransceiver = this.addPlaceholderSender("screen");
+  }
+
+  private addPlaceholderSender(source: "camera" | "screen"): RTCRtpTransceiver {
+    const placeholder = document.createElement("canvas").captureStream(0).getVideoTracks()[0]!;
+    const sender = this.pc.addTrack(placeholder, new MediaStream([placeholder]));
+    placeholder.stop();
+    const options: TransformOptions = { side: "send", kind: "video", source };
+    if (source === "camera") sender.transform = new RTCRtpScriptTransform(this.worker, options);
+    return this.pc.getTransceivers().find((t) => t.sender === sender)!;
   }
 
   /** Every frame we receive passes through the E2EE worker, once per receiver. */
@@ -280,6 +393,7 @@ export class MeetingSession {
         this.events.onLobby(message.message);
         break;
       case "joined":
+        this.selfId = message.participantId;
         await this.startGroup(message);
         this.events.onJoined(message.participantId, message.participants);
         break;
@@ -305,6 +419,9 @@ export class MeetingSession {
       case "recording-state":
         this.events.onRecordingState(message.state, message.reason);
         break;
+      case "presenter":
+        this.onPresenter(message.participantId);
+        break;
       case "offer":
         try {
           await this.answer(message.revision, message.sdp, message.publish, message.tracks);
@@ -318,6 +435,12 @@ export class MeetingSession {
         }
         break;
       case "error":
+        if (message.code === "share-busy") {
+          // Refused, not ended: the meeting goes on without our share.
+          this.endLocalScreen();
+          this.events.onShareRefused(message.message);
+          break;
+        }
         this.events.onError(message.code, message.message);
         break;
       default:
@@ -328,9 +451,19 @@ export class MeetingSession {
 
   /** Answers an offer: the appliance's recvonly sections carry our own tracks. */
   private async answer(revision: number, sdp: string, publish: PublishMids, tracks: TrackInfo[]) {
+    this.offerSdpLengths.push(sdp.length);
     for (const t of tracks) this.tracksByMid.set(t.mid, t);
     await this.pc.setRemoteDescription({ type: "offer", sdp });
     for (const transceiver of this.pc.getTransceivers()) {
+      if (transceiver === this.screenTransceiver && transceiver.mid === publish.screen) {
+        // Announced while sharing, and the appliance takes it once it lets us present. The first
+        // answer announces it too (the appliance ignores it): answered inactive there, Chromium
+        // 156 left the receivers the same offer created without their transforms (measured:
+        // their frames reached the decoder still sealed). Its track is put on and taken off
+        // by startScreenShare and endLocalScreen.
+        transceiver.direction = this.screenTrack || !this.pc.currentLocalDescription ? "sendonly" : "inactive";
+        continue;
+      }
       const kind = transceiver.mid === publish.audio ? "audio" : transceiver.mid === publish.video ? "video" : null;
       if (!kind) {
         const info = transceiver.mid ? this.tracksByMid.get(transceiver.mid) : undefined;
@@ -367,7 +500,7 @@ export class MeetingSession {
     if (this.deliveredMid.get(mid) === info.participantId && this.delivered.has(track)) return;
     this.delivered.add(track);
     this.deliveredMid.set(mid, info.participantId);
-    this.events.onRemoteTrack(info.participantId, track);
+    this.events.onRemoteTrack(info.participantId, track, info.source);
   }
 
   private watchIce(): void {
