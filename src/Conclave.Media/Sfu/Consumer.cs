@@ -22,15 +22,29 @@ public sealed class Consumer
     private readonly EventBudget _keyFrameRequests = new(MaxKeyFrameRequestsPerWindow, KeyFrameRequestWindowMs);
     private ushort _nextRtxSequenceNumber = (ushort)Random.Shared.Next(ushort.MaxValue);
 
-    internal Consumer(Producer producer, IConsumerListener listener, string mid)
+    internal Consumer(Producer producer, IConsumerListener listener, string mid, uint ssrc, uint rtxSsrc)
     {
         Producer = producer;
         _listener = listener;
         Mid = mid;
+        Ssrc = ssrc;
+        RtxSsrc = rtxSsrc;
     }
 
     public Producer Producer { get; }
     public string Mid { get; }
+
+    /// <summary>
+    /// The SSRC the subscriber receives the stream under, this consumer's own (as mediasoup's
+    /// consumers have): a section reused for a later stream then never carries an SSRC it
+    /// carried before. Chromium 156 passed the frames of a stream that came back on its old
+    /// SSRC and section by the receiver's transform, so not one decoded (measured with a
+    /// screen shared, taken over and shared again).
+    /// </summary>
+    public uint Ssrc { get; }
+
+    /// <summary>The SSRC of this consumer's retransmissions (RFC 4588); its own, like <see cref="Ssrc"/>.</summary>
+    public uint RtxSsrc { get; }
 
     /// <summary>Set once the subscriber's answer accepted this m-section; nothing is sent before.</summary>
     public bool IsActive { get; internal set; }
@@ -43,7 +57,7 @@ public sealed class Consumer
     internal void SendRtp(ReadOnlySpan<byte> rtpPacket)
     {
         if (!IsActive) return;
-        if (!_listener.SendRtp(this, rtpPacket)) return;
+        if (!_listener.SendRtp(this, rtpPacket, Ssrc)) return;
         PacketsSent++;
         BytesSent += rtpPacket.Length;
     }
@@ -63,10 +77,10 @@ public sealed class Consumer
         // RFC 4588 §4: the RTX packet carries the original sequence number in 2 more bytes.
         var verdict = _retransmissions.Check(lostSequenceNumber, original.Length + 2, nowMs, Producer.BytesPerSecond);
         if (verdict != RetransmissionVerdict.Allowed) return verdict;
-        if (!RtpWriter.TryWriteRtx(original, SdpCodecs.RtxPayloadType, Producer.RtxSsrc,
+        if (!RtpWriter.TryWriteRtx(original, SdpCodecs.RtxPayloadType, RtxSsrc,
                 _nextRtxSequenceNumber, scratch, out int written)) return RetransmissionVerdict.Allowed;
         _nextRtxSequenceNumber++;
-        if (_listener.SendRtp(this, scratch[..written])) RetransmittedBytes += written;
+        if (_listener.SendRtp(this, scratch[..written], RtxSsrc)) RetransmittedBytes += written;
         return RetransmissionVerdict.Allowed;
     }
 
@@ -82,10 +96,10 @@ public sealed class Consumer
     internal void SendRecovered(ReadOnlySpan<byte> rtpPacket, ushort sequenceNumber, Span<byte> scratch, long nowMs)
     {
         if (!IsActive) return;
-        if (!RtpWriter.TryWriteRtx(rtpPacket, SdpCodecs.RtxPayloadType, Producer.RtxSsrc, _nextRtxSequenceNumber, scratch, out int written)) return;
+        if (!RtpWriter.TryWriteRtx(rtpPacket, SdpCodecs.RtxPayloadType, RtxSsrc, _nextRtxSequenceNumber, scratch, out int written)) return;
         _nextRtxSequenceNumber++;
         _retransmissions.RecordSent(sequenceNumber, nowMs);
-        if (!_listener.SendRtp(this, scratch[..written])) return;
+        if (!_listener.SendRtp(this, scratch[..written], RtxSsrc)) return;
         PacketsSent++;
         BytesSent += written;
     }
@@ -106,11 +120,11 @@ public sealed class Consumer
 
     /// <summary>
     /// Forwards the publisher's sender report: subscribers need it to map RTP time to NTP
-    /// time and so sync audio with video (RFC 3550 §6.4.1). SSRCs and timestamps are
-    /// forwarded unchanged, so the report stays true for them.
+    /// time and so sync audio with video (RFC 3550 §6.4.1). Its sender SSRC becomes this
+    /// consumer's; timestamps are forwarded unchanged, so the report stays true for the stream.
     /// </summary>
     internal void ForwardSenderReport(ReadOnlySpan<byte> senderReport)
     {
-        if (IsActive) _listener.SendRtcp(this, senderReport);
+        if (IsActive) _listener.SendSenderReport(this, senderReport, Ssrc);
     }
 }

@@ -12,6 +12,9 @@ internal sealed class LoopBuffers
     /// <summary>A forwarded RTP packet after its header extensions were removed.</summary>
     public readonly byte[] Forwarded = new byte[Bytes];
 
+    /// <summary>A packet as one subscriber gets it, under its consumer's SSRC, before SRTP.</summary>
+    public readonly byte[] Outgoing = new byte[Bytes];
+
     /// <summary>An RTX packet built from the cache.</summary>
     public readonly byte[] Retransmission = new byte[Bytes];
 

@@ -59,6 +59,10 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
 
     private const long NotSFrameWindowMs = 10_000;
 
+    /// <summary>Where the SSRC sits in an RTP header (RFC 3550 §5.1) and a sender report's sender SSRC (§6.4.1).</summary>
+    private const int RtpSsrcOffset = 8;
+    private const int RtcpSenderSsrcOffset = 4;
+
     /// <summary>A sender report's header, SSRC and sender info (RFC 3550 §6.4.1): 28 bytes before any report block.</summary>
     private const int SenderReportMinBytes = 28;
 
@@ -475,23 +479,37 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         return null;
     }
 
-    private Consumer? ConsumerFor(uint producerSsrc)
+    /// <summary>The consumer a subscriber's feedback names: by the SSRC it receives the stream under.</summary>
+    private Consumer? ConsumerFor(uint ssrc)
     {
         for (int i = 0; i < _consumers.Count; i++)
         {
-            if (_consumers[i].Producer.Ssrc == producerSsrc) return _consumers[i];
+            if (_consumers[i].Ssrc == ssrc) return _consumers[i];
         }
         return null;
+    }
+
+    /// <summary>A random SSRC (RFC 3550 §8.1) that nothing this peer sends or receives uses yet.</summary>
+    private uint UnusedSsrc()
+    {
+        while (true)
+        {
+            uint ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+            if (!UsesSsrc(ssrc)) return ssrc;
+        }
     }
 
     private static long NowUs() => Stopwatch.GetTimestamp() / (Stopwatch.Frequency / 1_000_000);
 
     // ---- RTP and RTCP out ----------------------------------------------------------
 
-    bool IConsumerListener.SendRtp(Consumer consumer, ReadOnlySpan<byte> rtpPacket)
+    bool IConsumerListener.SendRtp(Consumer consumer, ReadOnlySpan<byte> rtpPacket, uint ssrc)
     {
         if (_outbound is null || _selectedAddress is null) return false;
-        var status = _outbound.ProtectRtp(rtpPacket, _buffers.Protected, out int written);
+        var packet = _buffers.Outgoing.AsSpan(0, rtpPacket.Length);
+        rtpPacket.CopyTo(packet);
+        BinaryPrimitives.WriteUInt32BigEndian(packet[RtpSsrcOffset..], ssrc);
+        var status = _outbound.ProtectRtp(packet, _buffers.Protected, out int written);
         if (status != SrtpStatus.Ok)
         {
             // Sealing one index twice would reuse an AES-GCM nonce (RFC 7714 §8.1): refused.
@@ -502,7 +520,13 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         return true;
     }
 
-    void IConsumerListener.SendRtcp(Consumer consumer, ReadOnlySpan<byte> rtcpPacket) => SendRtcp(rtcpPacket);
+    void IConsumerListener.SendSenderReport(Consumer consumer, ReadOnlySpan<byte> senderReport, uint ssrc)
+    {
+        var report = _buffers.Outgoing.AsSpan(0, senderReport.Length);
+        senderReport.CopyTo(report);
+        BinaryPrimitives.WriteUInt32BigEndian(report[RtcpSenderSsrcOffset..], ssrc);
+        SendRtcp(report);
+    }
 
     void IProducerListener.OnKeyFrameWanted(Producer producer)
     {
@@ -564,7 +588,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     /// <summary>Adds a sendonly section that forwards <paramref name="producer"/> to this peer.</summary>
     internal void AddConsumer(Producer producer)
     {
-        var consumer = new Consumer(producer, this, _negotiation.MidForNewStream(producer.Kind));
+        var consumer = new Consumer(producer, this, _negotiation.MidForNewStream(producer.Kind), UnusedSsrc(), UnusedSsrc());
         producer.Add(consumer);
         _consumers.Add(consumer);
         _negotiation.AddSendOnlySection(consumer);
@@ -664,10 +688,14 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         return null;
     }
 
-    /// <summary>Whether any stream of this peer, or its own RTCP sender SSRC, uses <paramref name="ssrc"/>.</summary>
+    /// <summary>Whether a stream this peer publishes or receives, or its own RTCP sender SSRC, uses <paramref name="ssrc"/>.</summary>
     internal bool UsesSsrc(uint ssrc)
     {
         if (ssrc == LocalSsrc) return true;
+        foreach (var consumer in _consumers)
+        {
+            if (consumer.Ssrc == ssrc || consumer.RtxSsrc == ssrc) return true;
+        }
         foreach (var producer in _producers)
         {
             if (producer is not null && (producer.Ssrc == ssrc || producer.Kind == MediaKind.Video && producer.RtxSsrc == ssrc)) return true;

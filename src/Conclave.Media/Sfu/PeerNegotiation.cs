@@ -125,7 +125,7 @@ internal sealed class PeerNegotiation
                 var producer = consumer.Producer;
                 string streamId = producer.PublisherId;
                 stream = new ForwardedStream(streamId, $"{streamId}-{TrackSuffix(producer.Source)}",
-                    producer.PublisherCname, producer.Ssrc, producer.Kind == MediaKind.Video ? producer.RtxSsrc : null);
+                    producer.PublisherCname, consumer.Ssrc, producer.Kind == MediaKind.Video ? consumer.RtxSsrc : null);
                 tracks.Add(new TrackMapping(section.Mid, streamId, section.Kind, producer.Source));
             }
             offered.Add(new OfferedSection(section.Mid, section.Kind, section.Direction, stream));

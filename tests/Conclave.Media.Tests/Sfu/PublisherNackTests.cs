@@ -61,7 +61,7 @@ public sealed class PublisherNackTests : IDisposable
 
         Assert.Empty(Nacks(_alice));
         Assert.True(RtpPacket.TryParse(_bob.ReceiveRtp(), out var late));
-        Assert.Equal((AliceVideo, (ushort)3, SdpCodecs.Vp8PayloadType), (late.Ssrc, late.SequenceNumber, late.PayloadType));
+        Assert.Equal((_bob.ReceivedSsrc(AliceVideo), (ushort)3, SdpCodecs.Vp8PayloadType), (late.Ssrc, late.SequenceNumber, late.PayloadType));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class PublisherNackTests : IDisposable
         for (int i = 0; i < recovered.Count; i++)
         {
             Assert.True(RtpPacket.TryParse(recovered[i], out var rtx));
-            Assert.Equal((AliceRtx, SdpCodecs.RtxPayloadType), (rtx.Ssrc, rtx.PayloadType));
+            Assert.Equal((_bob.ReceivedRtxSsrc(AliceVideo), SdpCodecs.RtxPayloadType), (rtx.Ssrc, rtx.PayloadType));
             ushort original = BinaryPrimitives.ReadUInt16BigEndian(rtx.Payload);
             Assert.True(RtpPacket.TryParse(SfuRoutingTests.Rtp(AliceVideo, original), out var sent));
             Assert.Equal(sent.Payload.ToArray(), rtx.Payload[2..].ToArray());
@@ -143,7 +143,7 @@ public sealed class PublisherNackTests : IDisposable
         _bob.Drain();
 
         var nack = new byte[16];
-        Assert.True(RtcpTestWriter.TryWriteNack(nack, 0xB0B, AliceVideo, [5], out int length));
+        Assert.True(RtcpTestWriter.TryWriteNack(nack, 0xB0B, _bob.ReceivedSsrc(AliceVideo), [5], out int length));
         _sfu.SendRtcp(_bob, nack.AsSpan(0, length));
 
         Assert.Null(_bob.ReceiveRtp());

@@ -58,7 +58,7 @@ public sealed class SectionRecyclingTests : IDisposable
         var received = _stayer.ReceiveRtp();
         Assert.NotNull(received);
         Assert.True(RtpPacket.TryParse(received, out var rtp));
-        Assert.Equal(0x7400_0000u, rtp.Ssrc);
+        Assert.Equal(_stayer.ReceivedSsrc(0x7400_0000), rtp.Ssrc);
     }
 
     private static int CountSections(string sdp) => sdp.Split("\r\n").Count(line => line.StartsWith("m=", StringComparison.Ordinal));

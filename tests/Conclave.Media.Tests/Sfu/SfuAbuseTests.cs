@@ -216,7 +216,7 @@ public sealed class SfuAbuseTests : IDisposable
     private void Nack(HarnessBrowser from, ushort[] lost)
     {
         var nack = new byte[16 + 4 * lost.Length];
-        Assert.True(RtcpTestWriter.TryWriteNack(nack, 0xB0B, AliceVideo, lost, out int length));
+        Assert.True(RtcpTestWriter.TryWriteNack(nack, 0xB0B, from.ReceivedSsrc(AliceVideo), lost, out int length));
         _sfu.SendRtcp(from, nack.AsSpan(0, length));
     }
 

@@ -62,7 +62,7 @@ public sealed class SfuRoutingTests : IDisposable
     }
 
     [Fact]
-    public void A_published_packet_reaches_every_other_participant_unchanged_but_for_its_extensions()
+    public void A_published_packet_reaches_every_other_participant_unchanged_but_for_its_ssrc_and_extensions()
     {
         var sent = Rtp(AliceVideo, 1000, transportSequence: 1);
         _sfu.SendRtp(_alice, sent);
@@ -72,7 +72,8 @@ public sealed class SfuRoutingTests : IDisposable
             var received = receiver.ReceiveRtp();
             Assert.NotNull(received);
             Assert.True(RtpPacket.TryParse(received, out var rtp));
-            Assert.Equal(AliceVideo, rtp.Ssrc);
+            Assert.Equal(receiver.ReceivedSsrc(AliceVideo), rtp.Ssrc);
+            Assert.NotEqual(AliceVideo, rtp.Ssrc);
             Assert.Equal(1000, rtp.SequenceNumber);
             Assert.False(rtp.HasExtension, "the publisher's transport-wide sequence number is not forwarded");
             Assert.True(RtpPacket.TryParse(sent, out var original));
@@ -93,7 +94,7 @@ public sealed class SfuRoutingTests : IDisposable
         ((InMemoryDatagramSocket)_bob.Socket).LoseIncoming = null;
 
         var nack = new byte[64];
-        Assert.True(RtcpTestWriter.TryWriteNack(nack, 0xB0B, AliceVideo, [13, 15], out int nackLength));
+        Assert.True(RtcpTestWriter.TryWriteNack(nack, 0xB0B, _bob.ReceivedSsrc(AliceVideo), [13, 15], out int nackLength));
         _sfu.SendRtcp(_bob, nack.AsSpan(0, nackLength));
 
         foreach (ushort lost in new ushort[] { 13, 15 })
@@ -102,7 +103,7 @@ public sealed class SfuRoutingTests : IDisposable
             Assert.NotNull(rtx);
             Assert.True(RtpPacket.TryParse(rtx, out var packet));
             Assert.Equal(SdpCodecs.RtxPayloadType, packet.PayloadType);
-            Assert.Equal(AliceRtx, packet.Ssrc);
+            Assert.Equal(_bob.ReceivedRtxSsrc(AliceVideo), packet.Ssrc);
             Assert.Equal(lost, BinaryPrimitives.ReadUInt16BigEndian(packet.Payload));
             Assert.True(RtpPacket.TryParse(Rtp(AliceVideo, lost), out var original));
             Assert.Equal(original.Payload.ToArray(), packet.Payload[2..].ToArray());
@@ -116,9 +117,11 @@ public sealed class SfuRoutingTests : IDisposable
         // Bob's and Carol's answers asked Alice for a key frame when they joined; 300 ms on, she may be asked again.
         _sfu.Advance(300);
         var pli = new byte[32];
-        Assert.True(RtcpWriter.TryWritePli(pli, 0xB0B, AliceVideo, out int pliLength));
-        _sfu.SendRtcp(_bob, pli.AsSpan(0, pliLength));
-        _sfu.SendRtcp(_carol, pli.AsSpan(0, pliLength));
+        foreach (var subscriber in new[] { _bob, _carol })
+        {
+            Assert.True(RtcpWriter.TryWritePli(pli, 0xB0B, subscriber.ReceivedSsrc(AliceVideo), out int pliLength));
+            _sfu.SendRtcp(subscriber, pli.AsSpan(0, pliLength));
+        }
 
         var relayed = _alice.ReceiveRtcp();
         Assert.NotNull(relayed);
@@ -131,7 +134,7 @@ public sealed class SfuRoutingTests : IDisposable
     }
 
     [Fact]
-    public void A_sender_report_is_forwarded_so_receivers_can_sync_audio_and_video()
+    public void A_sender_report_is_forwarded_under_each_receivers_ssrc_so_it_can_sync_audio_and_video()
     {
         var sr = new byte[28];
         sr[0] = 0x80; sr[1] = 200;
@@ -145,7 +148,8 @@ public sealed class SfuRoutingTests : IDisposable
         {
             var forwarded = receiver.ReceiveRtcp();
             Assert.NotNull(forwarded);
-            Assert.Equal(sr, forwarded);
+            Assert.Equal(receiver.ReceivedSsrc(AliceAudio), BinaryPrimitives.ReadUInt32BigEndian(forwarded.AsSpan(4)));
+            Assert.Equal(sr[8..], forwarded[8..]);
         }
     }
 

@@ -374,7 +374,7 @@ export class MeetingSession {
     const sender = this.pc.addTrack(placeholder, new MediaStream([placeholder]));
     placeholder.stop();
     const options: TransformOptions = { side: "send", kind: "video", source };
-    if (source === "camera") sender.transform = new RTCRtpScriptTransform(this.worker, options);
+    sender.transform = new RTCRtpScriptTransform(this.worker, options);
     return this.pc.getTransceivers().find((t) => t.sender === sender)!;
   }
 
