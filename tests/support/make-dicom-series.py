@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes a small synthetic MR series (DICOM Part 10 files) with a known pixel pattern and marked PHI,
-for the content-sharing tests (docs/content-sharing.dicom.md). Needs python3-pydicom; the rle and
+for the content-sharing tests (docs/content-sharing.md). Needs python3-pydicom; the rle and
 jpeg-baseline syntaxes also need dcmtk (dcmcrle, dcmcjpeg). Output is deterministic: the same options write
 the same bytes.
 

@@ -1,7 +1,7 @@
 // De-identification before sharing: PS3.15 Annex E, the Basic Application Level Confidentiality Profile
 // (Table E.1-1), applied at every nesting level, writing a new Part 10 file in the input's transfer syntax with
 // the pixel data copied byte for byte. The actions chosen where the table offers several are in
-// docs/content-sharing.dicom.md. DOM-free.
+// docs/content-sharing.md. DOM-free.
 
 import { ContentRejected } from "../viewer";
 import {

@@ -1,5 +1,5 @@
 // JPEG Baseline frames decoded by the browser's own image decoder (createImageBitmap), for decode.ts's
-// JpegDecoder. Absent under Node, where JPEG slices are refused instead (docs/content-sharing.dicom.md).
+// JpegDecoder. Absent under Node, where JPEG slices are refused instead (docs/content-sharing.md).
 
 import { ContentRejected } from "../viewer";
 import type { JpegDecoder } from "./decode";

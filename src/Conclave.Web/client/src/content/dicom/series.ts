@@ -11,7 +11,7 @@ import { applyWindow, dataRangeWindow, usableWindow } from "./window";
 
 export type { DicomPhi } from "./slice";
 
-/** Series bounds (docs/content-sharing.dicom.md "Limits"). */
+/** Series bounds (docs/content-sharing.md "Limits"). */
 export const MAX_SLICES = 2000;
 export const MAX_SERIES_PIXELS = 512 * 1024 * 1024;
 /** Decoded slices kept for scrolling back and forth, by their pixel count (64 MiB of Float32). */

@@ -7,7 +7,7 @@ import { type DataSet, type Element, parseDicom, readPart10Header } from "dicom-
 import { ContentRejected, type ViewWindow } from "../viewer";
 import { type PixelEncoding, pixelEncodingOf, transferSyntaxLabel } from "./transfer-syntax";
 
-/** Per-image bounds (docs/content-sharing.dicom.md "Limits"). */
+/** Per-image bounds (docs/content-sharing.md "Limits"). */
 export const MAX_ROWS = 4096;
 export const MAX_COLUMNS = 4096;
 
@@ -102,7 +102,7 @@ function readSlice(ds: DataSet, transferSyntax: string, encoding: PixelEncoding)
     throw new ContentRejected(`Pixel Representation ${pixelRepresentation} is not 0 or 1`);
   }
   // A multi-frame object's frames need the per-frame functional groups to be placed; showing one frame of it as
-  // "the image" would misrepresent the study, so it is refused whole (docs/content-sharing.dicom.md).
+  // "the image" would misrepresent the study, so it is refused whole (docs/content-sharing.md).
   const frames = ds.intString("x00280008") ?? 1;
   if (frames !== 1) {
     throw new ContentRejected(`multi-frame images (${frames} frames) are not supported; share the series as single-frame files`);

@@ -1,5 +1,5 @@
 // Transfer syntaxes (PS3.5 §10, Annex A) the series viewer decodes, and the names it gives the rest when it
-// refuses them (docs/content-sharing.dicom.md says why each is refused).
+// refuses them (docs/content-sharing.md says why each is refused).
 
 export const IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2";
 export const EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
