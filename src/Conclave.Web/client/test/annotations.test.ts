@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  AnnotationBoard, BATCH_INTERVAL_MS, MAX_POINT_NUMBERS, MAX_POINTS_PER_AUTHOR, MAX_POINTS_PER_STROKE, MAX_STROKES_PER_TARGET,
+  AnnotationBoard, BATCH_INTERVAL_MS, MAX_POINTS_PER_AUTHOR, MAX_POINTS_PER_STROKE, MAX_STROKES_PER_TARGET,
   POINTER_SHOWN_MS, StrokeBatcher, drawAnnotations, quantise, type BatchClock,
 } from "../src/content/annotations";
-import type { AnnotationOp, ContentTarget } from "../src/content/messages";
+import { type AnnotationOp, type ContentTarget, MAX_POINT_NUMBERS } from "../src/content/messages";
 import { nodeCanvas } from "./support/node-viewers";
 
 const PAGE_0: ContentTarget = { kind: "share", shareId: "00112233445566aa", page: 0 };
