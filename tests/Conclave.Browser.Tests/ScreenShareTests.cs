@@ -54,6 +54,25 @@ public sealed class ScreenShareTests(DaemonFixture fixture)
         Assert.True(await alice.Page.EvaluateAsync<int>("() => window.conclave.frameCounts?.send?.screen?.encrypted ?? 0") > 0);
         await bob.Page.ScreenshotAsync(new() { Path = Artifacts.Path("screen-share-stage.png") });
 
+        // Alice points something out on her screen: Hana and Bob see her stroke over it.
+        await alice.Page.ClickAsync("#stage-draw");
+        var box = (await alice.Page.Locator("#stage-ink").BoundingBoxAsync())!;
+        await alice.Page.Mouse.MoveAsync(box.X + box.Width * 0.4f, box.Y + box.Height * 0.4f);
+        await alice.Page.Mouse.DownAsync();
+        for (int step = 1; step <= 8; step++) await alice.Page.Mouse.MoveAsync(box.X + box.Width * (0.4f + 0.03f * step), box.Y + box.Height * 0.5f);
+        await alice.Page.Mouse.UpAsync();
+        foreach (var viewer in new[] { host, bob })
+        {
+            await viewer.Page.WaitForFunctionAsync("() => window.conclave.content?.screenStrokeIds.length === 1", null, new() { Timeout = 10_000 });
+            Assert.True(await viewer.Page.EvaluateAsync<int>(@"() => {
+                const ink = document.querySelector('#stage-ink');
+                const data = ink.getContext('2d').getImageData(0, 0, ink.width, ink.height).data;
+                let inked = 0;
+                for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+                return inked;
+            }") > 0, $"{viewer.Name} shows no ink over the screen");
+        }
+
         // Bob is not the host: his share is refused and Alice goes on presenting.
         await StartScreenShareAsync(bob);
         await Assertions.Expect(bob.Page.Locator("#status")).ToHaveAttributeAsync("data-code", "share-busy");

@@ -32,8 +32,8 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
         await Task.Delay(3_000);
         long toMs = Environment.TickCount64;
 
-        var video = await meeting.VictimQualityAsync(PublisherVideoSsrc, fromMs, toMs);
-        var audio = await meeting.VictimQualityAsync(PublisherAudioSsrc, fromMs, toMs);
+        var video = await meeting.VictimQualityAsync(PublisherVideoSsrc, MediaKind.Video, fromMs, toMs);
+        var audio = await meeting.VictimQualityAsync(PublisherAudioSsrc, MediaKind.Audio, fromMs, toMs);
         output.WriteLine($"SRTP profile {meeting.Victim.Profile}; video {video}; audio {audio}");
         Assert.Equal(SrtpProfile.AeadAes128Gcm, meeting.Victim.Profile);
         Assert.True(video.Sent >= 60 && audio.Sent >= 100, $"the publisher sent too little to judge: video {video}, audio {audio}");
@@ -49,8 +49,8 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
         var victim = meeting.Victim;
         string ufragBefore = victim.LatestOffer.Parsed.IceUfrag;
         await victim.RestartIceAsync();
-        int before = victim.Received.Count(PublisherVideoSsrc);
-        await victim.WaitForAsync(() => victim.Received.Count(PublisherVideoSsrc) >= before + 15, "video after the ICE restart");
+        int before = victim.Received.Count(victim.ForwardedSsrc(meeting.Publisher, MediaKind.Video));
+        await victim.WaitForAsync(() => victim.Received.Count(victim.ForwardedSsrc(meeting.Publisher, MediaKind.Video)) >= before + 15, "video after the ICE restart");
         Assert.NotEqual(ufragBefore, victim.LatestOffer.Parsed.IceUfrag);
     }
 
@@ -65,12 +65,12 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
         const int Nacks = 100, EntriesPerNack = 340;
         await using var meeting = await StartMeetingAsync("hostile-nack");
         await using var attacker = await meeting.JoinAsync("Attacker", new ParticipantOptions());
-        await attacker.WaitForAsync(() => attacker.Received.Count(PublisherVideoSsrc) >= 60, "the attacker receiving 2 s of video");
+        await attacker.WaitForAsync(() => attacker.Received.Count(attacker.ForwardedSsrc(meeting.Publisher, MediaKind.Video)) >= 60, "the attacker receiving 2 s of video");
 
-        var seen = attacker.Received.Arrivals(PublisherVideoSsrc);
+        var seen = attacker.Received.Arrivals(attacker.ForwardedSsrc(meeting.Publisher, MediaKind.Video));
         ushort first = seen[0].SequenceNumber;
         int span = (ushort)(seen[^1].SequenceNumber - first);
-        byte[] nack = NackOfFullMasks(senderSsrc: 0x0BAD_0001, PublisherVideoSsrc, first, span, EntriesPerNack);
+        byte[] nack = NackOfFullMasks(senderSsrc: 0x0BAD_0001, attacker.ForwardedSsrc(meeting.Publisher, MediaKind.Video), first, span, EntriesPerNack);
 
         long rtxBytesBefore = attacker.Received.RtxBytes, rtxPacketsBefore = attacker.Received.RtxPackets;
         var dropsBefore = (await fixture.Daemon.MediaPlane.GetStatsAsync()).Drops;
@@ -86,7 +86,7 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
         var dropsAfter = (await fixture.Daemon.MediaPlane.GetStatsAsync()).Drops;
         long rtxBytes = attacker.Received.RtxBytes - rtxBytesBefore;
         double amplification = (double)rtxBytes / nackBytes;
-        var victim = await meeting.VictimQualityAsync(PublisherVideoSsrc, fromMs, toMs);
+        var victim = await meeting.VictimQualityAsync(PublisherVideoSsrc, MediaKind.Video, fromMs, toMs);
         output.WriteLine($"{Nacks} NACKs of {EntriesPerNack} entries ({Nacks * EntriesPerNack * 17} sequence numbers, each among the {span + 1} " +
             $"the attacker saw): {nackBytes} bytes sent; {attacker.Received.RtxPackets - rtxPacketsBefore} RTX packets, {rtxBytes} bytes received back: " +
             $"amplification {amplification:F1}; window {toMs - fromMs} ms{(settled ? "" : ", retransmissions still coming when it closed")}; victim video {victim}; " +
@@ -126,18 +126,18 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
         {
             // Today the victim is offered the attacker's "video"; an appliance that ignores the claim offers nothing.
             await UntilAsync(() => meeting.Victim.AnsweredRevision > victimRevision, atMostMs: 2_000);
-            await attacker.WaitForAsync(() => attacker.Received.Count(PublisherVideoSsrc) >= 15, "the attacker receiving the publisher");
+            await attacker.WaitForAsync(() => attacker.Received.Count(attacker.ForwardedSsrc(meeting.Publisher, MediaKind.Video)) >= 15, "the attacker receiving the publisher");
             await Task.Delay(300); // the victim's answer applied on the media loop
 
             // Mirror: each of the publisher's sequence numbers again, with the attacker's payload.
             var payload = new byte[SyntheticPublisher.VideoPayloadBytes];
             SyntheticPayload.WriteVideo(payload, attacker.OriginTag, keyFrame: false);
-            int mirrored = attacker.Received.Count(PublisherVideoSsrc);
+            int mirrored = attacker.Received.Count(attacker.ForwardedSsrc(meeting.Publisher, MediaKind.Video));
             ushort latest = 0;
             long mirrorUntilMs = Environment.TickCount64 + 2_000;
             while (Environment.TickCount64 < mirrorUntilMs)
             {
-                var arrivals = attacker.Received.Arrivals(PublisherVideoSsrc);
+                var arrivals = attacker.Received.Arrivals(attacker.ForwardedSsrc(meeting.Publisher, MediaKind.Video));
                 for (; mirrored < arrivals.Count; mirrored++)
                 {
                     latest = arrivals[mirrored].SequenceNumber;
@@ -155,8 +155,8 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
                 await Task.Delay(1000 / SyntheticPublisher.VideoFramesPerSecond);
             }
             long toMs = Environment.TickCount64;
-            runAhead = await meeting.VictimQualityAsync(PublisherVideoSsrc, fromMs, toMs);
-            foreach (var arrival in meeting.Victim.Received.Arrivals(PublisherVideoSsrc))
+            runAhead = await meeting.VictimQualityAsync(PublisherVideoSsrc, MediaKind.Video, fromMs, toMs);
+            foreach (var arrival in meeting.Victim.Received.Arrivals(meeting.Victim.ForwardedSsrc(meeting.Publisher, MediaKind.Video)))
             {
                 if (arrival.OriginTag == attacker.OriginTag) attackerPacketsAtVictim++;
             }
@@ -182,15 +182,15 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
     {
         await using var meeting = await StartMeetingAsync("hostile-redirect");
         await using var attacker = await meeting.JoinAsync("Attacker", new ParticipantOptions());
-        await attacker.WaitForAsync(() => attacker.Received.Count(PublisherVideoSsrc) >= 15, "the attacker receiving the publisher");
+        await attacker.WaitForAsync(() => attacker.Received.Count(attacker.ForwardedSsrc(meeting.Publisher, MediaKind.Video)) >= 15, "the attacker receiving the publisher");
 
         using var target = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         target.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
         target.ReceiveTimeout = 100;
-        int atAttackerBefore = attacker.Received.Count(PublisherVideoSsrc);
+        int atAttackerBefore = attacker.Received.Count(attacker.ForwardedSsrc(meeting.Publisher, MediaKind.Video));
         attacker.SendBindingFrom(target, useCandidate: true);
         var atTarget = Listen(target, TimeSpan.FromSeconds(2));
-        int atAttacker = attacker.Received.Count(PublisherVideoSsrc) - atAttackerBefore;
+        int atAttacker = attacker.Received.Count(attacker.ForwardedSsrc(meeting.Publisher, MediaKind.Video)) - atAttackerBefore;
 
         output.WriteLine($"in the 2 s after one Binding request with USE-CANDIDATE from {target.LocalEndPoint}: it received {atTarget.MediaDatagrams} SRTP/SRTCP datagrams " +
             $"({atTarget.MediaBytes} bytes), {atTarget.StunResponses} STUN responses and {atTarget.BindingRequests} Binding requests (left unanswered); " +
@@ -248,7 +248,7 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
             meeting.Publisher.StartPublishing();
             meeting.Victim = await meeting.JoinAsync("Victim", new ParticipantOptions());
             var victim = meeting.Victim;
-            await victim.WaitForAsync(() => victim.Received.Count(PublisherVideoSsrc) >= 15 && victim.Received.Count(PublisherAudioSsrc) >= 25,
+            await victim.WaitForAsync(() => victim.Received.Count(victim.ForwardedSsrc(meeting.Publisher, MediaKind.Video)) >= 15 && victim.Received.Count(victim.ForwardedSsrc(meeting.Publisher, MediaKind.Audio)) >= 25,
                 "the victim receiving the publisher's audio and video");
             return meeting;
         }
@@ -366,11 +366,12 @@ public sealed class HostileParticipantTests(InProcessDaemon fixture, ITestOutput
         }
 
         /// <summary>The publisher's stream <paramref name="ssrc"/> as the victim received it, once the window's playout deadline passed.</summary>
-        public async Task<StreamQuality> VictimQualityAsync(uint ssrc, long fromMs, long toMs)
+        /// <summary>How the publisher's stream under <paramref name="ssrc"/> reached the victim (under the victim's own SSRC for it).</summary>
+        public async Task<StreamQuality> VictimQualityAsync(uint ssrc, MediaKind kind, long fromMs, long toMs)
         {
             long waitMs = toMs + StreamQuality.PlayoutDeadlineMs - Environment.TickCount64;
             if (waitMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(waitMs));
-            return StreamQuality.Measure(Publisher.Sent(), Victim.Received.Arrivals(ssrc), ssrc, Publisher.OriginTag, fromMs, toMs);
+            return StreamQuality.Measure(Publisher.Sent(), Victim.Received.Arrivals(Victim.ForwardedSsrc(Publisher, kind)), ssrc, Publisher.OriginTag, fromMs, toMs);
         }
 
         public async ValueTask DisposeAsync()

@@ -27,10 +27,15 @@ internal sealed record ParticipantOptions
 }
 
 /// <summary>An offer as the participant received it.</summary>
-internal sealed record ReceivedOffer(int Revision, string Sdp, ApplianceOffer Parsed, string PublishAudioMid, string PublishVideoMid, long ReceivedMs)
+/// <param name="Tracks">The offer message's tracks: which participant's stream (and which source) each forwarding mid carries.</param>
+internal sealed record ReceivedOffer(int Revision, string Sdp, ApplianceOffer Parsed, string PublishAudioMid, string PublishVideoMid, long ReceivedMs,
+    IReadOnlyList<OfferedTrack> Tracks)
 {
     public int SdpBytes => System.Text.Encoding.UTF8.GetByteCount(Sdp);
 }
+
+/// <summary>One entry of an offer's <c>tracks</c> (docs/signalling.md).</summary>
+internal sealed record OfferedTrack(string Mid, string ParticipantId, string Kind, string Source);
 
 /// <summary>A signalling <c>error</c> message (docs/signalling.md "Error codes").</summary>
 internal sealed record SignallingError(string Code, string Message);

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Conclave.Media.Rtp;
+using Conclave.Media.Sdp;
 using Conclave.Media.Srtp;
 using Conclave.Media.Transport;
 using Org.BouncyCastle.Security;
@@ -119,6 +120,31 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
 
     /// <summary>True once signalling has ended (the appliance closed it, or it failed).</summary>
     public bool SignallingClosed => _signallingLoop.IsCompleted;
+
+    /// <summary>The participant id the appliance gave this participant (its <c>joined</c>); null before.</summary>
+    public string? ParticipantId { get; private set; }
+
+    /// <summary>
+    /// The SSRC this participant receives <paramref name="publisher"/>'s camera or microphone under, by its
+    /// latest offer: each subscriber's own (the appliance's consumers forward under SSRCs of their own); 0
+    /// while it is not offered.
+    /// </summary>
+    public uint ForwardedSsrc(ScriptedParticipant publisher, MediaKind kind)
+    {
+        ReceivedOffer? offer;
+        lock (_lock) offer = _latestOffer;
+        if (offer is null || publisher.ParticipantId is null) return 0;
+        string kindName = kind == MediaKind.Audio ? "audio" : "video";
+        foreach (var track in offer.Tracks)
+        {
+            if (track.ParticipantId != publisher.ParticipantId || track.Kind != kindName || track.Source == "screen") continue;
+            foreach (var section in offer.Parsed.Sections)
+            {
+                if (section.Mid == track.Mid) return section.Ssrc ?? 0;
+            }
+        }
+        return 0;
+    }
 
     public ReceivedOffer LatestOffer
     {
@@ -238,6 +264,9 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
             case "error":
                 Error = new SignallingError(message.GetProperty("code").GetString()!, message.GetProperty("message").GetString()!);
                 break;
+            case "joined":
+                ParticipantId = message.GetProperty("participantId").GetString();
+                break;
             case "offer":
                 await AnswerAsync(message);
                 break;
@@ -249,8 +278,12 @@ internal sealed class ScriptedParticipant : IAsyncDisposable
         int revision = message.GetProperty("revision").GetInt32();
         string sdp = message.GetProperty("sdp").GetString()!;
         var publish = message.GetProperty("publish");
+        var tracks = message.GetProperty("tracks").EnumerateArray()
+            .Select(t => new OfferedTrack(t.GetProperty("mid").GetString()!, t.GetProperty("participantId").GetString()!,
+                t.GetProperty("kind").GetString()!, t.GetProperty("source").GetString()!))
+            .ToArray();
         var offer = new ReceivedOffer(revision, sdp, ApplianceOffer.Parse(sdp),
-            publish.GetProperty("audio").GetString()!, publish.GetProperty("video").GetString()!, Environment.TickCount64);
+            publish.GetProperty("audio").GetString()!, publish.GetProperty("video").GetString()!, Environment.TickCount64, tracks);
         AnswerIdentity identity;
         lock (_lock)
         {

@@ -125,6 +125,7 @@ function showStage(): void {
   const track = presenter === null ? undefined : presenter === state.selfId ? localScreen ?? undefined : screens.get(presenter);
   stage.hidden = presenter === null;
   stage.dataset.presenterId = presenter ?? "";
+  contentStage?.setScreenPresenter(presenter);
   if (presenter === null) {
     stageVideo.srcObject = null;
     state.stageLabel = "";
@@ -341,6 +342,7 @@ function startContent(meetingSession: MeetingSession, selfId: string): void {
       draw: element("#document-draw"),
       undo: element("#document-undo"),
       clear: element("#document-clear"),
+      screen: { video: stageVideo, ink: element("#stage-ink"), draw: element("#stage-draw"), undo: element("#stage-undo"), clear: element("#stage-clear") },
       shareList: element("#share-list"),
       shareForm: element("#share-form"),
       shareInput: element("#share-file"),
@@ -354,6 +356,7 @@ function startContent(meetingSession: MeetingSession, selfId: string): void {
     (participantId) => names.get(participantId) ?? "a participant",
   );
   state.content = contentStage.state;
+  contentStage.setScreenPresenter(state.presenterId);
 }
 
 /** The indicator comes from this browser's own group context: no indicator, nothing escrowed, nothing a recording could open. */

@@ -12,6 +12,14 @@ import type { HeldShare, SharedFiles } from "./shared-files";
 import { type ContentDocument, ContentRejected, type ViewWindow } from "./viewer";
 import type { GroupMember } from "../e2ee/mls";
 
+/** A canvas drawn on over something shown, with its own Draw, Undo and Clear. */
+export interface InkElements {
+  ink: HTMLCanvasElement;
+  draw: HTMLButtonElement;
+  undo: HTMLButtonElement;
+  clear: HTMLButtonElement;
+}
+
 /** The page's elements this module drives (meeting.html). */
 export interface StageElements {
   stage: HTMLElement;
@@ -28,6 +36,8 @@ export interface StageElements {
   draw: HTMLButtonElement;
   undo: HTMLButtonElement;
   clear: HTMLButtonElement;
+  /** The presenter's screen (the stage's video) and the ink over it. */
+  screen: InkElements & { video: HTMLVideoElement };
   shareList: HTMLUListElement;
   shareForm: HTMLFormElement;
   shareInput: HTMLInputElement;
@@ -43,6 +53,8 @@ export interface StageState {
   rendered?: { shareId: string; page: number; pageCount: number; widthPx: number; heightPx: number; window?: ViewWindow };
   /** The strokes on the page or slice shown, oldest first. */
   shownStrokeIds: string[];
+  /** The strokes on the presenter's screen, oldest first. */
+  screenStrokeIds: string[];
   annotationsDropped: DroppedOps;
   errors: string[];
 }
@@ -58,8 +70,9 @@ export class ContentStage {
   private readonly board = new AnnotationBoard();
   private readonly batcher: StrokeBatcher;
   private readonly documents = new Map<string, Promise<ContentDocument>>();
-  private drawing = false;
-  private pointerDown = false;
+  private readonly documentInk: InkSurface;
+  private readonly screenInk: InkSurface;
+  private presenterId: string | null = null;
   private renderSerial = 0;
 
   constructor(
@@ -69,9 +82,29 @@ export class ContentStage {
     private readonly selfId: string,
     private readonly nameOf: (participantId: string) => string,
   ) {
-    this.state = { shares: [], shownStrokeIds: [], annotationsDropped: this.board.dropped, errors: [] };
+    this.state = { shares: [], shownStrokeIds: [], screenStrokeIds: [], annotationsDropped: this.board.dropped, errors: [] };
     this.batcher = new StrokeBatcher((op) => this.sendAnnotation(op));
+    const whole = (canvas: HTMLCanvasElement): FrameRect => ({ x: 0, y: 0, width: canvas.width, height: canvas.height });
+    this.documentInk = new InkSurface(elements, this.board, this.batcher, selfId, () => this.documentTarget(), () => {
+      // The ink canvas has the document canvas's pixel size, so the page fills it.
+      const { ink, canvas } = this.elements;
+      if (ink.width !== canvas.width || ink.height !== canvas.height) {
+        ink.width = canvas.width;
+        ink.height = canvas.height;
+      }
+      return whole(ink);
+    }, (ids) => (this.state.shownStrokeIds = ids));
+    this.screenInk = new InkSurface(elements.screen, this.board, this.batcher, selfId, () => this.screenTarget(),
+      () => videoFrameRect(elements.screen.video, elements.screen.ink), (ids) => (this.state.screenStrokeIds = ids));
+    elements.screen.video.addEventListener("resize", () => this.screenInk.redraw());
+    globalThis.addEventListener("resize", () => this.screenInk.redraw());
     this.wire();
+  }
+
+  /** Who presents a screen now (the appliance's presenter message): its ink follows. */
+  setScreenPresenter(participantId: string | null): void {
+    this.presenterId = participantId;
+    this.screenInk.redraw();
   }
 
   /** SharedFiles' events. */
@@ -237,24 +270,18 @@ export class ContentStage {
     }
   }
 
-  private target(): ContentTarget | undefined {
+  private documentTarget(): ContentTarget | undefined {
     const rendered = this.state.rendered;
     return rendered ? { kind: "share", shareId: rendered.shareId, page: rendered.page } : undefined;
   }
 
+  private screenTarget(): ContentTarget | undefined {
+    return this.presenterId === null ? undefined : { kind: "screen", participantId: this.presenterId };
+  }
+
   private redrawInk(): void {
-    const { ink, canvas } = this.elements;
-    const target = this.target();
-    if (ink.width !== canvas.width || ink.height !== canvas.height) {
-      ink.width = canvas.width;
-      ink.height = canvas.height;
-    }
-    const context = ink.getContext("2d");
-    if (!context) return;
-    context.clearRect(0, 0, ink.width, ink.height);
-    const strokes = target ? this.board.strokes(target) : [];
-    this.state.shownStrokeIds = strokes.map((s) => s.strokeId);
-    drawAnnotations(context, strokes, ink.width, ink.height);
+    this.documentInk.redraw();
+    this.screenInk.redraw();
   }
 
   private sendAnnotation(op: AnnotationOp): void {
@@ -306,11 +333,6 @@ export class ContentStage {
     this.elements.message.textContent = text;
   }
 
-  private normalised(e: PointerEvent): [number, number] {
-    const box = this.elements.ink.getBoundingClientRect();
-    return [clamp01((e.clientX - box.left) / box.width), clamp01((e.clientY - box.top) / box.height)];
-  }
-
   private wire(): void {
     const e = this.elements;
     e.shareForm.addEventListener("submit", (event) => {
@@ -321,29 +343,85 @@ export class ContentStage {
     e.next.addEventListener("click", () => this.turnPage(1));
     e.windowCenter.addEventListener("change", () => this.changeWindow());
     e.windowWidth.addEventListener("change", () => this.changeWindow());
-    e.draw.addEventListener("click", () => {
+  }
+}
+
+/** Where the shown picture sits on an ink canvas, in the canvas's pixels. */
+interface FrameRect { x: number; y: number; width: number; height: number }
+
+/**
+ * Strokes over one thing shown (a document page, or the presenter's screen): pointer input
+ * becomes annotation ops normalised to the picture, and the board's strokes on that target
+ * are drawn back over it.
+ */
+class InkSurface {
+  private drawing = false;
+  private pointerDown = false;
+
+  constructor(
+    private readonly elements: InkElements,
+    private readonly board: AnnotationBoard,
+    private readonly batcher: StrokeBatcher,
+    private readonly selfId: string,
+    private readonly target: () => ContentTarget | undefined,
+    private readonly frame: () => FrameRect,
+    private readonly shown: (strokeIds: string[]) => void,
+  ) {
+    this.wire();
+  }
+
+  redraw(): void {
+    const { ink } = this.elements;
+    const target = this.target();
+    const frame = this.frame();
+    const context = ink.getContext("2d");
+    if (!context) return;
+    context.clearRect(0, 0, ink.width, ink.height);
+    const strokes = target ? this.board.strokes(target) : [];
+    this.shown(strokes.map((s) => s.strokeId));
+    context.save();
+    context.translate(frame.x, frame.y);
+    drawAnnotations(context, strokes, frame.width, frame.height);
+    context.restore();
+  }
+
+  /** A pointer event as a point of the picture, 0..1 on each axis. */
+  private normalised(e: PointerEvent): [number, number] {
+    const box = this.elements.ink.getBoundingClientRect();
+    const frame = this.frame();
+    const scaleX = this.elements.ink.width / box.width;
+    const scaleY = this.elements.ink.height / box.height;
+    return [
+      clamp01(((e.clientX - box.left) * scaleX - frame.x) / frame.width),
+      clamp01(((e.clientY - box.top) * scaleY - frame.y) / frame.height),
+    ];
+  }
+
+  private wire(): void {
+    const { ink, draw, undo, clear } = this.elements;
+    draw.addEventListener("click", () => {
       this.drawing = !this.drawing;
-      e.draw.setAttribute("aria-pressed", String(this.drawing));
-      e.ink.classList.toggle("drawing", this.drawing);
+      draw.setAttribute("aria-pressed", String(this.drawing));
+      ink.classList.toggle("drawing", this.drawing);
     });
-    e.undo.addEventListener("click", () => {
+    undo.addEventListener("click", () => {
       const target = this.target();
       const own = target ? this.board.strokes(target).filter((s) => s.author === this.selfId).at(-1) : undefined;
       if (own) this.batcher.command({ op: "undo", strokeId: own.strokeId });
     });
-    e.clear.addEventListener("click", () => {
+    clear.addEventListener("click", () => {
       const target = this.target();
       if (target) this.batcher.command({ op: "clear", target });
     });
-    e.ink.addEventListener("pointerdown", (event) => {
+    ink.addEventListener("pointerdown", (event) => {
       const target = this.target();
       if (!this.drawing || !target) return;
       this.pointerDown = true;
-      e.ink.setPointerCapture(event.pointerId);
+      ink.setPointerCapture(event.pointerId);
       const [x, y] = this.normalised(event);
       this.batcher.begin(target, INK_COLOR, INK_WIDTH, x, y);
     });
-    e.ink.addEventListener("pointermove", (event) => {
+    ink.addEventListener("pointermove", (event) => {
       const target = this.target();
       if (!target) return;
       const [x, y] = this.normalised(event);
@@ -355,9 +433,28 @@ export class ContentStage {
       this.pointerDown = false;
       this.batcher.end();
     };
-    e.ink.addEventListener("pointerup", finish);
-    e.ink.addEventListener("pointercancel", finish);
+    ink.addEventListener("pointerup", finish);
+    ink.addEventListener("pointercancel", finish);
   }
+}
+
+/**
+ * The video frame's place on an ink canvas laid over the whole video element: object-fit
+ * contain letterboxes it, and strokes are normalised to the frame, not the element, so they
+ * land on the same spot of the shared screen at every viewer's size.
+ */
+function videoFrameRect(video: HTMLVideoElement, ink: HTMLCanvasElement): FrameRect {
+  const width = video.clientWidth;
+  const height = video.clientHeight;
+  if (ink.width !== width || ink.height !== height) {
+    ink.width = width;
+    ink.height = height;
+  }
+  if (!video.videoWidth || !video.videoHeight || !width || !height) return { x: 0, y: 0, width, height };
+  const scale = Math.min(width / video.videoWidth, height / video.videoHeight);
+  const frameWidth = video.videoWidth * scale;
+  const frameHeight = video.videoHeight * scale;
+  return { x: (width - frameWidth) / 2, y: (height - frameHeight) / 2, width: frameWidth, height: frameHeight };
 }
 
 function clamp01(value: number): number {
