@@ -152,8 +152,10 @@ public static class ParticipantExporter
                 return;
             }
             long microseconds = Plan.Clock.ToMicroseconds(Plan.Stream.Frames[FrameIndex].RtpTimestamp) - _originMicroseconds;
-            // A timestamp that steps back (a sender's bug) is held at the last one: blocks stay in order.
-            long timestampMs = Math.Max(TimestampMs, (microseconds + 500) / 1000);
+            // Block times must rise (ffmpeg refuses a track whose dts repeats): a frame within the
+            // same millisecond as the one before, or one stepping back (a sender's bug), is written
+            // 1 ms after it.
+            long timestampMs = Math.Max(_started ? TimestampMs + 1 : 0, (microseconds + 500) / 1000);
             if (_started) _lastStepMs = timestampMs - TimestampMs;
             TimestampMs = timestampMs;
             _started = true;
