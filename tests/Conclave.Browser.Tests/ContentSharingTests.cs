@@ -24,6 +24,7 @@ public sealed class ContentSharingTests(DaemonFixture fixture)
     public async Task A_consultation_shares_an_MR_series_and_a_PDF_record_that_the_others_see_at_the_presenters_slice_window_and_page_with_her_annotation()
     {
         string room = $"consultation-{Guid.NewGuid():N}"[..24];
+        fixture.Forwarded.Record(fixture.Meetings.MeetingId(room));
         await using var doctor = await fixture.JoinAsync(room, "Dr Ada Byron");
         await using var colleague = await fixture.JoinAsync(room, "Dr Lin Wu");
         await using var patient = await fixture.JoinAsync(room, "Sam Patient");
@@ -89,8 +90,16 @@ public sealed class ContentSharingTests(DaemonFixture fixture)
             Assert.True(await CanvasPixelAsync(viewer, 0.5, 0.9) > 200, $"{viewer.Name}'s page is not white below the bar");
         }
 
-        // Nothing of either document on the appliance: no file name, no page text, no tag value.
-        await fixture.AssertApplianceHoldsNoneAsync("shared content", "MARKER", recordText, "PATIENT^PHI", "MARKER-patient-record");
+        // Nothing of either document on the appliance: no file name, no page text, no tag value —
+        // in its state directory and log, nor in any media packet the SFU forwarded meanwhile.
+        string[] markers = ["MARKER", recordText, "PATIENT^PHI", "MARKER-patient-record"];
+        await fixture.AssertApplianceHoldsNoneAsync("shared content", markers);
+        var forwarded = fixture.Forwarded.Packets(fixture.Meetings.MeetingId(room));
+        Assert.NotEmpty(forwarded);
+        foreach (string marker in markers)
+        {
+            Assert.DoesNotContain(forwarded, p => p.RtpPacket.AsSpan().IndexOf(Encoding.UTF8.GetBytes(marker)) >= 0);
+        }
     }
 
     [Fact]
