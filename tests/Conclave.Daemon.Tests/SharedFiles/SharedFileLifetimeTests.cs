@@ -1,3 +1,4 @@
+using Conclave.Testing;
 using Conclave.Crypto.Envelopes;
 using Conclave.Daemon.SharedFiles;
 using Conclave.Meetings.Accounts;

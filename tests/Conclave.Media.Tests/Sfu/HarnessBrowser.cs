@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Conclave.Media.Dtls;
+using Conclave.Media.Rtcp;
 using Conclave.Media.Sfu;
 using Conclave.Media.Srtp;
 using Conclave.Media.Stun;
@@ -51,6 +52,21 @@ internal sealed class HarnessBrowser : IDisposable
     public SrtpContext Inbound { get; }
 
     public int AnsweredRevision { get; set; }
+
+    /// <summary>The media SSRC of every PLI the appliance sent this browser since the last call, in order.</summary>
+    public List<uint> PliTargets()
+    {
+        var targets = new List<uint>();
+        while (ReceiveRtcp() is { } compound)
+        {
+            var reader = new RtcpCompoundReader(compound);
+            while (reader.TryReadNext(out var header, out _))
+            {
+                if (header.PacketType == RtcpPacketType.PayloadFeedback && header.Fmt == RtcpFeedbackFormat.Pli) targets.Add(header.MediaSsrc);
+            }
+        }
+        return targets;
+    }
 
     /// <summary>The SSRC this browser receives a publisher's stream under: its consumer's own, not the publisher's.</summary>
     public uint ReceivedSsrc(uint publisherSsrc) => ConsumerOf(publisherSsrc).Ssrc;

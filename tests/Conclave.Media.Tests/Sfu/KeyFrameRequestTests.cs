@@ -39,10 +39,10 @@ public sealed class KeyFrameRequestTests : IDisposable
     {
         _sfu.RequestKeyFrames("room");
 
-        Assert.Equal([AliceVideo], PliTargets(_alice));
-        Assert.Equal([DaveVideo], PliTargets(_dave));
-        Assert.Empty(PliTargets(_bob));
-        Assert.Empty(PliTargets(_carol));
+        Assert.Equal([AliceVideo], _alice.PliTargets());
+        Assert.Equal([DaveVideo], _dave.PliTargets());
+        Assert.Empty(_bob.PliTargets());
+        Assert.Empty(_carol.PliTargets());
     }
 
     [Fact]
@@ -50,11 +50,11 @@ public sealed class KeyFrameRequestTests : IDisposable
     {
         _sfu.RequestKeyFrames("room");
         _sfu.RequestKeyFrames("room");
-        Assert.Equal([AliceVideo], PliTargets(_alice));
+        Assert.Equal([AliceVideo], _alice.PliTargets());
 
         _sfu.Advance(300);
         _sfu.RequestKeyFrames("room");
-        Assert.Equal([AliceVideo], PliTargets(_alice));
+        Assert.Equal([AliceVideo], _alice.PliTargets());
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class KeyFrameRequestTests : IDisposable
     {
         _sfu.RequestKeyFrames("another room");
 
-        Assert.Empty(PliTargets(_alice));
-        Assert.Empty(PliTargets(_dave));
+        Assert.Empty(_alice.PliTargets());
+        Assert.Empty(_dave.PliTargets());
     }
 
     [Fact]
@@ -74,16 +74,16 @@ public sealed class KeyFrameRequestTests : IDisposable
             _sfu.Advance(300); // past the stream's throttle: only the budget stops these
             SendPli(_bob, AliceVideo);
         }
-        Assert.Equal(Enumerable.Repeat(AliceVideo, 5), PliTargets(_alice));
+        Assert.Equal(Enumerable.Repeat(AliceVideo, 5), _alice.PliTargets());
         Assert.Equal(15, _sfu.Plane.Drops[DropReason.KeyFrameRequestOverBudget]);
 
         _sfu.Advance(300);
         SendPli(_carol, AliceVideo);
-        Assert.Equal([AliceVideo], PliTargets(_alice));
+        Assert.Equal([AliceVideo], _alice.PliTargets());
 
         _sfu.Advance(10_000);
         SendPli(_bob, AliceVideo);
-        Assert.Equal([AliceVideo], PliTargets(_alice)); // the window moved on
+        Assert.Equal([AliceVideo], _alice.PliTargets()); // the window moved on
     }
 
     [Fact]
@@ -98,8 +98,8 @@ public sealed class KeyFrameRequestTests : IDisposable
         SendPli(_bob, AliceVideo);
         SendPli(_bob, DaveVideo);
 
-        Assert.Equal(Consumer.MaxKeyFrameRequestsPerWindow, PliTargets(_alice).Count);
-        Assert.Equal([DaveVideo], PliTargets(_dave));
+        Assert.Equal(Consumer.MaxKeyFrameRequestsPerWindow, _alice.PliTargets().Count);
+        Assert.Equal([DaveVideo], _dave.PliTargets());
         Assert.Equal(1, _sfu.Plane.Drops[DropReason.KeyFrameRequestOverBudget]);
     }
 
@@ -119,7 +119,7 @@ public sealed class KeyFrameRequestTests : IDisposable
             _sfu.SendRtcp(_bob, fir.AsSpan(0, length));
         }
 
-        Assert.Equal(Consumer.MaxKeyFrameRequestsPerWindow, PliTargets(_alice).Count);
+        Assert.Equal(Consumer.MaxKeyFrameRequestsPerWindow, _alice.PliTargets().Count);
         Assert.Equal(1, _sfu.Plane.Drops[DropReason.KeyFrameRequestOverBudget]);
     }
 
@@ -129,20 +129,5 @@ public sealed class KeyFrameRequestTests : IDisposable
         var pli = new byte[12];
         Assert.True(RtcpWriter.TryWritePli(pli, 0xB0B, from.ReceivedSsrc(publisherSsrc), out int length));
         _sfu.SendRtcp(from, pli.AsSpan(0, length));
-    }
-
-    /// <summary>The media SSRC of every PLI the appliance sent this browser since last asked.</summary>
-    private static List<uint> PliTargets(HarnessBrowser browser)
-    {
-        var targets = new List<uint>();
-        while (browser.ReceiveRtcp() is { } compound)
-        {
-            var reader = new RtcpCompoundReader(compound);
-            while (reader.TryReadNext(out var header, out _))
-            {
-                if (header.PacketType == RtcpPacketType.PayloadFeedback && header.Fmt == RtcpFeedbackFormat.Pli) targets.Add(header.MediaSsrc);
-            }
-        }
-        return targets;
     }
 }

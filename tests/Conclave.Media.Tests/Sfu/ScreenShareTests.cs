@@ -134,7 +134,7 @@ public sealed class ScreenShareTests : IDisposable
 
         Share(_alice);
 
-        Assert.Equal([AliceScreen], PliTargets(_alice));
+        Assert.Equal([AliceScreen], _alice.PliTargets());
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class ScreenShareTests : IDisposable
 
         _sfu.RequestKeyFrames("room");
 
-        Assert.Equal([AliceVideo, AliceScreen], PliTargets(_alice).Order());
+        Assert.Equal([AliceVideo, AliceScreen], _alice.PliTargets().Order());
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class ScreenShareTests : IDisposable
         Assert.True(RtcpWriter.TryWritePli(pli, 0xB0B, _bob.ReceivedSsrc(AliceScreen), out int length));
         _sfu.SendRtcp(_bob, pli.AsSpan(0, length));
 
-        Assert.Equal([AliceScreen], PliTargets(_alice));
+        Assert.Equal([AliceScreen], _alice.PliTargets());
     }
 
     [Fact]
@@ -204,18 +204,4 @@ public sealed class ScreenShareTests : IDisposable
     /// </summary>
     private static int SectionsLength(string sdp) =>
         System.Text.RegularExpressions.Regex.Replace(sdp[sdp.IndexOf("\r\nm=", StringComparison.Ordinal)..], "[0-9]+", "#").Length;
-
-    private static List<uint> PliTargets(HarnessBrowser browser)
-    {
-        var targets = new List<uint>();
-        while (browser.ReceiveRtcp() is { } compound)
-        {
-            var reader = new RtcpCompoundReader(compound);
-            while (reader.TryReadNext(out var header, out _))
-            {
-                if (header.PacketType == RtcpPacketType.PayloadFeedback && header.Fmt == RtcpFeedbackFormat.Pli) targets.Add(header.MediaSsrc);
-            }
-        }
-        return targets;
-    }
 }

@@ -1,3 +1,4 @@
+using Conclave.Testing;
 using Conclave.Media.Sdp;
 using Conclave.Recording.Recorder;
 

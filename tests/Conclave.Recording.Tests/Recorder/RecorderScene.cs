@@ -1,3 +1,4 @@
+using Conclave.Testing;
 using System.Collections.Concurrent;
 using Conclave.Crypto.Envelopes;
 using Conclave.Recording.Recorder;

@@ -1,3 +1,4 @@
+using Conclave.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using Conclave.Crypto.Envelopes;

@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Conclave.Web.Tests.SharedFiles;
+namespace Conclave.Testing;
 
 /// <summary>link(2): a second name for a file, to see what happened to its bytes after the first name is gone.</summary>
-internal static class HardLinks
+public static class HardLinks
 {
     public static void Create(string existing, string newPath)
     {

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using Conclave.Crypto.Envelopes;
 
-namespace Conclave.Web.Tests.SharedFiles;
+namespace Conclave.Testing;
 
 /// <summary>A storage KEK in memory (AES-256-GCM around the data key), for tests that are not about the token.</summary>
-internal sealed class SoftwareKeyWrapper : IDataKeyWrapper
+public sealed class SoftwareKeyWrapper : IDataKeyWrapper
 {
     private const int NonceBytes = 12, TagBytes = 16;
     private readonly byte[] _kek = RandomNumberGenerator.GetBytes(32);
@@ -20,6 +20,7 @@ internal sealed class SoftwareKeyWrapper : IDataKeyWrapper
 
     public byte[] Unwrap(ReadOnlySpan<byte> wrappedKey)
     {
+        if (wrappedKey.Length < NonceBytes + TagBytes) throw new CryptographicException("too short to be a wrapped key");
         var dataKey = new byte[wrappedKey.Length - NonceBytes - TagBytes];
         using var gcm = new AesGcm(_kek, TagBytes);
         gcm.Decrypt(wrappedKey[..NonceBytes], wrappedKey[NonceBytes..^TagBytes], wrappedKey[^TagBytes..], dataKey);
