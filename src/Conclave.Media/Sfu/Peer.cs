@@ -646,12 +646,16 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         Ice.SetRemote(new IceCredentials(answer!.IceUfrag, answer.IcePassword));
         if (_consentCheck is { Attempts: 0 }) SendConsentCheck(nowMs);
 
+        List<Producer>? published = null;
         foreach (var section in answer.Sections)
         {
             if (section.Rejected) continue;
             if (PeerNegotiation.PublishedOn(section.Mid) is { } source)
             {
-                if (section.Direction == MediaDirection.SendOnly && section.Ssrc is uint ssrc) Publish(source, ssrc, section.RtxSsrc);
+                if (section.Direction == MediaDirection.SendOnly && section.Ssrc is uint ssrc && Publish(source, ssrc, section.RtxSsrc) is { } producer)
+                {
+                    (published ??= new List<Producer>(MediaSources.Count)).Add(producer);
+                }
                 continue;
             }
             var consumer = ConsumerForMid(section.Mid);
@@ -659,6 +663,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             consumer.IsActive = true;
             if (IsConnected) consumer.Producer.RequestKeyFrame(nowMs);
         }
+        if (published is not null) Room.OnPublished(published);
         _negotiation.OfferIfDeferred(Ice.Local);
         return result;
     }
@@ -705,12 +710,13 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
 
     private bool MayPublish(MediaSource source) => source != MediaSource.Screen || MayPublishScreen;
 
-    private void Publish(MediaSource source, uint ssrc, uint? rtxSsrc)
+    /// <summary>A stream the answer announces, now published; null when it was already (a later answer repeats the same SSRC) or may not be.</summary>
+    private Producer? Publish(MediaSource source, uint ssrc, uint? rtxSsrc)
     {
-        if (!MayPublish(source) || ProducerOf(source) is not null) return; // a later answer repeats the same SSRC
+        if (!MayPublish(source) || ProducerOf(source) is not null) return null;
         var producer = new Producer(this, Id, Cname, source, ssrc, rtxSsrc ?? (uint)Random.Shared.NextInt64(1, uint.MaxValue));
         _producers[(int)source] = producer;
-        Room.OnPublished(producer);
+        return producer;
     }
 
     /// <summary>

@@ -32,13 +32,17 @@ public sealed class Room(string id)
         _peers.Add(peer);
     }
 
-    /// <summary>A peer's answer revealed a new stream: offer it to everyone else.</summary>
-    internal void OnPublished(Producer producer)
+    /// <summary>
+    /// A peer's answer revealed new streams (a newcomer's microphone and camera come in one
+    /// answer): offer them to everyone else in one new offer each, so each answers once.
+    /// </summary>
+    internal void OnPublished(IReadOnlyList<Producer> producers)
     {
+        string publisherId = producers[0].PublisherId;
         foreach (var other in _peers)
         {
-            if (other.Id == producer.PublisherId || other.IsClosed) continue;
-            other.AddConsumer(producer);
+            if (other.Id == publisherId || other.IsClosed) continue;
+            foreach (var producer in producers) other.AddConsumer(producer);
             other.Renegotiate();
         }
     }

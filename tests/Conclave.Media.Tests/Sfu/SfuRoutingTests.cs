@@ -83,6 +83,21 @@ public sealed class SfuRoutingTests : IDisposable
     }
 
     [Fact]
+    public void A_newcomer_publishing_microphone_and_camera_costs_everyone_else_one_offer_with_both()
+    {
+        int bobOffers = _bob.Signals.Offers.Count, carolOffers = _carol.Signals.Offers.Count;
+
+        var dave = _sfu.Join("room", video: (0x44441111, 0x44442222), audioSsrc: 0x44443333);
+
+        foreach (var (stayer, before) in new[] { (_bob, bobOffers), (_carol, carolOffers) })
+        {
+            Assert.Equal(before + 1, stayer.Signals.Offers.Count);
+            var tracks = stayer.Signals.Offers[^1].Tracks.Where(t => t.PeerId == dave.Peer.Id).Select(t => t.Kind).Order();
+            Assert.Equal([MediaKind.Audio, MediaKind.Video], tracks);
+        }
+    }
+
+    [Fact]
     public void A_nack_is_answered_from_the_cache_with_rtx_RFC_4588()
     {
         ((InMemoryDatagramSocket)_bob.Socket).LoseIncoming = datagram =>
