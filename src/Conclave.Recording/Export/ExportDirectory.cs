@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Conclave.Recording.Recorder;
+using Conclave.Crypto.Envelopes;
 
 namespace Conclave.Recording.Export;
 
@@ -124,7 +124,7 @@ internal sealed class ExportDirectory
         }
         string sha256 = Sha256Of(partial);
         File.Move(partial, final, overwrite: true);
-        DurableFile.SyncDirectory(Path);
+        DirectorySync.Sync(Path);
         return new FileFacts(fileName, sha256, length);
     }
 

@@ -1,5 +1,4 @@
-using System.ComponentModel;
-using System.Runtime.InteropServices;
+using Conclave.Crypto.Envelopes;
 
 namespace Conclave.Recording.Recorder;
 
@@ -10,7 +9,6 @@ namespace Conclave.Recording.Recorder;
 /// </summary>
 internal static class DurableFile
 {
-    private const int OpenReadOnly = 0;
     private const int Enospc = 28;
     private const int Edquot = 122;
 
@@ -35,22 +33,7 @@ internal static class DurableFile
             TryDelete(temporary);
             throw;
         }
-        SyncDirectory(directory);
-    }
-
-    /// <summary>A directory's entries (a new name, a rename) made durable, fsync(2) on the directory itself.</summary>
-    public static void SyncDirectory(string directory)
-    {
-        int descriptor = OpenNative(directory, OpenReadOnly);
-        if (descriptor < 0) throw NativeFailure("open", directory);
-        try
-        {
-            if (FsyncNative(descriptor) != 0) throw NativeFailure("fsync", directory);
-        }
-        finally
-        {
-            CloseNative(descriptor);
-        }
+        DirectorySync.Sync(directory);
     }
 
     /// <summary>A failure of the disk itself being full (ENOSPC, or EDQUOT for a quota) rather than any other I/O error.</summary>
@@ -67,19 +50,4 @@ internal static class DurableFile
             // Left for crash recovery, which deletes every leftover *.tmp at the next start.
         }
     }
-
-    private static IOException NativeFailure(string call, string path)
-    {
-        int errno = Marshal.GetLastPInvokeError();
-        return new IOException($"{call} {path}: {new Win32Exception(errno).Message}", errno);
-    }
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static extern int OpenNative([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static extern int FsyncNative(int descriptor);
-
-    [DllImport("libc", EntryPoint = "close")]
-    private static extern int CloseNative(int descriptor);
 }

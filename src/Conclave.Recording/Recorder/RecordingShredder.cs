@@ -29,7 +29,7 @@ public static class RecordingShredder
             file.Flush(flushToDisk: true);
         }
         Directory.Delete(directory, recursive: true);
-        DurableFile.SyncDirectory(options.RecordingsDirectory);
+        DirectorySync.Sync(options.RecordingsDirectory);
         return true;
     }
 }

@@ -48,7 +48,7 @@ public sealed class RecordingTap(RecorderOptions options, IDataKeyWrapper storag
             long startedUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             try
             {
-                DurableFile.SyncDirectory(options.RecordingsDirectory);
+                DirectorySync.Sync(options.RecordingsDirectory);
                 var start = new RecordingManifest { RecordingId = hex, MeetingId = meetingId, StartedUnixMs = startedUnixMs };
                 DurableFile.Write(directory, SegmentFormat.StartFileName, SealedEnvelope.Seal(start.ToUtf8Json(), storageKek), overwrite: false);
             }

@@ -1,10 +1,14 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
-namespace Conclave.Web.SharedFiles;
+namespace Conclave.Crypto.Envelopes;
 
-/// <summary>fsync(2) on a directory, so a new name or a rename in it survives a power cut (.NET cannot open a directory).</summary>
-internal static class DirectorySync
+/// <summary>
+/// fsync(2) on a directory, so a new name or a rename in it survives a power cut (.NET cannot
+/// open a directory): the last step of writing a sealed object durably, for the recorder's
+/// segments and the shared-file store alike.
+/// </summary>
+public static class DirectorySync
 {
     private const int OpenReadOnly = 0;
 
