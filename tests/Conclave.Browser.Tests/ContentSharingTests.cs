@@ -148,6 +148,17 @@ public sealed class ContentSharingTests(DaemonFixture fixture)
         await alice.Page.WaitForFunctionAsync("() => window.conclave.content.annotationsDropped.forged === 1",
             null, new() { Timeout = (float)ShownTimeout.TotalMilliseconds });
 
+        // A content message no member sealed (what someone outside the group could put on the wire,
+        // relayed by the appliance as it relays every one): Alice cannot open it, counts it, shows nothing.
+        await bob.Page.EvaluateAsync(@"() => {
+            const forged = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(96))));
+            const epoch = Number(window.conclave.epoch);
+            window.conclave.session.send({ type: 'data', epoch, kind: 'content', ct: forged });
+        }");
+        await alice.Page.WaitForFunctionAsync("() => Object.values(window.conclave.session.contentDropped).reduce((a, b) => a + b, 0) >= 1",
+            null, new() { Timeout = (float)ShownTimeout.TotalMilliseconds });
+        Assert.Equal(1, await alice.Page.EvaluateAsync<int>("() => window.conclave.content.shownStrokeIds.length"));
+
         // Only the files that could be viewed were shared, and Bob still sees the agenda.
         Assert.Equal(1, await bob.Page.EvaluateAsync<int>("() => window.conclave.content.shares.length"));
         Assert.Equal(agenda, await bob.Page.EvaluateAsync<string>("() => window.conclave.content.rendered.shareId"));

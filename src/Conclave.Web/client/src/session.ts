@@ -258,6 +258,11 @@ export class MeetingSession {
     return this.group.meetingFetch(path, init);
   }
 
+  /** Content messages this browser could not open or understand, by reason (a forged or garbled one). */
+  get contentDropped(): Readonly<Record<string, number>> {
+    return this.group?.contentDropped ?? {};
+  }
+
   get securityMembers(): GroupMember[] {
     return this.group?.members ?? [];
   }

@@ -108,6 +108,8 @@ export class GroupSession {
   private group: MeetingGroup | undefined;
   private pendingJoin: { commit: Uint8Array; group: MeetingGroup } | undefined;
   private readonly dataEpochs: DataEpoch[] = [];
+  /** Content messages that were not opened or not understood, by reason: counted, never shown. */
+  readonly contentDropped: Record<string, number> = {};
   private chatCounter = 0n;
   /** One SFrame counter per content stream context (each its own KID), reset with each epoch like chat's. */
   private readonly contentCounters = new Map<StreamContext, bigint>();
@@ -295,9 +297,15 @@ export class GroupSession {
       context = StreamContext.FileOffer;
       opened = await openSignedData(sealed, epochs, group, context, CONTENT_SIGNATURE_LABEL);
     }
-    if (!opened.ok) return;
+    if (!opened.ok) {
+      this.contentDropped[opened.reason] = (this.contentDropped[opened.reason] ?? 0) + 1;
+      return;
+    }
     const message = decodeContent(opened.body);
-    if (!message || contentContext(message) !== context) return;
+    if (!message || contentContext(message) !== context) {
+      this.contentDropped.malformed = (this.contentDropped.malformed ?? 0) + 1;
+      return;
+    }
     const { senderLeaf } = opened;
     this.events.onContent(message, group.members().find((m) => m.leaf === senderLeaf));
   }
