@@ -27,5 +27,8 @@ failed=$(cat "$results"/*.log | grep -Eo 'Failed: +[0-9]+' | awk '{s+=$2} END {p
 read -r client_passed client_failed < <(awk '/^client: [0-9]+ passed, [0-9]+ failed/ {p = $2; f = $4} END {print p + 0, f + 0}' "$results/client.txt")
 passed=$((passed + client_passed))
 failed=$((failed + client_failed))
+# The names of what failed, last, so the tail of a CI log says what to look at.
+grep -h -E '^\s+Failed [A-Za-z]' "$results"/*.log | sed 's/^ */failed: /'
+grep -h -E '^not ok |^# fail|^✖' "$results/client.txt" | sed 's/^/failed (client): /' | head -20
 echo "${passed} passed, ${failed} failed"
 exit $status

@@ -45,23 +45,33 @@ public static class Ffmpeg
         return streams;
     }
 
-    /// <summary>The presentation time of each stream's first packet, in seconds.</summary>
-    public static Dictionary<string, double> FirstPacketTimes(string file)
+    /// <summary>Every packet's stream type ("video", "audio") and presentation time in seconds, in file order.</summary>
+    public static List<(string Type, double Seconds)> PacketTimes(string file)
     {
         var output = Run("ffprobe", "-v", "error", "-show_entries", "packet=codec_type,pts_time", "-of", "json", file).EnsureSuccess();
         using var json = JsonDocument.Parse(output.StandardOutput);
+        return json.RootElement.GetProperty("packets").EnumerateArray()
+            .Select(packet => (packet.GetProperty("codec_type").GetString()!, double.Parse(packet.GetProperty("pts_time").GetString()!, CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
+    /// <summary>The presentation time of each stream's first packet, in seconds.</summary>
+    public static Dictionary<string, double> FirstPacketTimes(string file)
+    {
         var first = new Dictionary<string, double>();
-        foreach (var packet in json.RootElement.GetProperty("packets").EnumerateArray())
-        {
-            string type = packet.GetProperty("codec_type").GetString()!;
-            double time = double.Parse(packet.GetProperty("pts_time").GetString()!, CultureInfo.InvariantCulture);
-            first.TryAdd(type, time);
-        }
+        foreach (var (type, seconds) in PacketTimes(file)) first.TryAdd(type, seconds);
         return first;
     }
 
-    /// <summary>Decodes every frame and fails on the first error (<c>-xerror</c>).</summary>
-    public static Output DecodeAll(string file) => Run("ffmpeg", "-v", "error", "-xerror", "-i", file, "-f", "null", "-");
+    /// <summary>
+    /// Decodes every frame and fails on the first error (<c>-xerror</c>). Frames pass through
+    /// with the file's own times (<c>-fps_mode passthrough</c>, the input's 1 ms time base): by
+    /// default ffmpeg re-times video to a constant rate, and two frames a camera captured less
+    /// than a frame interval apart then collide on one tick and fail as a repeated dts, though
+    /// the file is sound.
+    /// </summary>
+    public static Output DecodeAll(string file) =>
+        Run("ffmpeg", "-v", "error", "-xerror", "-i", file, "-fps_mode", "passthrough", "-enc_time_base", "-1", "-f", "null", "-");
 
     /// <summary>Every video frame scaled to <paramref name="width"/>×<paramref name="height"/>, 8-bit luma only, one array per frame.</summary>
     public static List<byte[]> LumaFrames(string file, int width, int height)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Conclave.Recording.Export;
 using Conclave.Testing;
 
@@ -157,6 +158,29 @@ public sealed class ParticipantExporterTests : IDisposable
         Assert.Equal(0, new FileInfo(path).Length);
     }
 
+    /// <summary>
+    /// A camera under load captures irregularly: here frame 20 is captured 15 ms before frame 21
+    /// and frame 40 in the same millisecond as frame 41. The WebM keeps those times (the second
+    /// of the pair 1 ms later) and a decoder that keeps the file's timing decodes every frame.
+    /// </summary>
+    [Fact]
+    public void Irregularly_captured_video_keeps_its_capture_times_and_decodes_cleanly()
+    {
+        using var participant = new RecordedParticipant();
+        ShiftVideoTimestamp(participant, frame: 20, ticks: MediaFiles.VideoTicksPerFrame - 15 * 90);
+        ShiftVideoTimestamp(participant, frame: 40, ticks: MediaFiles.VideoTicksPerFrame - 45);
+
+        var (results, path) = Export(participant);
+
+        Assert.Equal(VideoFrames, Result(results, "video").FramesWritten);
+        var videoTimes = Ffmpeg.PacketTimes(path).Where(p => p.Type == "video").Select(p => p.Seconds).ToList();
+        Assert.Equal(VideoFrames, videoTimes.Count);
+        Assert.All(videoTimes.Zip(videoTimes.Skip(1)), pair => Assert.True(pair.Second > pair.First, $"{pair.Second} follows {pair.First}"));
+        Assert.Equal(0.015, videoTimes[21] - videoTimes[20], 3);
+        Assert.Equal(0.001, videoTimes[41] - videoTimes[40], 3);
+        AssertDecodesCleanly(path);
+    }
+
     [Fact]
     public void Sender_reports_align_audio_with_video_on_the_senders_clock_even_when_audio_arrives_later()
     {
@@ -279,6 +303,16 @@ public sealed class ParticipantExporterTests : IDisposable
         using var file = File.Create(path);
         var results = ParticipantExporter.WriteWebm(participant.Media(), participant.Escrow, file);
         return (results, path);
+    }
+
+    /// <summary>Moves every packet of <paramref name="frame"/> <paramref name="ticks"/> (90 kHz) later, as if captured then.</summary>
+    private static void ShiftVideoTimestamp(RecordedParticipant participant, int frame, uint ticks)
+    {
+        foreach (var packet in participant.Video.Where(p => p.Frame == frame))
+        {
+            var timestamp = packet.Bytes.AsSpan(4, 4);
+            BinaryPrimitives.WriteUInt32BigEndian(timestamp, unchecked(BinaryPrimitives.ReadUInt32BigEndian(timestamp) + ticks));
+        }
     }
 
     private static StreamExportResult Result(IReadOnlyList<StreamExportResult> results, string kind) => results.Single(r => r.Kind == kind);
