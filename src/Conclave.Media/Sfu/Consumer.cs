@@ -54,6 +54,8 @@ public sealed class Consumer
     /// <summary>RTP bytes forwarded to the subscriber (before SRTP's tag).</summary>
     public long BytesSent { get; private set; }
 
+    public RtpTraffic Sent => new(PacketsSent, BytesSent);
+
     internal void SendRtp(ReadOnlySpan<byte> rtpPacket)
     {
         if (!IsActive) return;

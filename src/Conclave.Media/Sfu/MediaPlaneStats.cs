@@ -13,33 +13,30 @@ public sealed record MediaPlaneStats(IReadOnlyList<RoomStats> Rooms, IReadOnlyDi
             var peers = new List<PeerStats>();
             foreach (var peer in room.Peers)
             {
-                long sent = 0, bytesSent = 0;
-                foreach (var consumer in peer.Consumers)
-                {
-                    sent += consumer.PacketsSent;
-                    bytesSent += consumer.BytesSent;
-                }
                 var audio = peer.ProducerOf(MediaSource.Microphone);
                 Producer? camera = peer.ProducerOf(MediaSource.Camera), screen = peer.ProducerOf(MediaSource.Screen);
-                long bytesPublished = (audio?.BytesReceived ?? 0) + (camera?.BytesReceived ?? 0) + (screen?.BytesReceived ?? 0);
                 var videoLoss = new PublishedLossStats((camera?.NacksSent ?? 0) + (screen?.NacksSent ?? 0),
                     (camera?.PacketsNacked ?? 0) + (screen?.PacketsNacked ?? 0),
                     (camera?.PacketsRecovered ?? 0) + (screen?.PacketsRecovered ?? 0),
                     (camera?.PacketsGivenUp ?? 0) + (screen?.PacketsGivenUp ?? 0));
+                var forwarded = peer.Forwarded;
                 peers.Add(new PeerStats(peer.Id, peer.IsConnected, audio?.PacketsReceived ?? 0,
-                    (camera?.PacketsReceived ?? 0) + (screen?.PacketsReceived ?? 0), sent, bytesPublished, bytesSent, videoLoss));
+                    (camera?.PacketsReceived ?? 0) + (screen?.PacketsReceived ?? 0), forwarded.Packets, peer.Published.Bytes, forwarded.Bytes, videoLoss));
             }
-            roomStats.Add(new RoomStats(room.Id, peers));
+            roomStats.Add(new RoomStats(room.Id, peers, room.Forwarded, room.Published, room.Drops.Snapshot()));
         }
         return new MediaPlaneStats(roomStats, drops.Snapshot());
     }
 }
 
-public sealed record RoomStats(string RoomId, IReadOnlyList<PeerStats> Peers);
+/// <param name="Forwarded">RTP sent to the room's subscribers since it opened, departed ones included: only ever rises.</param>
+/// <param name="Published">RTP taken from the room's publishers for relaying since it opened (drops not included), departed ones included.</param>
+/// <param name="Drops">Packets of the room's peers dropped, by reason (those dropped before ICE tied them to a peer count only plane-wide).</param>
+public sealed record RoomStats(string RoomId, IReadOnlyList<PeerStats> Peers, RtpTraffic Forwarded, RtpTraffic Published, IReadOnlyDictionary<DropReason, long> Drops);
 
-/// <param name="PacketsForwardedTo">RTP packets sent to this peer from everyone else's streams.</param>
+/// <param name="PacketsForwardedTo">RTP packets sent to this peer from everyone else's streams since it joined.</param>
 /// <param name="VideoPacketsPublished">Its camera's and screen's packets, while each is published.</param>
-/// <param name="BytesPublished">RTP bytes this peer publishes now (audio and video); two snapshots give a bitrate.</param>
+/// <param name="BytesPublished">RTP bytes this peer published since it joined (every source); two snapshots give a bitrate.</param>
 /// <param name="BytesForwardedTo">RTP bytes sent to this peer.</param>
 /// <param name="VideoLoss">Loss of this peer's published video (camera and screen) on its way to the appliance, and its repair.</param>
 public sealed record PeerStats(string PeerId, bool Connected, long AudioPacketsPublished, long VideoPacketsPublished, long PacketsForwardedTo,

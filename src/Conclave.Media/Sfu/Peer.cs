@@ -90,6 +90,8 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     private int _overBudgetInWindow;
     private bool _transportCcPending;
     private long _lastTransportCcMs;
+    private RtpTraffic _forwardedByRemovedConsumers;
+    private RtpTraffic _publishedByStoppedProducers;
 
     internal Peer(IPeerHost host, Room room, IPeerSignalSink sink, LoopBuffers buffers, long nowMs)
     {
@@ -132,6 +134,31 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
 
     internal IReadOnlyList<Consumer> Consumers => _consumers;
 
+    /// <summary>Everything forwarded to this peer since it joined, from streams still forwarded and from those that stopped.</summary>
+    public RtpTraffic Forwarded
+    {
+        get
+        {
+            var total = _forwardedByRemovedConsumers;
+            foreach (var consumer in _consumers) total += consumer.Sent;
+            return total;
+        }
+    }
+
+    /// <summary>Everything this peer published since it joined, on every source, including streams it stopped.</summary>
+    public RtpTraffic Published
+    {
+        get
+        {
+            var total = _publishedByStoppedProducers;
+            foreach (var producer in _producers)
+            {
+                if (producer is not null) total += producer.Received;
+            }
+            return total;
+        }
+    }
+
     // ---- ICE ---------------------------------------------------------------------
 
     /// <summary>A Binding request whose USERNAME names this peer's ufrag, parsed once by the plane.</summary>
@@ -147,15 +174,15 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
                 _host.TrySend(_buffers.Stun.AsSpan(0, responseLength), from);
                 if (outcome == IceCheckOutcome.AnsweredNominated || _selectedAddress is null) Select(address, nowMs);
                 break;
-            case IceCheckOutcome.BadIntegrity: _host.CountDrop(DropReason.StunBadIntegrity); break;
-            case IceCheckOutcome.BadFingerprint: _host.CountDrop(DropReason.StunBadFingerprint); break;
-            case IceCheckOutcome.UnknownUsername: _host.CountDrop(DropReason.StunUnknownUsername); break;
-            case IceCheckOutcome.NotBindingRequest: _host.CountDrop(DropReason.StunUnexpectedType); break;
+            case IceCheckOutcome.BadIntegrity: CountDrop(DropReason.StunBadIntegrity); break;
+            case IceCheckOutcome.BadFingerprint: CountDrop(DropReason.StunBadFingerprint); break;
+            case IceCheckOutcome.UnknownUsername: CountDrop(DropReason.StunUnknownUsername); break;
+            case IceCheckOutcome.NotBindingRequest: CountDrop(DropReason.StunUnexpectedType); break;
             case IceCheckOutcome.RoleConflict:
                 // The 487 answer is already written: send it, but do not trust the address.
                 _host.TrySend(_buffers.Stun.AsSpan(0, responseLength), from);
                 break;
-            default: _host.CountDrop(DropReason.StunMalformed); break;
+            default: CountDrop(DropReason.StunMalformed); break;
         }
     }
 
@@ -191,7 +218,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     {
         if (_consentCheck is not { } check || !check.Address.Equals(from) || !Ice.IsConsentResponse(response, check.TransactionId))
         {
-            _host.CountDrop(DropReason.StunUnexpectedType);
+            CountDrop(DropReason.StunUnexpectedType);
             return;
         }
         _consentCheck = null;
@@ -207,7 +234,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         if (check.Attempts >= ConsentCheck.MaxAttempts)
         {
             _consentCheck = null;
-            _host.CountDrop(DropReason.ConsentUnanswered);
+            CountDrop(DropReason.ConsentUnanswered);
             return;
         }
         SendConsentCheck(nowMs);
@@ -252,7 +279,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             _dtls = session;
             session.Start();
         }
-        if (!_dtls.TryEnqueueDatagram(datagram)) _host.CountDrop(DropReason.DtlsRejected);
+        if (!_dtls.TryEnqueueDatagram(datagram)) CountDrop(DropReason.DtlsRejected);
     }
 
     internal void OnDtlsConnected(DtlsSrtpKeys keys)
@@ -277,7 +304,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         var plain = datagram[..length];
         if (!RtpPacket.TryParse(plain, out var rtp))
         {
-            _host.CountDrop(DropReason.RtpMalformed);
+            CountDrop(DropReason.RtpMalformed);
             return;
         }
         // Every packet with a transport-wide sequence number counts for bandwidth
@@ -294,14 +321,14 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         }
         if (RtxProducerFor(rtp.Ssrc) is not { } video)
         {
-            _host.CountDrop(DropReason.UnknownSsrc);
+            CountDrop(DropReason.UnknownSsrc);
             return;
         }
         if (rtp.Payload.IsEmpty) return; // padding only: a bandwidth probe, no packet to restore
         if (rtp.PayloadType != SdpCodecs.RtxPayloadType ||
             !RtxPacket.TryRestoreInPlace(plain, SdpCodecs.Vp8PayloadType, video.Ssrc, out int originalOffset))
         {
-            _host.CountDrop(DropReason.RtxMalformed);
+            CountDrop(DropReason.RtxMalformed);
             return;
         }
         var original = plain[originalOffset..];
@@ -322,8 +349,8 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         var arrival = producer.Losses?.OnReceived(rtp.SequenceNumber, retransmitted, nowMs) ?? PacketArrival.Newest;
         switch (arrival)
         {
-            case PacketArrival.Duplicate: _host.CountDrop(DropReason.RtpDuplicate); return;
-            case PacketArrival.TooLate: _host.CountDrop(DropReason.RtpTooLate); return;
+            case PacketArrival.Duplicate: CountDrop(DropReason.RtpDuplicate); return;
+            case PacketArrival.TooLate: CountDrop(DropReason.RtpTooLate); return;
         }
         if (rtp.Payload.IsEmpty) return; // padding only: a bandwidth probe, nothing to forward
         if (Room.Epoch is not { } epoch || !SFrameShape.Holds(producer.Kind, rtp.Payload, epoch))
@@ -333,7 +360,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         }
         if (!RtpWriter.TryWriteWithoutExtensions(packet, _buffers.Forwarded, out int forwardedLength))
         {
-            _host.CountDrop(DropReason.RtpMalformed);
+            CountDrop(DropReason.RtpMalformed);
             return;
         }
         var forwarded = _buffers.Forwarded.AsSpan(0, forwardedLength);
@@ -349,9 +376,22 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     }
 
     /// <summary>Every meeting is end-to-end encrypted: plain media is dropped, and a peer that keeps sending it is closed.</summary>
+    /// <summary>A drop this peer caused, counted for its room and for the whole media plane.</summary>
+    private void CountDrop(DropReason reason)
+    {
+        Room.Drops.Count(reason);
+        _host.CountDrop(reason);
+    }
+
+    private void CountDrops(DropReason reason, int count)
+    {
+        Room.Drops.Count(reason, count);
+        _host.CountDrops(reason, count);
+    }
+
     private void OnNotSFrame(long nowMs)
     {
-        _host.CountDrop(DropReason.NotSFrame);
+        CountDrop(DropReason.NotSFrame);
         if (!_notSFrame.TryTake(nowMs)) _host.ClosePeer(this, NotEncryptedCloseReason);
     }
 
@@ -361,7 +401,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         ReadOnlySpan<byte> compound = datagram[..length];
         if (!RtcpCompoundReader.IsValid(compound))
         {
-            _host.CountDrop(DropReason.RtcpMalformed);
+            CountDrop(DropReason.RtcpMalformed);
             return;
         }
         var reader = new RtcpCompoundReader(compound);
@@ -400,7 +440,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     /// <summary>This subscriber's PLI or FIR for one stream it receives; a request for a stream it does not receive is ignored.</summary>
     private void RequestKeyFrame(Consumer? consumer, long nowMs)
     {
-        if (consumer is not null && !consumer.TryRequestKeyFrame(nowMs)) _host.CountDrop(DropReason.KeyFrameRequestOverBudget);
+        if (consumer is not null && !consumer.TryRequestKeyFrame(nowMs)) CountDrop(DropReason.KeyFrameRequestOverBudget);
     }
 
     /// <summary>
@@ -418,13 +458,13 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         {
             if (++examined > MaxPacketsPerNack)
             {
-                _host.CountDrop(DropReason.NackTruncated);
+                CountDrop(DropReason.NackTruncated);
                 break;
             }
             switch (consumer.Retransmit(lost.Current, _buffers.Retransmission, nowMs))
             {
-                case RetransmissionVerdict.TooSoon: _host.CountDrop(DropReason.RetransmissionTooSoon); break;
-                case RetransmissionVerdict.OverBudget: _host.CountDrop(DropReason.RetransmissionOverBudget); overBudget++; break;
+                case RetransmissionVerdict.TooSoon: CountDrop(DropReason.RetransmissionTooSoon); break;
+                case RetransmissionVerdict.OverBudget: CountDrop(DropReason.RetransmissionOverBudget); overBudget++; break;
             }
         }
         if (overBudget == 0) return true;
@@ -445,12 +485,12 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         length = 0;
         if (_inbound is null)
         {
-            _host.CountDrop(DropReason.SrtpNoKeys);
+            CountDrop(DropReason.SrtpNoKeys);
             return false;
         }
         var status = rtcp ? _inbound.UnprotectRtcp(datagram, datagram, out length) : _inbound.UnprotectRtp(datagram, datagram, out length);
         if (status == SrtpStatus.Ok) return true;
-        _host.CountDrop(status switch
+        CountDrop(status switch
         {
             SrtpStatus.AuthFailed => DropReason.SrtpAuthFailed,
             SrtpStatus.Replayed or SrtpStatus.TooOld => DropReason.SrtpReplayed,
@@ -513,7 +553,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         if (status != SrtpStatus.Ok)
         {
             // Sealing one index twice would reuse an AES-GCM nonce (RFC 7714 §8.1): refused.
-            if (status is SrtpStatus.Replayed or SrtpStatus.TooOld) _host.CountDrop(DropReason.SrtpIndexReused);
+            if (status is SrtpStatus.Replayed or SrtpStatus.TooOld) CountDrop(DropReason.SrtpIndexReused);
             return false;
         }
         _host.SendMedia(_buffers.Protected.AsSpan(0, written), _selectedAddress);
@@ -553,7 +593,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
         {
             if (_producers[i] is not { Losses: { } losses } video) continue;
             var lost = losses.TakeDue(nowMs, out int overBudget);
-            if (overBudget > 0) _host.CountDrops(DropReason.NackOverBudget, overBudget);
+            if (overBudget > 0) CountDrops(DropReason.NackOverBudget, overBudget);
             if (RtcpWriter.TryWriteNack(_buffers.Rtcp, LocalSsrc, video.Ssrc, lost, out int written))
             {
                 SendRtcp(_buffers.Rtcp.AsSpan(0, written));
@@ -622,6 +662,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     private void RemoveConsumerAt(int index)
     {
         var consumer = _consumers[index];
+        _forwardedByRemovedConsumers += consumer.Sent;
         consumer.IsActive = false;
         consumer.Producer.Remove(consumer);
         _consumers.RemoveAt(index);
@@ -736,6 +777,7 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
     {
         if (_producers[(int)source] is not { } producer) return;
         _producers[(int)source] = null;
+        _publishedByStoppedProducers += producer.Received;
         Room.OnUnpublished(producer);
     }
 

@@ -57,6 +57,8 @@ public sealed class Producer
     /// <summary>RTP bytes (header and SFrame payload, after SRTP) received from the publisher: the console's bitrates.</summary>
     public long BytesReceived { get; private set; }
 
+    public RtpTraffic Received => new(PacketsReceived, BytesReceived);
+
     /// <summary>The publisher's bitrate on this stream, measured over the last whole second; 0 until then.</summary>
     public long BytesPerSecond { get; private set; }
 

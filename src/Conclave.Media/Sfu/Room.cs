@@ -1,3 +1,5 @@
+using Conclave.Media.Diagnostics;
+
 namespace Conclave.Media.Sfu;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace Conclave.Media.Sfu;
 public sealed class Room(string id)
 {
     private readonly List<Peer> _peers = new();
+    private RtpTraffic _forwardedToDeparted, _publishedByDeparted;
 
     public string Id { get; } = id;
 
@@ -18,6 +21,31 @@ public sealed class Room(string id)
     /// and every published packet is refused while it is (no key exists yet to seal it).
     /// </summary>
     public ulong? Epoch { get; internal set; }
+
+    /// <summary>Drops caused by this room's peers once the packet was theirs (after ICE tied its address to a peer).</summary>
+    public DropCounters Drops { get; } = new();
+
+    /// <summary>Everything forwarded in this room since it opened, to peers present and departed: a counter that only rises.</summary>
+    public RtpTraffic Forwarded
+    {
+        get
+        {
+            var total = _forwardedToDeparted;
+            foreach (var peer in _peers) total += peer.Forwarded;
+            return total;
+        }
+    }
+
+    /// <summary>Everything published in this room since it opened, by peers present and departed.</summary>
+    public RtpTraffic Published
+    {
+        get
+        {
+            var total = _publishedByDeparted;
+            foreach (var peer in _peers) total += peer.Published;
+            return total;
+        }
+    }
 
     /// <summary>Adds a peer and gives it a consumer for every stream already published.</summary>
     internal void Add(Peer peer)
@@ -81,6 +109,8 @@ public sealed class Room(string id)
     internal void Remove(Peer peer)
     {
         if (!_peers.Remove(peer)) return;
+        _forwardedToDeparted += peer.Forwarded;
+        _publishedByDeparted += peer.Published;
         foreach (var consumer in peer.Consumers.ToArray())
         {
             consumer.Producer.Remove(consumer);

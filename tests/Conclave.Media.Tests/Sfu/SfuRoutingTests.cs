@@ -250,6 +250,27 @@ public sealed class SfuRoutingTests : IDisposable
     }
 
     [Fact]
+    public void The_rooms_counters_keep_what_departed_peers_sent_and_received_and_count_their_drops_by_reason()
+    {
+        for (ushort seq = 1; seq <= 10; seq++) _sfu.SendRtp(_alice, Rtp(AliceVideo, seq, payloadBytes: 100));
+        _sfu.SendRtp(_alice, Rtp(AliceVideo, 11, epoch: SFramePayload.Epoch + 100)); // a stale epoch: not relayed
+        var before = _sfu.Run(_sfu.Plane.GetStatsAsync()).Rooms.Single();
+
+        _sfu.Leave(_bob);
+        _sfu.Leave(_alice);
+        var after = _sfu.Run(_sfu.Plane.GetStatsAsync()).Rooms.Single();
+
+        const int packetBytes = 12 + 100;
+        Assert.Equal(new RtpTraffic(20, 20 * packetBytes), before.Forwarded);
+        Assert.Equal(new RtpTraffic(10, 10 * packetBytes), before.Published); // the stale one is a drop, not published media
+        Assert.Equal(before.Forwarded, after.Forwarded);
+        Assert.Equal(before.Published, after.Published);
+        Assert.Equal(10, Assert.Single(after.Peers).PacketsForwardedTo);
+        Assert.Equal(1, after.Drops[DropReason.NotSFrame]);
+        Assert.Equal(1, _sfu.Plane.Drops[DropReason.NotSFrame]);
+    }
+
+    [Fact]
     public void An_ice_restart_retires_the_old_ufrag_and_answers_the_new_one()
     {
         var old = _bob.Peer.Ice.Local;
