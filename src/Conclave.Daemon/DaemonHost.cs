@@ -133,10 +133,12 @@ public static class DaemonHost
         AddMeetings(builder.Services, database, custody, audit);
         AddRecording(builder.Services, validated, custody, storageKek, recorder, recorderOptions);
         AddSharedFiles(builder.Services, validated, database, storageKek);
+        if (validated.Metrics is { } metricsEndPoint) builder.Services.AddSingleton(new Conclave.Web.Metrics.MetricsListener(metricsEndPoint));
         builder.Services.AddConclaveWeb(new ConsoleOptions(Path.Combine(validated.StateDirectory, "audit.log")), validated.Limits);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(validated.Https, listen => listen.UseHttps(custody.Certificate));
+            if (validated.Metrics is { } metrics) kestrel.Listen(metrics);
             kestrel.AddServerHeader = false;
         });
 
@@ -160,11 +162,12 @@ public static class DaemonHost
             throw new StartupException($"cannot listen for HTTPS on {validated.Https}: {Describe(e)}", 3);
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.StartsWith("https://", StringComparison.Ordinal));
         var httpsUri = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
         new AuditTrail(custody.Audit).DaemonStarted(validated.Https, mediaPlane.LocalEndPoint);
         logger.LogInformation("Conclave is up: console at {ConsoleUrl}, media on UDP {MediaEndPoint}, state in {StateDirectory}",
             new Uri(httpsUri, "/console"), mediaPlane.LocalEndPoint, validated.StateDirectory);
+        if (validated.Metrics is { } metricsAt) logger.LogInformation("Media counters at http://{MetricsEndPoint}{MetricsPath} (this box only)", metricsAt, Conclave.Web.Metrics.MetricsListener.Path);
         logger.LogInformation("Keys on token '{TokenLabel}'; HTTPS signs with its TLS key; audit log {AuditLog}",
             validated.Token.Label, Path.Combine(validated.StateDirectory, "audit.log"));
         var accounts = app.Services.GetRequiredService<AccountService>();

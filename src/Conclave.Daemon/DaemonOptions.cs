@@ -20,6 +20,12 @@ public sealed class DaemonOptions
     /// <summary>The address browsers send media to; needed only when Media listens on 0.0.0.0 or [::].</summary>
     public string? MediaAdvertisedAddress { get; set; }
 
+    /// <summary>
+    /// A loopback address:port serving the media plane's counters as plain-HTTP text at /metrics
+    /// (docs/operations.md, "Metrics"); unset, nothing listens.
+    /// </summary>
+    public string? Metrics { get; set; }
+
     /// <summary>Where the appliance keeps its state.</summary>
     public string StateDirectory { get; set; } = "./.state";
 
@@ -85,7 +91,7 @@ public sealed class TokenSection
 }
 
 /// <summary><see cref="DaemonOptions"/> checked and converted, or the one line saying what is wrong.</summary>
-public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddress? MediaAdvertisedAddress, string StateDirectory, TokenSection Token,
+public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddress? MediaAdvertisedAddress, IPEndPoint? Metrics, string StateDirectory, TokenSection Token,
     Conclave.Web.Signalling.SignallingLimitOptions Limits, Conclave.Meetings.Audit.RefusalAggregation Refusals, TimeSpan RecordingRetention,
     Conclave.Meetings.SharedFiles.SharedFileLimits SharedFiles)
 {
@@ -113,6 +119,20 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddr
         {
             error = $"Conclave:Media listens on {media.Address}: set Conclave:MediaAdvertisedAddress to the address browsers reach";
             return false;
+        }
+        IPEndPoint? metrics = null;
+        if (options.Metrics is { Length: > 0 } metricsText)
+        {
+            if (!TryParseEndPoint(metricsText, out metrics) || !IPAddress.IsLoopback(metrics!.Address) || metrics.Port == 0)
+            {
+                error = $"Conclave:Metrics '{metricsText}' must be a loopback address and port such as 127.0.0.1:9464 (the counters are for this box only)";
+                return false;
+            }
+            if (metrics.Port == https!.Port)
+            {
+                error = $"Conclave:Metrics '{metricsText}' must not share Conclave:Https's port";
+                return false;
+            }
         }
         if (string.IsNullOrWhiteSpace(options.StateDirectory))
         {
@@ -147,7 +167,7 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddr
             error = $"Conclave:SharedFiles:{sharedLimit} is too small (at least 1; MaxMeetingBytes at least MaxFileBytes)";
             return false;
         }
-        validated = new ValidatedOptions(https!, media, advertised, Path.GetFullPath(options.StateDirectory), options.Token, options.Limits,
+        validated = new ValidatedOptions(https!, media, advertised, metrics, Path.GetFullPath(options.StateDirectory), options.Token, options.Limits,
             new Conclave.Meetings.Audit.RefusalAggregation { Interval = TimeSpan.FromSeconds(options.Audit.RefusalIntervalSeconds) },
             TimeSpan.FromDays(options.Recording.RetentionDays), sharedFiles);
         error = null;

@@ -5,6 +5,7 @@ using Conclave.Media.Sfu;
 using Conclave.Web.Console;
 using Conclave.Web.E2ee;
 using Conclave.Web.MeetingPage;
+using Conclave.Web.Metrics;
 using Conclave.Web.Ports;
 using Conclave.Web.Recording;
 using Conclave.Web.SharedFiles;
@@ -62,6 +63,8 @@ public static class ConclaveWebEndpoints
 
     public static WebApplication MapConclave(this WebApplication app)
     {
+        // First: the metrics listener answers its own requests and nothing else reaches the routes from it.
+        app.Services.GetService<MetricsListener>()?.Use(app, app.Services.GetRequiredService<MediaPlane>());
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;

@@ -30,12 +30,23 @@ public sealed class InProcessDaemon : IAsyncLifetime
     public const long MaxFileBytes = 1024 * 1024, MaxMeetingBytes = 3 * MaxFileBytes;
     public const int MaxFilesPerMeeting = 4;
 
+    /// <summary>The loopback-only metrics listener (Conclave:Metrics).</summary>
+    public Uri MetricsUri { get; } = new($"http://127.0.0.1:{FreeTcpPort()}{Conclave.Web.Metrics.MetricsListener.Path}");
+
     public async Task InitializeAsync() => _conclaved = await InProcessConclaved.StartAsync(configuration:
     [
+        $"--Conclave:Metrics=127.0.0.1:{MetricsUri.Port}",
         $"--Conclave:SharedFiles:MaxFileBytes={MaxFileBytes}",
         $"--Conclave:SharedFiles:MaxMeetingBytes={MaxMeetingBytes}",
         $"--Conclave:SharedFiles:MaxFilesPerMeeting={MaxFilesPerMeeting}",
     ]);
+
+    private static int FreeTcpPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
 
     /// <summary>A new account with these roles that logs in with <paramref name="password"/> (no TOTP).</summary>
     internal Account NewAccount(Role roles, string password)

@@ -14,6 +14,7 @@ public sealed class StartupFailureTests
     [InlineData("--Conclave:Media=127.0.0.1:99999", "Conclave:Media '127.0.0.1:99999' is not an address:port")]
     [InlineData("--Conclave:MediaAdvertisedAddress=example", "Conclave:MediaAdvertisedAddress 'example' is not an IP address")]
     [InlineData("--Conclave:Media=0.0.0.0:0", "set Conclave:MediaAdvertisedAddress")]
+    [InlineData("--Conclave:Metrics=0.0.0.0:9464", "Conclave:Metrics '0.0.0.0:9464' must be a loopback address and port")]
     public async Task A_bad_configuration_value_exits_2_with_one_line_naming_it(string argument, string expected)
     {
         // The bad value comes last, so it overrides the test's free-port defaults.
