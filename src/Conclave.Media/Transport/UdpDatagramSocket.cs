@@ -138,6 +138,17 @@ public sealed unsafe partial class UdpDatagramSocket : IDatagramSocket
 
     public bool TryReceiveFrom(Span<byte> buffer, SocketAddress from, out int length)
     {
+        // The sockets the last wait found readable, then once more what is readable now: a
+        // datagram that arrived since (or with no wait before) is still taken.
+        for (bool lookedAgain = false; ; lookedAgain = true)
+        {
+            if (TryReceiveFromReady(buffer, from, out length)) return true;
+            if (lookedAgain || !_epoll.Wait(0)) return false;
+        }
+    }
+
+    private bool TryReceiveFromReady(Span<byte> buffer, SocketAddress from, out int length)
+    {
         while (_epoll.TryPeekReady(out int descriptor))
         {
             long received;
