@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Conclave.Daemon.Recording;
 using Conclave.Daemon.SharedFiles;
@@ -85,6 +86,28 @@ public static class DaemonHost
     }
 
     /// <summary>The rest of the start, holding the state directory's lock (handed to the running daemon).</summary>
+    /// <summary>
+    /// One socket per media loop on the media port; with more than one loop the port is shared
+    /// (SO_REUSEPORT) and each loop steers its peers' addresses to its own socket.
+    /// </summary>
+    private static IReadOnlyList<IDatagramSocket> BindMediaPort(IPEndPoint endPoint, int loops)
+    {
+        if (loops == 1) return [UdpDatagramSocket.Bind(endPoint)];
+        var sockets = new List<IDatagramSocket>(loops);
+        try
+        {
+            // The first fixes the port when the configuration says 0; the others join it.
+            sockets.Add(UdpDatagramSocket.Bind(endPoint, sharedPort: true));
+            while (sockets.Count < loops) sockets.Add(UdpDatagramSocket.Bind(sockets[0].LocalEndPoint, sharedPort: true));
+            return sockets;
+        }
+        catch
+        {
+            foreach (var socket in sockets) socket.Dispose();
+            throw;
+        }
+    }
+
     private static async Task<RunningDaemon> StartLockedAsync(WebApplicationBuilder builder, ValidatedOptions validated, StateLock stateLock, IForwardTap? forwardTap)
     {
         SystemdNotification.AddWhenRequested(builder.Services);
@@ -100,7 +123,7 @@ public static class DaemonHost
         {
             mediaPlane = new MediaPlane(new MediaPlaneOptions
             {
-                Socket = UdpDatagramSocket.Bind(validated.Media),
+                Sockets = BindMediaPort(validated.Media, validated.MediaLoops),
                 Certificate = DtlsCertificate.CreateSelfSigned(),
                 AdvertisedAddress = validated.MediaAdvertisedAddress,
                 ForwardTap = forwardTap is null ? recorder.Tap : new CompositeForwardTap(recorder.Tap, forwardTap),

@@ -17,6 +17,12 @@ public sealed class DaemonOptions
     /// <summary>The one UDP port for all media (RFC 7983 demultiplexing).</summary>
     public string Media { get; set; } = "127.0.0.1:10000";
 
+    /// <summary>
+    /// Media loops (threads) sharing the media port, each owning whole rooms; unset, one per
+    /// processor. 1 keeps the port a plain socket.
+    /// </summary>
+    public int? MediaLoops { get; set; }
+
     /// <summary>The address browsers send media to; needed only when Media listens on 0.0.0.0 or [::].</summary>
     public string? MediaAdvertisedAddress { get; set; }
 
@@ -91,10 +97,13 @@ public sealed class TokenSection
 }
 
 /// <summary><see cref="DaemonOptions"/> checked and converted, or the one line saying what is wrong.</summary>
-public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddress? MediaAdvertisedAddress, IPEndPoint? Metrics, string StateDirectory, TokenSection Token,
+public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, int MediaLoops, IPAddress? MediaAdvertisedAddress, IPEndPoint? Metrics, string StateDirectory, TokenSection Token,
     Conclave.Web.Signalling.SignallingLimitOptions Limits, Conclave.Meetings.Audit.RefusalAggregation Refusals, TimeSpan RecordingRetention,
     Conclave.Meetings.SharedFiles.SharedFileLimits SharedFiles)
 {
+    /// <summary>More loops than this would only contend for the same cores.</summary>
+    public const int MaxMediaLoops = 64;
+
     public static bool TryCreate(DaemonOptions options, out ValidatedOptions? validated, out string? error)
     {
         validated = null;
@@ -106,6 +115,12 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddr
         if (!TryParseEndPoint(options.Media, out var media))
         {
             error = $"Conclave:Media '{options.Media}' is not an address:port such as 127.0.0.1:10000";
+            return false;
+        }
+        int mediaLoops = options.MediaLoops ?? Environment.ProcessorCount;
+        if (mediaLoops is < 1 or > MaxMediaLoops)
+        {
+            error = $"Conclave:MediaLoops {mediaLoops} must be 1 to {MaxMediaLoops}";
             return false;
         }
         IPAddress? advertised = null;
@@ -167,7 +182,7 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, IPAddr
             error = $"Conclave:SharedFiles:{sharedLimit} is too small (at least 1; MaxMeetingBytes at least MaxFileBytes)";
             return false;
         }
-        validated = new ValidatedOptions(https!, media, advertised, metrics, Path.GetFullPath(options.StateDirectory), options.Token, options.Limits,
+        validated = new ValidatedOptions(https!, media, mediaLoops, advertised, metrics, Path.GetFullPath(options.StateDirectory), options.Token, options.Limits,
             new Conclave.Meetings.Audit.RefusalAggregation { Interval = TimeSpan.FromSeconds(options.Audit.RefusalIntervalSeconds) },
             TimeSpan.FromDays(options.Recording.RetentionDays), sharedFiles);
         error = null;

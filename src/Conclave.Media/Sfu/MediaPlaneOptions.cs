@@ -6,8 +6,11 @@ namespace Conclave.Media.Sfu;
 
 public sealed class MediaPlaneOptions
 {
-    /// <summary>The one media port, bound already (<see cref="UdpDatagramSocket.Bind"/> in production).</summary>
-    public required IDatagramSocket Socket { get; init; }
+    /// <summary>
+    /// One socket per media loop, all bound to the one media port already: in production
+    /// <see cref="UdpDatagramSocket.Bind"/> with a shared port, one per core.
+    /// </summary>
+    public required IReadOnlyList<IDatagramSocket> Sockets { get; init; }
 
     /// <summary>This process's DTLS certificate (<see cref="DtlsCertificate.CreateSelfSigned"/>).</summary>
     public required DtlsCertificate Certificate { get; init; }

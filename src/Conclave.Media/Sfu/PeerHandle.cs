@@ -6,10 +6,10 @@ namespace Conclave.Media.Sfu;
 /// </summary>
 public sealed class PeerHandle
 {
-    private readonly MediaPlane _plane;
+    private readonly MediaShard _plane;
     private readonly Peer _peer;
 
-    internal PeerHandle(MediaPlane plane, Peer peer)
+    internal PeerHandle(MediaShard plane, Peer peer)
     {
         _plane = plane;
         _peer = peer;

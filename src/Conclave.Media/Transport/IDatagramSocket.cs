@@ -36,6 +36,16 @@ public interface IDatagramSocket : IDisposable
     bool TrySendSegments(ReadOnlySpan<byte> segments, int segmentBytes, SocketAddress to) =>
         SendEach(this, segments, segmentBytes, to);
 
+    /// <summary>
+    /// Every later datagram from <paramref name="remote"/> arrives at this socket rather than at
+    /// another media loop's socket of the same port (<see cref="UdpDatagramSocket.Steer"/>).
+    /// Loop thread only. A port only one loop holds needs nothing.
+    /// </summary>
+    void Steer(SocketAddress remote) { }
+
+    /// <summary>Undoes <see cref="Steer"/>: the remote left. Loop thread only.</summary>
+    void Unsteer(SocketAddress remote) { }
+
     /// <summary>A run of segments as one <see cref="TrySendTo"/> per datagram.</summary>
     static bool SendEach(IDatagramSocket socket, ReadOnlySpan<byte> segments, int segmentBytes, SocketAddress to)
     {

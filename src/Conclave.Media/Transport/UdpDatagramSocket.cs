@@ -27,14 +27,25 @@ public sealed unsafe partial class UdpDatagramSocket : IDatagramSocket
     /// </summary>
     private const int KernelBufferBytes = 4 * 1024 * 1024;
 
-    private readonly Socket _socket;     // Allocated by this.
-    private bool _pollSaidReadable;      // Only the loop thread receives.
+    // Linux: SOL_SOCKET, SO_REUSEPORT (asm-generic/socket.h); MSG_DONTWAIT; errno values (EAGAIN ends a drain).
+    private const int SolSocket = 1;
+    private const int SoReusePort = 15;
+    private const int MsgDontWait = 0x40;
+    private const int Eintr = 4;
+    private const int Econnrefused = 111;
 
-    private UdpDatagramSocket(Socket socket, bool segmentationOffload)
+    private readonly Socket _socket;     // Allocated by this.
+    private readonly Epoll _epoll;       // Allocated by this: the socket and the steered ones.
+    private readonly Dictionary<SocketAddress, Socket> _steered = new();   // Loop thread only.
+
+    private UdpDatagramSocket(Socket socket, bool segmentationOffload, bool sharedPort)
     {
         _socket = socket;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         SegmentationOffload = segmentationOffload;
+        SharedPort = sharedPort;
+        _epoll = new Epoll();
+        _epoll.Add(socket);
     }
 
     public IPEndPoint LocalEndPoint { get; }
@@ -42,17 +53,25 @@ public sealed unsafe partial class UdpDatagramSocket : IDatagramSocket
     /// <summary>Whether runs go out segmented; false once the kernel refused it (then one send per datagram).</summary>
     public bool SegmentationOffload { get; private set; }
 
+    /// <summary>
+    /// Whether the port is shared with this process's other media loops (SO_REUSEPORT) and a
+    /// remote can be steered here (<see cref="Steer"/>).
+    /// </summary>
+    public bool SharedPort { get; }
+
     /// <summary>Binds <paramref name="endPoint"/>; throws <see cref="SocketException"/> when it is in use or not local.</summary>
     /// <param name="segmentationOffload">Send runs with UDP_SEGMENT (the default); off sends one datagram per call.</param>
-    public static UdpDatagramSocket Bind(IPEndPoint endPoint, bool segmentationOffload = true)
+    /// <param name="sharedPort">
+    /// Bind with SO_REUSEPORT, so that each media loop of this process holds a socket of its
+    /// own on the one media port (socket(7)); the kernel then spreads new remotes over them
+    /// until <see cref="Steer"/> gives a remote to one.
+    /// </param>
+    public static UdpDatagramSocket Bind(IPEndPoint endPoint, bool segmentationOffload = true, bool sharedPort = false)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var socket = Open(endPoint, sharedPort);
         try
         {
-            socket.Bind(endPoint);
-            socket.ReceiveBufferSize = KernelBufferBytes;
-            socket.SendBufferSize = KernelBufferBytes;
-            return new UdpDatagramSocket(socket, segmentationOffload);
+            return new UdpDatagramSocket(socket, segmentationOffload, sharedPort);
         }
         catch
         {
@@ -61,27 +80,95 @@ public sealed unsafe partial class UdpDatagramSocket : IDatagramSocket
         }
     }
 
-    public bool WaitToReceive(int timeoutMs) => _pollSaidReadable = _socket.Poll(timeoutMs * 1000, SelectMode.SelectRead);
+    private static Socket Open(IPEndPoint endPoint, bool sharedPort)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (sharedPort) socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            socket.Bind(endPoint);
+            socket.ReceiveBufferSize = KernelBufferBytes;
+            socket.SendBufferSize = KernelBufferBytes;
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// From now on every datagram from <paramref name="remote"/> arrives at this socket, not at
+    /// another loop's: a socket of this port connected to the remote, which the kernel prefers
+    /// to the unconnected ones for that 4-tuple (udp(7); Linux scores an exact match highest in a
+    /// SO_REUSEPORT group that holds connected sockets). Nothing happens on a port not shared.
+    /// Loop thread only.
+    /// </summary>
+    public void Steer(SocketAddress remote)
+    {
+        if (!SharedPort || _steered.ContainsKey(remote)) return;
+        var copy = new SocketAddress(remote.Family, remote.Size);
+        remote.Buffer.Span[..remote.Size].CopyTo(copy.Buffer.Span);
+        var socket = Open(LocalEndPoint, sharedPort: true);
+        try
+        {
+            socket.Connect(LocalEndPoint.Create(copy));
+            _epoll.Add(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        _steered.Add(copy, socket);
+    }
+
+    /// <summary>The remote's datagrams may arrive at any loop's socket again (it left). Loop thread only.</summary>
+    public void Unsteer(SocketAddress remote)
+    {
+        // Closing the socket takes it out of the epoll set too.
+        if (_steered.Remove(remote, out var socket)) socket.Dispose();
+    }
+
+    /// <summary>Remotes steered here now.</summary>
+    public int SteeredCount => _steered.Count;
+
+    public bool WaitToReceive(int timeoutMs) => _epoll.Wait(timeoutMs);
 
     public bool TryReceiveFrom(Span<byte> buffer, SocketAddress from, out int length)
     {
-        // After a poll that said readable, receive even when Available is 0: what waits may
-        // be an empty datagram, which must be taken or the poll would say readable forever.
-        bool readable = _pollSaidReadable;
-        _pollSaidReadable = false;
-        while (readable || _socket.Available > 0)
+        // The sockets the last wait found readable, then once more what is readable now: a
+        // datagram that arrived since (or with no wait before) is still taken.
+        for (bool lookedAgain = false; ; lookedAgain = true)
         {
-            readable = false;
-            try
+            if (TryReceiveFromReady(buffer, from, out length)) return true;
+            if (lookedAgain || !_epoll.Wait(0)) return false;
+        }
+    }
+
+    private bool TryReceiveFromReady(Span<byte> buffer, SocketAddress from, out int length)
+    {
+        while (_epoll.TryPeekReady(out int descriptor))
+        {
+            long received;
+            uint addressBytes = (uint)from.Buffer.Length;
+            fixed (byte* data = buffer)
+            fixed (byte* address = from.Buffer.Span)
             {
-                length = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
+                received = recvfrom(descriptor, data, (nuint)buffer.Length, MsgDontWait, address, &addressBytes);
+            }
+            if (received >= 0)
+            {
+                // An empty datagram is taken too, or the socket would stay readable forever.
+                from.Size = (int)addressBytes;
+                length = (int)received;
                 return true;
             }
-            catch (SocketException)
-            {
-                // Linux reports an earlier send's ICMP port-unreachable on the next
-                // receive (ECONNREFUSED); the datagram it refers to is already gone.
-            }
+            // Linux reports an earlier send's ICMP port-unreachable on the next receive
+            // (ECONNREFUSED); the datagram it refers to is already gone, so read on.
+            if (Marshal.GetLastPInvokeError() is Econnrefused or Eintr) continue;
+            _epoll.NextReady();   // EAGAIN: this one is drained
         }
         length = 0;
         return false;
@@ -135,7 +222,13 @@ public sealed unsafe partial class UdpDatagramSocket : IDatagramSocket
         return false; // a full send buffer (EAGAIN) or an unreachable address: lost, as a sendto's would be
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        foreach (var steered in _steered.Values) steered.Dispose();
+        _steered.Clear();
+        _socket.Dispose();
+        _epoll.Dispose();
+    }
 
     // struct iovec and struct msghdr of 64-bit Linux (sys/uio.h, sys/socket.h).
     [StructLayout(LayoutKind.Sequential)]
@@ -159,4 +252,7 @@ public sealed unsafe partial class UdpDatagramSocket : IDatagramSocket
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial long sendmsg(int socket, MessageHeader* message, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial long recvfrom(int socket, byte* buffer, nuint length, int flags, byte* address, uint* addressLength);
 }

@@ -27,20 +27,25 @@ internal sealed class SfuHarness : IDisposable
     /// <param name="openSocket">A socket on a fresh address of the network the plane and the browsers share.</param>
     /// <param name="deliveryWaitMs">How long the plane waits for a datagram sent to it: 0 in memory, where a send has arrived when it returns.</param>
     /// <param name="forwardTap">What sees each forwarded packet, if anything.</param>
-    public SfuHarness(Func<IDatagramSocket> openSocket, int deliveryWaitMs, IForwardTap? forwardTap = null)
+    /// <param name="planeSockets">The plane's sockets, one per loop on one port; one from <paramref name="openSocket"/> when not given.</param>
+    public SfuHarness(Func<IDatagramSocket> openSocket, int deliveryWaitMs, IForwardTap? forwardTap = null, IReadOnlyList<IDatagramSocket>? planeSockets = null)
     {
         _openSocket = openSocket;
         _deliveryWaitMs = deliveryWaitMs;
-        Plane = new MediaPlane(new MediaPlaneOptions
+        Loops = new MediaPlane(new MediaPlaneOptions
         {
-            Socket = openSocket(), Certificate = DtlsCertificate.CreateSelfSigned(), Time = Clock, ForwardTap = forwardTap,
+            Sockets = planeSockets ?? [openSocket()], Certificate = DtlsCertificate.CreateSelfSigned(), Time = Clock, ForwardTap = forwardTap,
         });
-        _planeAddress = Plane.LocalEndPoint.Serialize();
+        _planeAddress = Loops.LocalEndPoint.Serialize();
     }
 
     public ManualClock Clock { get; } = new();
 
-    public MediaPlane Plane { get; }
+    /// <summary>The plane with all its loops.</summary>
+    public MediaPlane Loops { get; }
+
+    /// <summary>The plane's first loop: the only one, unless the harness was given more sockets.</summary>
+    public MediaShard Plane => Loops.Shards[0];
 
     /// <summary>
     /// A browser joins <paramref name="room"/>: ICE, keys, then its answers to every offer,
@@ -50,10 +55,11 @@ internal sealed class SfuHarness : IDisposable
     public HarnessBrowser Join(string room, (uint Ssrc, uint RtxSsrc)? video = null, uint? audioSsrc = null)
     {
         var sink = new RecordingSignalSink();
-        var peer = Plane.Join(room, sink); // the harness is the loop thread
+        var shard = Loops.ShardFor(room);
+        var peer = shard.Join(room, sink); // the harness is the loop thread
         var keys = new DtlsSrtpKeys((ushort)SrtpProfile.AeadAes128Gcm,
             RandomNumberGenerator.GetBytes(16), RandomNumberGenerator.GetBytes(12), RandomNumberGenerator.GetBytes(16), RandomNumberGenerator.GetBytes(12));
-        var browser = new HarnessBrowser(peer, new PeerHandle(Plane, peer), sink, _openSocket(), keys, video, audioSsrc);
+        var browser = new HarnessBrowser(peer, new PeerHandle(shard, peer), sink, _openSocket(), keys, video, audioSsrc);
         _browsers.Add(browser);
 
         Deliver(IceConnectivityCheck.Request($"{peer.Ice.Local.Ufrag}:{HarnessBrowser.IceUfrag}", peer.Ice.Local.Password, useCandidate: true), browser.Socket);
@@ -88,15 +94,15 @@ internal sealed class SfuHarness : IDisposable
     /// <summary>The room's MLS group is at <paramref name="epoch"/>, as the delivery service tells the plane; the loop turns to take it.</summary>
     public void SetRoomEpoch(string room, ulong epoch)
     {
-        Plane.SetRoomEpoch(room, epoch);
-        Plane.Loop.RunOnce(0);
+        Loops.SetRoomEpoch(room, epoch);
+        Turn(0);
     }
 
     /// <summary>The plane asks the room's video publishers for key frames; the loop turns to do it.</summary>
     public void RequestKeyFrames(string room)
     {
-        Plane.RequestKeyFrames(room);
-        Plane.Loop.RunOnce(0);
+        Loops.RequestKeyFrames(room);
+        Turn(0);
     }
 
     /// <summary>The browser leaves, as its signalling's leave message does.</summary>
@@ -121,29 +127,47 @@ internal sealed class SfuHarness : IDisposable
     public void Deliver(ReadOnlySpan<byte> datagram, IDatagramSocket from)
     {
         if (!from.TrySendTo(datagram, _planeAddress)) throw new InvalidOperationException("the harness could not send");
-        Plane.Loop.RunOnce(_deliveryWaitMs);
+        Turn(_deliveryWaitMs);
     }
 
     /// <summary>Moves the clock on and turns the loop, so that timers due by then run.</summary>
     public void Advance(long ms)
     {
         Clock.Advance(ms);
-        Plane.Loop.RunOnce(0);
+        Turn(0);
     }
 
     /// <summary>Turns the loop once, so that a call made through a <see cref="PeerHandle"/> runs.</summary>
     public T Run<T>(Task<T> call)
     {
-        Plane.Loop.RunOnce(0);
+        Turn(0);
         if (!call.IsCompleted) throw new InvalidOperationException("the call did not run on the loop");
         return call.GetAwaiter().GetResult();
     }
 
     public void Run(Task call)
     {
-        Plane.Loop.RunOnce(0);
+        Turn(0);
         if (!call.IsCompleted) throw new InvalidOperationException("the call did not run on the loop");
         call.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Turns every loop. With several, which socket the kernel gave a datagram is not known, so
+    /// each turns without waiting, then each again for what one handed another.
+    /// </summary>
+    private void Turn(int waitMs)
+    {
+        var shards = Loops.Shards;
+        if (shards.Count == 1)
+        {
+            Plane.Loop.RunOnce(waitMs);
+            return;
+        }
+        for (int pass = 0; pass < 2; pass++)
+        {
+            foreach (var shard in shards) shard.Loop.RunOnce(0);
+        }
     }
 
     /// <summary>The harness is shared with bench/, which has no xunit: fail with a plain exception.</summary>
@@ -155,7 +179,7 @@ internal sealed class SfuHarness : IDisposable
     public void Dispose()
     {
         foreach (var browser in _browsers) browser.Dispose();
-        Plane.Dispose();
+        Loops.Dispose();
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Conclave.Media.Transport;
 
 namespace Conclave.Media.Tests.Transport;
@@ -67,5 +68,57 @@ public sealed class UdpDatagramSocketTests : IDisposable
         Assert.False(_b.WaitToReceive(50));
         // Loopback segments in software: the kernel took the offload and nothing fell back.
         Assert.Equal(segmentationOffload, sender.SegmentationOffload);
+    }
+
+    [Fact]
+    public void On_a_shared_port_a_steered_remote_arrives_only_at_the_socket_that_steered_it_and_anywhere_once_let_go()
+    {
+        using var first = UdpDatagramSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0), sharedPort: true);
+        using var second = UdpDatagramSocket.Bind(first.LocalEndPoint, sharedPort: true);
+        var remote = _a.LocalEndPoint.Serialize();
+        second.Steer(remote);
+        second.Steer(remote);   // twice is once
+        Assert.Equal(1, second.SteeredCount);
+
+        for (byte i = 0; i < 20; i++) Assert.True(_a.TrySendTo([i], first.LocalEndPoint.Serialize()));
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (byte)i), Drain(second, remote));
+        Assert.Empty(Drain(first, remote));
+        // Replies leave from the shared port, whichever socket sends them.
+        Assert.True(first.TrySendTo([42], remote));
+        Assert.True(_a.WaitToReceive(1000));
+        var from = new SocketAddress(AddressFamily.InterNetwork);
+        Assert.True(_a.TryReceiveFrom(new byte[8], from, out _));
+        Assert.Equal(first.LocalEndPoint.Serialize(), from);
+
+        second.Unsteer(remote);
+        for (byte i = 0; i < 20; i++) Assert.True(_a.TrySendTo([i], first.LocalEndPoint.Serialize()));
+        Assert.Equal(20, Drain(first, remote).Count + Drain(second, remote).Count);
+        Assert.Equal(0, second.SteeredCount);
+    }
+
+    [Fact]
+    public void A_port_not_shared_steers_nothing_and_cannot_be_shared_by_another_socket()
+    {
+        _b.Steer(_a.LocalEndPoint.Serialize());
+        Assert.Equal(0, _b.SteeredCount);
+        Assert.Throws<SocketException>(() => UdpDatagramSocket.Bind(_b.LocalEndPoint, sharedPort: true));
+    }
+
+    /// <summary>The first byte of every datagram waiting at <paramref name="socket"/>, each checked to come from <paramref name="remote"/>.</summary>
+    private static List<byte> Drain(UdpDatagramSocket socket, SocketAddress remote)
+    {
+        var firstBytes = new List<byte>();
+        var buffer = new byte[64];
+        var from = new SocketAddress(AddressFamily.InterNetwork);
+        while (socket.WaitToReceive(100))
+        {
+            while (socket.TryReceiveFrom(buffer, from, out int length))
+            {
+                Assert.Equal(remote, from);
+                firstBytes.Add(buffer[0]);
+            }
+        }
+        return firstBytes;
     }
 }
