@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Conclave.Daemon.Recording;
 using Conclave.Daemon.SharedFiles;
+using Conclave.Daemon.SystemBus;
 using Conclave.Keys;
 using Conclave.Media.Dtls;
 using Conclave.Media.Sfu;
@@ -133,6 +134,7 @@ public static class DaemonHost
         AddMeetings(builder.Services, database, custody, audit);
         AddRecording(builder.Services, validated, custody, storageKek, recorder, recorderOptions);
         AddSharedFiles(builder.Services, validated, database, storageKek);
+        AddApplianceSystem(builder.Services, validated);
         builder.Services.AddConclaveWeb(new ConsoleOptions(Path.Combine(validated.StateDirectory, "audit.log")), validated.Limits);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -229,6 +231,16 @@ public static class DaemonHost
             s.GetRequiredService<IAuditTrail>(), s.GetRequiredService<TimeProvider>(), validated.SharedFiles));
         services.AddSingleton(new SharedFileStore(Path.Combine(validated.StateDirectory, "sealed", "meetings"), storageKek));
         services.AddHostedService<SharedFileLifetime>();
+    }
+
+    /// <summary>
+    /// The console's System page over the D-Bus system bus (docs/system-page.md); the connection is
+    /// made on first use, so a machine without a system bus starts all the same.
+    /// </summary>
+    private static void AddApplianceSystem(IServiceCollection services, ValidatedOptions validated)
+    {
+        services.AddSingleton(_ => new SystemBusConnection(validated.SystemBus, SystemBusConnection.DefaultCallTimeout));
+        services.AddSingleton<IApplianceSystem>(s => new DBusApplianceSystem(s.GetRequiredService<SystemBusConnection>(), ChronySources.Appliance));
     }
 
     /// <summary>Once when the audit log stops writing, once when it writes again: a full disk is one journal line, not one per record.</summary>
