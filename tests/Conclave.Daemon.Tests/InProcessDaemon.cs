@@ -30,8 +30,15 @@ public sealed class InProcessDaemon : IAsyncLifetime
     public const long MaxFileBytes = 1024 * 1024, MaxMeetingBytes = 3 * MaxFileBytes;
     public const int MaxFilesPerMeeting = 4;
 
+    /// <summary>
+    /// The system bus this daemon's System page asks: a socket nothing listens on unless a test starts a
+    /// private dbus-daemon there (SystemPageTests), so no test reaches this machine's own system bus.
+    /// </summary>
+    public static readonly string SystemBusSocket = Path.Combine(Path.GetTempPath(), $"conclave-test-bus-{Environment.ProcessId}");
+
     public async Task InitializeAsync() => _conclaved = await InProcessConclaved.StartAsync(configuration:
     [
+        $"--Conclave:SystemBus=unix:path={SystemBusSocket}",
         $"--Conclave:SharedFiles:MaxFileBytes={MaxFileBytes}",
         $"--Conclave:SharedFiles:MaxMeetingBytes={MaxMeetingBytes}",
         $"--Conclave:SharedFiles:MaxFilesPerMeeting={MaxFilesPerMeeting}",

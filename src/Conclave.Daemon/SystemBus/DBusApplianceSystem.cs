@@ -20,7 +20,7 @@ internal sealed class DBusApplianceSystem(SystemBusConnection bus, ChronySources
         var timeSources = chrony.Read();
         try
         {
-            await bus.ConnectAsync(cancellationToken);
+            await bus.PingAsync(cancellationToken);
         }
         catch (SystemBusException e)
         {

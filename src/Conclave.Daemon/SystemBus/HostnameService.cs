@@ -6,7 +6,7 @@ namespace Conclave.Daemon.SystemBus;
 /// <summary>systemd-hostnamed (org.freedesktop.hostname1, org.freedesktop.hostname1(5)): the host names, and setting the static one.</summary>
 internal sealed class HostnameService(SystemBusConnection bus)
 {
-    public static readonly BusObject Object = new("org.freedesktop.hostname1", "/org/freedesktop/hostname1", "org.freedesktop.hostname1", "systemd-hostnamed");
+    private static readonly BusObject Object = new("org.freedesktop.hostname1", "/org/freedesktop/hostname1", "org.freedesktop.hostname1", "systemd-hostnamed");
 
     public async Task<HostnameStatus> ReadAsync(CancellationToken cancellationToken)
     {
@@ -18,7 +18,7 @@ internal sealed class HostnameService(SystemBusConnection bus)
 
     /// <summary>SetStaticHostname(s hostname, b interactive) with interactive false: polkit decides alone (firmware-config/polkit-1).</summary>
     public Task SetStaticAsync(string hostname, CancellationToken cancellationToken) =>
-        bus.CallAsync(SetStaticHostname(hostname), Object, "SetStaticHostname", cancellationToken);
+        bus.CallAsync(() => SetStaticHostname(hostname), Object, "SetStaticHostname", cancellationToken);
 
     private async Task<string?> ReadAsync(string property, PropertyProblems problems, CancellationToken cancellationToken)
     {

@@ -8,11 +8,11 @@ namespace Conclave.Daemon.SystemBus;
 /// </summary>
 internal sealed class PowerControl(SystemBusConnection bus)
 {
-    public static readonly BusObject Manager = new("org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "systemd-logind");
+    private static readonly BusObject Manager = new("org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "systemd-logind");
 
-    public Task RebootAsync(CancellationToken cancellationToken) => bus.CallAsync(Call("Reboot"), Manager, "Reboot", cancellationToken);
+    public Task RebootAsync(CancellationToken cancellationToken) => bus.CallAsync(() => Call("Reboot"), Manager, "Reboot", cancellationToken);
 
-    public Task PowerOffAsync(CancellationToken cancellationToken) => bus.CallAsync(Call("PowerOff"), Manager, "PowerOff", cancellationToken);
+    public Task PowerOffAsync(CancellationToken cancellationToken) => bus.CallAsync(() => Call("PowerOff"), Manager, "PowerOff", cancellationToken);
 
     private MessageBuffer Call(string member)
     {

@@ -9,7 +9,9 @@ namespace Conclave.Daemon.SystemBus;
 /// </summary>
 internal sealed class TimeService(SystemBusConnection bus)
 {
-    public static readonly BusObject Object = new("org.freedesktop.timedate1", "/org/freedesktop/timedate1", "org.freedesktop.timedate1", "systemd-timedated");
+    private static readonly BusObject Object = new("org.freedesktop.timedate1", "/org/freedesktop/timedate1", "org.freedesktop.timedate1", "systemd-timedated");
+
+    private static readonly ulong MaxMicroseconds = (ulong)(DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).Ticks / 10;
 
     public async Task<TimeStatus> ReadAsync(CancellationToken cancellationToken)
     {
@@ -26,8 +28,6 @@ internal sealed class TimeService(SystemBusConnection bus)
     /// <summary>TimeUSec counts microseconds since the Unix epoch (CLOCK_REALTIME); past year 9999 it is no time at all.</summary>
     private static DateTimeOffset? FromUnixMicroseconds(ulong? microseconds) =>
         microseconds <= MaxMicroseconds ? DateTimeOffset.UnixEpoch.AddTicks((long)microseconds.Value * 10) : null;
-
-    private static readonly ulong MaxMicroseconds = (ulong)(DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).Ticks / 10;
 
     private async Task<VariantValue?> ReadAsync(string property, VariantValueType type, PropertyProblems problems, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace Conclave.Daemon.SystemBus;
 /// </summary>
 internal sealed class UnitStates(SystemBusConnection bus)
 {
-    public static readonly BusObject Manager = new("org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "systemd");
+    private static readonly BusObject Manager = new("org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "systemd");
 
     /// <summary>conclaved and what it relies on: its packet filter, clock, journal, token reader (pcscd), the bus itself and the network.</summary>
     public static readonly IReadOnlyList<string> ApplianceUnits =
@@ -30,7 +30,7 @@ internal sealed class UnitStates(SystemBusConnection bus)
         ObjectPath path;
         try
         {
-            path = await bus.CallAsync(LoadUnit(unit), static (message, _) => message.GetBodyReader().ReadObjectPath(), null, Manager, $"LoadUnit {unit}", cancellationToken);
+            path = await bus.CallAsync(() => LoadUnit(unit), static (message, _) => message.GetBodyReader().ReadObjectPath(), null, Manager, $"LoadUnit {unit}", cancellationToken);
         }
         catch (SystemBusException e)
         {
