@@ -13,10 +13,12 @@ cd "$(dirname "$0")/.."
 # GStreamer's webrtcbin (plugins-bad, libnice's element, Opus and RTP from base and good),
 # driven from Debian's python3 through GObject introspection, is an independent WebRTC peer.
 # nftables gives `nft -c`, which checks firmware-config/nftables.conf without applying it.
+# dbus-daemon runs the private buses the System page's tests talk to; systemd brings the real
+# systemd-hostnamed and systemd-timedated they read (docs/system-page.md).
 # ffmpeg (ffprobe, and libvpx/libopus encoders) checks exported recordings and makes test media;
 # the appliance itself never decodes media (docs/recording.md).
 # python3-pydicom and dcmtk make the DICOM series the content-sharing tests show (tests only).
-DEBIAN_PACKAGES=(chromium openssl libsrtp2-1 softhsm2 libengine-pkcs11-openssl p11-kit p11-kit-modules nftables ffmpeg nodejs npm
+DEBIAN_PACKAGES=(chromium openssl libsrtp2-1 softhsm2 libengine-pkcs11-openssl p11-kit p11-kit-modules nftables dbus-daemon systemd ffmpeg nodejs npm
   python3-gi gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-nice python3-pydicom dcmtk)
 missing=()
@@ -29,11 +31,24 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
   for package in "${missing[@]}"; do [[ "$package" == nodejs || "$package" == npm ]] || filtered+=("$package"); done
   missing=("${filtered[@]+"${filtered[@]}"}")
 fi
+if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
 if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
-  if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# chronyd, to check firmware-config/chrony/chrony.conf (`chronyd -p`, which parses a configuration and
+# exits). Installing chrony would replace this machine's own time daemon (it conflicts with
+# systemd-timesyncd), so Debian's package is unpacked under artifacts/ instead of installed.
+CHRONY_DIR=artifacts/tools/chrony
+if [[ ! -x /usr/sbin/chronyd && ! -x "$CHRONY_DIR/usr/sbin/chronyd" ]]; then
+  echo "setup: unpacking Debian's chrony package into $CHRONY_DIR"
+  download=$(mktemp -d)
+  (cd "$download" && apt-get download -qq chrony 2>/dev/null) || { $SUDO apt-get update -qq && (cd "$download" && apt-get download -qq chrony); }
+  mkdir -p "$CHRONY_DIR"
+  dpkg-deb -x "$download"/chrony_*.deb "$CHRONY_DIR"
+  rm -rf "$download"
 fi
 
 # npm packages of the browser client, pinned by package-lock.json.

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Conclave.Daemon.Recording;
 using Conclave.Daemon.SharedFiles;
+using Conclave.Daemon.SystemBus;
 using Conclave.Keys;
 using Conclave.Media.Dtls;
 using Conclave.Media.Sfu;
@@ -157,6 +158,7 @@ public static class DaemonHost
         AddRecording(builder.Services, validated, custody, storageKek, recorder, recorderOptions);
         AddSharedFiles(builder.Services, validated, database, storageKek);
         if (validated.Metrics is { } metricsEndPoint) builder.Services.AddSingleton(new Conclave.Web.Metrics.MetricsListener(metricsEndPoint));
+        AddApplianceSystem(builder.Services, validated);
         builder.Services.AddConclaveWeb(new ConsoleOptions(Path.Combine(validated.StateDirectory, "audit.log")), validated.Limits);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -255,6 +257,16 @@ public static class DaemonHost
             s.GetRequiredService<IAuditTrail>(), s.GetRequiredService<TimeProvider>(), validated.SharedFiles));
         services.AddSingleton(new SharedFileStore(Path.Combine(validated.StateDirectory, "sealed", "meetings"), storageKek));
         services.AddHostedService<SharedFileLifetime>();
+    }
+
+    /// <summary>
+    /// The console's System page over the D-Bus system bus (docs/system-page.md); the connection is
+    /// made on first use, so a machine without a system bus starts all the same.
+    /// </summary>
+    private static void AddApplianceSystem(IServiceCollection services, ValidatedOptions validated)
+    {
+        services.AddSingleton(_ => new SystemBusConnection(validated.SystemBus, SystemBusConnection.DefaultCallTimeout));
+        services.AddSingleton<IApplianceSystem>(s => new DBusApplianceSystem(s.GetRequiredService<SystemBusConnection>(), ChronySources.Appliance));
     }
 
     /// <summary>Once when the audit log stops writing, once when it writes again: a full disk is one journal line, not one per record.</summary>

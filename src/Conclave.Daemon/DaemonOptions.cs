@@ -49,6 +49,9 @@ public sealed class DaemonOptions
 
     /// <summary>Files shared in meetings (section Conclave:SharedFiles; docs/content-sharing.md).</summary>
     public SharedFilesSection SharedFiles { get; set; } = new();
+
+    /// <summary>The D-Bus system bus the System page asks (docs/system-page.md); empty: DBUS_SYSTEM_BUS_ADDRESS, else /run/dbus/system_bus_socket.</summary>
+    public string? SystemBus { get; set; }
 }
 
 public sealed class SharedFilesSection
@@ -99,7 +102,7 @@ public sealed class TokenSection
 /// <summary><see cref="DaemonOptions"/> checked and converted, or the one line saying what is wrong.</summary>
 public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, int MediaLoops, IPAddress? MediaAdvertisedAddress, IPEndPoint? Metrics, string StateDirectory, TokenSection Token,
     Conclave.Web.Signalling.SignallingLimitOptions Limits, Conclave.Meetings.Audit.RefusalAggregation Refusals, TimeSpan RecordingRetention,
-    Conclave.Meetings.SharedFiles.SharedFileLimits SharedFiles)
+    Conclave.Meetings.SharedFiles.SharedFileLimits SharedFiles, string SystemBus)
 {
     /// <summary>More loops than this would only contend for the same cores.</summary>
     public const int MaxMediaLoops = 64;
@@ -184,7 +187,8 @@ public sealed record ValidatedOptions(IPEndPoint Https, IPEndPoint Media, int Me
         }
         validated = new ValidatedOptions(https!, media, mediaLoops, advertised, metrics, Path.GetFullPath(options.StateDirectory), options.Token, options.Limits,
             new Conclave.Meetings.Audit.RefusalAggregation { Interval = TimeSpan.FromSeconds(options.Audit.RefusalIntervalSeconds) },
-            TimeSpan.FromDays(options.Recording.RetentionDays), sharedFiles);
+            TimeSpan.FromDays(options.Recording.RetentionDays), sharedFiles,
+            string.IsNullOrWhiteSpace(options.SystemBus) ? Conclave.Daemon.SystemBus.SystemBusConnection.DefaultAddress : options.SystemBus);
         error = null;
         return true;
     }

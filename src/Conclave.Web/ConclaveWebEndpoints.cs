@@ -35,7 +35,7 @@ public static class ConclaveWebEndpoints
     /// <summary>
     /// The web side's own services. The domain's (AccountService, MeetingService,
     /// AdmissionService, SettingsService, SharedFileService, IAuditTrail, IMeetingStore, TimeProvider), an
-    /// <see cref="ITokenStatusSource"/>, an <see cref="ICredentialSigner"/>, the <see cref="SharedFileStore"/>
+    /// <see cref="ITokenStatusSource"/>, an <see cref="IApplianceSystem"/>, an <see cref="ICredentialSigner"/>, the <see cref="SharedFileStore"/>
     /// and the MediaPlane come from the composition root.
     /// </summary>
     public static IServiceCollection AddConclaveWeb(this IServiceCollection services, ConsoleOptions options, SignallingLimitOptions limits)
@@ -98,6 +98,7 @@ public static class ConclaveWebEndpoints
         MeetingPages.Map(console);
         UserPages.Map(console);
         AdminPages.Map(console);
+        SystemPage.Map(console);
         RecordingPages.Map(console);
         MeetingPageEndpoints.Map(app, webRoot);
         GroupInfoEndpoints.Map(app);

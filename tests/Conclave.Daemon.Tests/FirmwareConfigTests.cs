@@ -37,6 +37,73 @@ public sealed partial class FirmwareConfigTests
         Assert.True(exitCode == 0, $"nft -c refused nftables.conf (exit {exitCode}):\n{stderr}");
     }
 
+    [Fact]
+    public async Task Chronyd_parses_the_chrony_configuration_and_it_names_no_time_server()
+    {
+        // chronyd -p parses the file as the daemon would, prints it and exits, non-zero on any directive it refuses.
+        var (exitCode, stdout, stderr) = await RunAsync(Chronyd(), "-p", "-f", RepositoryFile("firmware-config/chrony/chrony.conf"));
+        Assert.True(exitCode == 0, $"chronyd -p refused chrony.conf (exit {exitCode}):\n{stderr}");
+        Assert.DoesNotMatch(TimeSourceDirective(), stdout);
+        Assert.Contains("sourcedir /etc/chrony/sources.d", stdout);
+        Assert.Contains("cmdport 0", stdout);
+    }
+
+    [Fact]
+    public async Task The_polkit_rules_grant_the_conclave_user_the_system_pages_actions_and_nothing_else()
+    {
+        string[] granted =
+        [
+            "org.freedesktop.hostname1.set-static-hostname",
+            "org.freedesktop.login1.reboot", "org.freedesktop.login1.reboot-multiple-sessions",
+            "org.freedesktop.login1.power-off", "org.freedesktop.login1.power-off-multiple-sessions",
+        ];
+        string[] others =
+        [
+            "org.freedesktop.hostname1.set-hostname", "org.freedesktop.hostname1.set-machine-info",
+            "org.freedesktop.login1.reboot-ignore-inhibit", "org.freedesktop.login1.power-off-ignore-inhibit", "org.freedesktop.login1.halt",
+            "org.freedesktop.timedate1.set-time", "org.freedesktop.systemd1.manage-units",
+        ];
+        (string User, string Action)[] asked = [.. granted.Select(a => ("conclave", a)), .. others.Select(a => ("conclave", a)), .. granted.Select(a => ("alice", a))];
+
+        var answers = await PolkitAnswersAsync(asked);
+
+        Assert.Equal([.. granted.Select(_ => "yes"), .. others.Select(_ => "not handled"), .. granted.Select(_ => "not handled")], answers);
+    }
+
+    /// <summary>
+    /// What the rules file answers each (user, action), run by Node with the polkit object stubbed: the rules'
+    /// own code decides; "not handled" leaves the decision to polkit's defaults.
+    /// </summary>
+    private static async Task<string[]> PolkitAnswersAsync((string User, string Action)[] asked)
+    {
+        const string Harness = """
+            const vm = require("vm"), fs = require("fs");
+            const [file, asked] = process.argv.slice(1);
+            const rules = [];
+            const polkit = { Result: { YES: "yes", NO: "no", AUTH_SELF: "auth_self", AUTH_ADMIN: "auth_admin", NOT_HANDLED: null },
+              addRule: rule => rules.push(rule), log: () => {} };
+            vm.runInNewContext(fs.readFileSync(file, "utf8"), { polkit }, { filename: file });
+            const answer = (user, id) => {
+              for (const rule of rules) { const result = rule({ id }, { user }); if (result) return result; }
+              return "not handled";
+            };
+            console.log(JSON.parse(asked).map(([user, id]) => answer(user, id)).join("\n"));
+            """;
+        string questions = System.Text.Json.JsonSerializer.Serialize(asked.Select(a => new[] { a.User, a.Action }));
+        var (exitCode, stdout, stderr) = await RunAsync("node", "-e", Harness, RepositoryFile("firmware-config/polkit-1/rules.d/50-conclave.rules"), questions);
+        Assert.True(exitCode == 0, $"the polkit rules did not run (exit {exitCode}):\n{stderr}");
+        return stdout.TrimEnd('\n').Split('\n');
+    }
+
+    /// <summary>Debian's chronyd where chrony is installed, else the one scripts/setup.sh unpacks from Debian's package.</summary>
+    private static string Chronyd()
+    {
+        string unpacked = RepositoryFile("artifacts/tools/chrony/usr/sbin/chronyd");
+        return File.Exists("/usr/sbin/chronyd") ? "/usr/sbin/chronyd"
+            : File.Exists(unpacked) ? unpacked
+            : throw new FileNotFoundException($"no chronyd: scripts/setup.sh unpacks Debian's chrony package to {unpacked}");
+    }
+
     /// <summary>The findings that cost something, dearest first, as the tool printed them.</summary>
     private static string WorstFindings(string report)
     {
@@ -73,6 +140,9 @@ public sealed partial class FirmwareConfigTests
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
     }
+
+    [GeneratedRegex(@"(?m)^\s*(server|pool|peer)\b")]
+    private static partial Regex TimeSourceDirective();
 
     [GeneratedRegex(@"Overall exposure level for \S+: (\d+\.\d+)")]
     private static partial Regex OverallExposure();

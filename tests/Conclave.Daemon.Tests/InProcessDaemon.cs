@@ -33,9 +33,16 @@ public sealed class InProcessDaemon : IAsyncLifetime
     /// <summary>The loopback-only metrics listener (Conclave:Metrics).</summary>
     public Uri MetricsUri { get; } = new($"http://127.0.0.1:{FreeTcpPort()}{Conclave.Web.Metrics.MetricsListener.Path}");
 
+    /// <summary>
+    /// The system bus this daemon's System page asks: a socket nothing listens on unless a test starts a
+    /// private dbus-daemon there (SystemPageTests), so no test reaches this machine's own system bus.
+    /// </summary>
+    public static readonly string SystemBusSocket = Path.Combine(Path.GetTempPath(), $"conclave-test-bus-{Environment.ProcessId}");
+
     public async Task InitializeAsync() => _conclaved = await InProcessConclaved.StartAsync(configuration:
     [
         $"--Conclave:Metrics=127.0.0.1:{MetricsUri.Port}",
+        $"--Conclave:SystemBus=unix:path={SystemBusSocket}",
         $"--Conclave:SharedFiles:MaxFileBytes={MaxFileBytes}",
         $"--Conclave:SharedFiles:MaxMeetingBytes={MaxMeetingBytes}",
         $"--Conclave:SharedFiles:MaxFilesPerMeeting={MaxFilesPerMeeting}",

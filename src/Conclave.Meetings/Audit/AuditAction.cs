@@ -81,6 +81,11 @@ public sealed class AuditAction
     public static readonly AuditAction FileDelete = new("file.delete");
     public static readonly AuditAction FileShred = new("file.shred");
 
+    // The operating system, from the console's System page (docs/system-page.md).
+    public static readonly AuditAction SystemHostname = new("system.hostname");
+    public static readonly AuditAction SystemReboot = new("system.reboot");
+    public static readonly AuditAction SystemPowerOff = new("system.poweroff");
+
     /// <summary>Every action, in the order declared above (the log's own signed checkpoints aside).</summary>
     public static IReadOnlyList<AuditAction> All { get; } = Declared.AsReadOnly();
 

@@ -18,6 +18,7 @@ internal static class ConsoleLayout
         ("/console/recordings", "Recordings", Role.Admin | Role.ComplianceOfficer),
         ("/console/token", "Token", Role.Admin | Role.SecurityOfficer),
         ("/console/settings", "Settings", Role.Admin),
+        (SystemPage.Path, "System", Role.Admin),
         ("/console/enrol", "Authenticator app", Role.None),
     ];
 

@@ -30,6 +30,7 @@ public sealed class AuditVocabularyTests
                 "recording.start", "recording.stop", "recording.notice", "recording.view", "recording.hold", "recording.shred",
                 "recording.bundle", "recording.export",
                 "file.upload", "file.delete", "file.shred",
+                "system.hostname", "system.reboot", "system.poweroff",
             ],
             AuditAction.All.Select(a => a.Name));
     }
