@@ -11,27 +11,15 @@ internal sealed class HostnameService(SystemBusConnection bus)
     public async Task<HostnameStatus> ReadAsync(CancellationToken cancellationToken)
     {
         var problems = new PropertyProblems();
-        var staticName = ReadAsync("StaticHostname", problems, cancellationToken);
-        var transient = ReadAsync("Hostname", problems, cancellationToken);
-        return new HostnameStatus(await staticName, await transient, problems.Summary);
+        var staticName = bus.TryGetPropertyAsync(Object, "StaticHostname", VariantValueType.String, problems, cancellationToken);
+        var transient = bus.TryGetPropertyAsync(Object, "Hostname", VariantValueType.String, problems, cancellationToken);
+        return new HostnameStatus((await staticName)?.GetString(), (await transient)?.GetString(), problems.Summary);
     }
 
     /// <summary>SetStaticHostname(s hostname, b interactive) with interactive false: polkit decides alone (firmware-config/polkit-1).</summary>
     public Task SetStaticAsync(string hostname, CancellationToken cancellationToken) =>
         bus.CallAsync(() => SetStaticHostname(hostname), Object, "SetStaticHostname", cancellationToken);
 
-    private async Task<string?> ReadAsync(string property, PropertyProblems problems, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await bus.GetPropertyAsync(Object, property, VariantValueType.String, cancellationToken)).GetString();
-        }
-        catch (SystemBusException e)
-        {
-            problems.Add(e.Message);
-            return null;
-        }
-    }
 
     private MessageBuffer SetStaticHostname(string hostname)
     {

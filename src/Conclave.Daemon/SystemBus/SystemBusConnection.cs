@@ -62,6 +62,24 @@ internal sealed class SystemBusConnection(string address, TimeSpan callTimeout) 
     public Task<VariantValue> GetPropertyAsync(BusObject target, string property, VariantValueType expected, CancellationToken cancellationToken) =>
         CallAsync(() => PropertyGet(target, property), ReadVariant, expected, target, property, cancellationToken);
 
+    /// <summary>
+    /// <see cref="GetPropertyAsync"/>, or null with the reason noted in <paramref name="problems"/>: a page
+    /// shows what it could read and says once why the rest is missing.
+    /// </summary>
+    public async Task<VariantValue?> TryGetPropertyAsync(BusObject target, string property, VariantValueType expected, PropertyProblems problems,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetPropertyAsync(target, property, expected, cancellationToken);
+        }
+        catch (SystemBusException e)
+        {
+            problems.Add(e.Message);
+            return null;
+        }
+    }
+
     private MessageBuffer Ping()
     {
         using var writer = _connection.GetMessageWriter();

@@ -16,11 +16,11 @@ internal sealed class TimeService(SystemBusConnection bus)
     public async Task<TimeStatus> ReadAsync(CancellationToken cancellationToken)
     {
         var problems = new PropertyProblems();
-        var now = ReadAsync("TimeUSec", VariantValueType.UInt64, problems, cancellationToken);
-        var zone = ReadAsync("Timezone", VariantValueType.String, problems, cancellationToken);
-        var ntp = ReadAsync("NTP", VariantValueType.Bool, problems, cancellationToken);
-        var synchronized = ReadAsync("NTPSynchronized", VariantValueType.Bool, problems, cancellationToken);
-        var canNtp = ReadAsync("CanNTP", VariantValueType.Bool, problems, cancellationToken);
+        var now = bus.TryGetPropertyAsync(Object, "TimeUSec", VariantValueType.UInt64, problems, cancellationToken);
+        var zone = bus.TryGetPropertyAsync(Object, "Timezone", VariantValueType.String, problems, cancellationToken);
+        var ntp = bus.TryGetPropertyAsync(Object, "NTP", VariantValueType.Bool, problems, cancellationToken);
+        var synchronized = bus.TryGetPropertyAsync(Object, "NTPSynchronized", VariantValueType.Bool, problems, cancellationToken);
+        var canNtp = bus.TryGetPropertyAsync(Object, "CanNTP", VariantValueType.Bool, problems, cancellationToken);
         return new TimeStatus(FromUnixMicroseconds((await now)?.GetUInt64()),
             (await zone)?.GetString(), (await ntp)?.GetBool(), (await synchronized)?.GetBool(), (await canNtp)?.GetBool(), problems.Summary);
     }
@@ -29,16 +29,4 @@ internal sealed class TimeService(SystemBusConnection bus)
     private static DateTimeOffset? FromUnixMicroseconds(ulong? microseconds) =>
         microseconds <= MaxMicroseconds ? DateTimeOffset.UnixEpoch.AddTicks((long)microseconds.Value * 10) : null;
 
-    private async Task<VariantValue?> ReadAsync(string property, VariantValueType type, PropertyProblems problems, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await bus.GetPropertyAsync(Object, property, type, cancellationToken);
-        }
-        catch (SystemBusException e)
-        {
-            problems.Add(e.Message);
-            return null;
-        }
-    }
 }

@@ -38,24 +38,12 @@ internal sealed class UnitStates(SystemBusConnection bus)
         }
         var target = new BusObject(Manager.Destination, path.ToString(), "org.freedesktop.systemd1.Unit", "systemd");
         var problems = new PropertyProblems();
-        var load = ReadAsync(target, "LoadState", problems, cancellationToken);
-        var active = ReadAsync(target, "ActiveState", problems, cancellationToken);
-        var sub = ReadAsync(target, "SubState", problems, cancellationToken);
-        return new UnitStatus(unit, await load, await active, await sub, problems.Summary);
+        var load = bus.TryGetPropertyAsync(target, "LoadState", VariantValueType.String, problems, cancellationToken);
+        var active = bus.TryGetPropertyAsync(target, "ActiveState", VariantValueType.String, problems, cancellationToken);
+        var sub = bus.TryGetPropertyAsync(target, "SubState", VariantValueType.String, problems, cancellationToken);
+        return new UnitStatus(unit, (await load)?.GetString(), (await active)?.GetString(), (await sub)?.GetString(), problems.Summary);
     }
 
-    private async Task<string?> ReadAsync(BusObject target, string property, PropertyProblems problems, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await bus.GetPropertyAsync(target, property, VariantValueType.String, cancellationToken)).GetString();
-        }
-        catch (SystemBusException e)
-        {
-            problems.Add(e.Message);
-            return null;
-        }
-    }
 
     private MessageBuffer LoadUnit(string unit)
     {
