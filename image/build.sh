@@ -49,7 +49,22 @@ hash_of() { sha256sum | cut -c1-16; }
 # The contents of files (paths and bytes), in a stable order.
 hash_files() { find "$@" -type f -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0r sha256sum | hash_of; }
 
-# ---- 1. The Conclave package --------------------------------------------------------------
+# ---- 1. The Debian base, cached ------------------------------------------------------------
+# Keyed by the package list and options. When it must be made, mmdebstrap (downloads and dpkg,
+# mostly waiting) runs in the background while the package builds (compiling, mostly CPU).
+base_key=$(printf '%s\n' "$SUITE" "${PACKAGES[@]}" "${MMDEBSTRAP_OPTIONS[@]}" | hash_of)
+base="$cache/base-$base_key.tar"
+base_pid=""
+if [[ ! -f "$base" ]]; then
+  phase "mmdebstrap $SUITE minbase with ${#PACKAGES[@]} packages, in the background (not cached yet; log $cache/mmdebstrap.log)"
+  rm -f "$cache"/base-*.tar "$cache"/base-*.tar.partial.tar
+  mmdebstrap --quiet "${MMDEBSTRAP_OPTIONS[@]}" --include="$(IFS=,; echo "${PACKAGES[*]}")" \
+    "$SUITE" "$base.partial.tar" > "$cache/mmdebstrap.log" 2>&1 &
+  base_pid=$!
+  trap '[[ -n "$base_pid" ]] && kill "$base_pid" 2>/dev/null' EXIT
+fi
+
+# ---- 2. The Conclave package --------------------------------------------------------------
 # Rebuilt when what goes into it changed: the sources (tracked or new), the bundled client,
 # the unit and the packaging. Compared by content, since make build rewrites the bundle.
 deb_inputs_key() {
@@ -70,15 +85,16 @@ if [[ -z "$deb" || "$(cat artifacts/deb/.inputs 2>/dev/null)" != "$deb_key" ]]; 
   echo "$deb_key" > artifacts/deb/.inputs
 fi
 
-# ---- 2. The Debian base, cached -----------------------------------------------------------
-base_key=$(printf '%s\n' "$SUITE" "${PACKAGES[@]}" "${MMDEBSTRAP_OPTIONS[@]}" | hash_of)
-base="$cache/base-$base_key.tar"
-if [[ ! -f "$base" ]]; then
-  phase "mmdebstrap $SUITE minbase with ${#PACKAGES[@]} packages (not cached yet)"
-  rm -f "$cache"/base-*.tar "$cache"/base-*.tar.partial
-  mmdebstrap --quiet "${MMDEBSTRAP_OPTIONS[@]}" --include="$(IFS=,; echo "${PACKAGES[*]}")" \
-    "$SUITE" "$base.partial.tar"
+if [[ -n "$base_pid" ]]; then
+  if ! wait "$base_pid"; then
+    base_pid=""
+    echo "image/build.sh: mmdebstrap failed:" >&2
+    tail -30 "$cache/mmdebstrap.log" >&2
+    exit 1
+  fi
+  base_pid=""
   mv "$base.partial.tar" "$base"
+  phase "base cached: $base ($(du -h "$base" | cut -f1))"
 fi
 
 # ---- 3. Which images are out of date -------------------------------------------------------
