@@ -149,7 +149,9 @@ if [[ -f firmware-config/chrony/chrony.conf ]]; then
   install -m 0644 firmware-config/chrony/chrony.conf "$rootfs/etc/chrony/chrony.conf"
   chrony_configured=yes
 fi
-cp -a image/overlay/. "$rootfs/"
+# Copied as root-owned files whoever owns the checkout; modes as committed.
+overlay() { cp -dR --preserve=mode,timestamps "$1/." "$rootfs/"; }
+overlay image/overlay
 in_rootfs image/configure.sh "$chrony_configured"
 rm -f "$rootfs/tmp/conclave.deb"
 
@@ -179,7 +181,7 @@ fi
 # ---- 5. The test layer (boot test only) ----------------------------------------------------
 if [[ $test_layer == true ]]; then
   phase "adding the test layer: a provisioned development token and the boot probe"
-  cp -a image/test-layer/overlay/. "$rootfs/"
+  overlay image/test-layer/overlay
   in_rootfs image/test-layer/provision.sh
   pack "$out/root-test.img" "$test_key"
 fi
