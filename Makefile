@@ -1,7 +1,7 @@
 # Conclave: the two commands are `make run` and `make test` (README.md).
 # Every target first runs scripts/setup.sh, which installs only what is missing.
 
-.PHONY: run test setup build client deb bench bench-mls bench-sframe bench-srtp clean fuzz
+.PHONY: run test setup build client deb image bench bench-mls bench-sframe bench-srtp clean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -21,6 +21,12 @@ test: build
 # The Debian package the appliance image installs (image/package/build-deb.sh): artifacts/deb/.
 deb: client
 	@bash image/package/build-deb.sh
+
+# The appliance image (image/build.sh): artifacts/image/{root.img,vmlinuz,initrd.img}, the package
+# rebuilt first when its inputs changed. make test's boot test (tests/Conclave.Appliance.Tests)
+# builds it with --test-layer itself when it is out of date.
+image: client
+	@bash image/build.sh
 
 bench: build
 	dotnet run -c Release --no-build --project bench/Conclave.Media.Benchmarks -- --filter '*'

@@ -18,9 +18,13 @@ cd "$(dirname "$0")/.."
 # ffmpeg (ffprobe, and libvpx/libopus encoders) checks exported recordings and makes test media;
 # the appliance itself never decodes media (docs/recording.md).
 # python3-pydicom and dcmtk make the DICOM series the content-sharing tests show (tests only).
+# The appliance image (image/build.sh) and its boot test: mmdebstrap builds the Debian 12 root
+# file system, e2fsprogs packs it (mkfs.ext4 -d), qemu boots it (TCG, no KVM needed) and tshark
+# reads the boot's packet capture for the air-gap check (docs/air-gap.md).
 DEBIAN_PACKAGES=(chromium openssl libsrtp2-1 softhsm2 libengine-pkcs11-openssl p11-kit p11-kit-modules nftables dbus-daemon systemd ffmpeg nodejs npm
   python3-gi gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-nice python3-pydicom dcmtk)
+  gstreamer1.0-plugins-bad gstreamer1.0-nice python3-pydicom dcmtk
+  mmdebstrap e2fsprogs qemu-system-x86 qemu-utils tshark)
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

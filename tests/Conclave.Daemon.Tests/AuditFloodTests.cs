@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Conclave.Crypto.Audit;
+using Conclave.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 

@@ -7,6 +7,7 @@ using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Audit;
 using Conclave.Meetings.Ports;
 using Conclave.Meetings.Scheduling;
+using Conclave.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Conclave.Daemon.Tests;

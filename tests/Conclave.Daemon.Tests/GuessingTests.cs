@@ -2,6 +2,7 @@ using System.Net;
 using Conclave.Meetings.Accounts;
 using Conclave.Meetings.Ports;
 using Conclave.Meetings.Scheduling;
+using Conclave.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Conclave.Daemon.Tests;

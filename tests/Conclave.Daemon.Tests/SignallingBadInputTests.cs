@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using Conclave.Testing;
 
 namespace Conclave.Daemon.Tests;
 

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using Conclave.Testing;
 using Conclave.Web.Signalling;
 
 namespace Conclave.Daemon.Tests;

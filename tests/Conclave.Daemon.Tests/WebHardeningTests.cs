@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
+using Conclave.Testing;
 
 namespace Conclave.Daemon.Tests;
 

@@ -7,6 +7,7 @@ using Conclave.Media.Rtp;
 using Conclave.Media.Sdp;
 using Conclave.Media.Srtp;
 using Conclave.Media.Transport;
+using Conclave.Testing;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto.Impl.BC;

@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
 
-namespace Conclave.Daemon.Tests;
+namespace Conclave.Testing;
 
 /// <summary>
 /// <c>join</c> as the browser sends it (docs/signalling.md): with the MLS signature key it made
 /// for this meeting, a fresh P-256 key pair whose public half goes as an uncompressed point.
 /// </summary>
-internal static class JoinMessages
+public static class JoinMessages
 {
     /// <param name="name">A display name the browser claims: the appliance ignores it (the cookie names the person).</param>
     public static object For(string room, string? name = null) => name is null

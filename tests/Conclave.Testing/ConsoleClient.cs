@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
-namespace Conclave.Daemon.Tests;
+namespace Conclave.Testing;
 
 /// <summary>A browser-like HTTPS client for the console: keeps cookies, never follows redirects, finds form tokens.</summary>
-internal sealed partial class ConsoleClient : IDisposable
+public sealed partial class ConsoleClient : IDisposable
 {
     private readonly HttpClient _http;
 
@@ -73,21 +73,25 @@ internal sealed partial class ConsoleClient : IDisposable
     public Task<HttpResponseMessage> SubmitFromAsync(string page, string action, params (string Name, string Value)[] fields)
     {
         var token = CsrfField().Match(page);
-        if (!token.Success) throw new Xunit.Sdk.XunitException($"the page posting to {action} has no form token");
+        if (!token.Success) throw new InvalidOperationException($"the page posting to {action} has no form token");
         return PostAsync(action, [("_csrf", WebUtility.HtmlDecode(token.Groups[1].Value)), .. fields]);
     }
 
-    /// <summary>Creates the first admin through the one-time setup link and enrols TOTP, as a person would; this client stays logged in.</summary>
-    public async Task CreateFirstAdminAsync(Uri setupLink, string userName, string password)
+    /// <summary>
+    /// Creates the first admin through the one-time setup link and enrols TOTP, as a person would; this client stays logged in.
+    /// Returns the enrolled TOTP secret, for the admin's later logins.
+    /// </summary>
+    public async Task<byte[]> CreateFirstAdminAsync(Uri setupLink, string userName, string password)
     {
         string token = System.Web.HttpUtility.ParseQueryString(setupLink.Query)["token"]!;
         var created = await SubmitAsync(setupLink.PathAndQuery, "/setup", ("token", token), ("username", userName), ("display_name", "First Admin"), ("password", password));
-        if (created.Headers.Location?.OriginalString != "/console/enrol") throw new Xunit.Sdk.XunitException($"setup answered {(int)created.StatusCode}");
+        if (created.Headers.Location?.OriginalString != "/console/enrol") throw new InvalidOperationException($"setup answered {(int)created.StatusCode}");
         string page = await (await GetAsync("/console/enrol")).Content.ReadAsStringAsync();
         byte[] secret = OtpNet.Base32Encoding.ToBytes(TotpSecret().Match(page).Groups[1].Value);
         string code = new Conclave.Meetings.Accounts.TotpAuthenticator(TimeProvider.System).CodeAt(secret, DateTimeOffset.UtcNow);
         var enrolled = await SubmitFromAsync(page, "/console/enrol", ("password", password), ("code", code));
-        if (enrolled.Headers.Location?.OriginalString != "/console") throw new Xunit.Sdk.XunitException($"TOTP enrolment answered {(int)enrolled.StatusCode}");
+        if (enrolled.Headers.Location?.OriginalString != "/console") throw new InvalidOperationException($"TOTP enrolment answered {(int)enrolled.StatusCode}");
+        return secret;
     }
 
     [GeneratedRegex("id=\"totp-secret\"[^>]*>([A-Z2-7]+)<")]
@@ -96,7 +100,7 @@ internal sealed partial class ConsoleClient : IDisposable
     public async Task LoginAsync(string userName, string password, string code = "")
     {
         var response = await SubmitAsync("/login", "/login", ("username", userName), ("password", password), ("code", code), ("return", "/console"));
-        if (response.StatusCode != HttpStatusCode.Redirect) throw new Xunit.Sdk.XunitException($"login of {userName} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        if (response.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"login of {userName} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
     [GeneratedRegex("name=\"_csrf\" value=\"([^\"]+)\"")]

@@ -1,12 +1,11 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Conclave.Testing;
 
-namespace Conclave.Daemon.Tests;
+namespace Conclave.Testing;
 
 /// <summary>A raw WebSocket to /ws, to send what no browser would.</summary>
-internal sealed class SignallingClient : IAsyncDisposable
+public sealed class SignallingClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket = new();
 
@@ -60,7 +59,7 @@ internal sealed class SignallingClient : IAsyncDisposable
     {
         while (true)
         {
-            var message = await ReceiveAsync() ?? throw new Xunit.Sdk.XunitException($"socket closed while waiting for '{type}'");
+            var message = await ReceiveAsync() ?? throw new InvalidOperationException($"socket closed while waiting for '{type}'");
             if (message.GetProperty("type").GetString() == type) return message;
         }
     }
