@@ -95,6 +95,22 @@ public sealed class ApplianceBootTests(BootedAppliance appliance, ITestOutputHel
     }
 
     [Fact]
+    public async Task The_system_page_shows_time_and_services_over_d_bus_and_changes_the_host_name_hostnamectl_then_reports()
+    {
+        var visit = await WithJournalAsync(appliance.SystemPageAsync);
+        Assert.Equal(HttpStatusCode.OK, visit.Page);
+        // Read from the real services in the guest: timedated's clock and systemd's unit states.
+        Assert.DoesNotContain("D-Bus system bus not available", visit.PageBefore, StringComparison.Ordinal);
+        Assert.Matches(@"System time \(UTC\)</th><td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</td>", visit.PageBefore);
+        Assert.Matches(@"Clock synchronised</th><td>(yes|no)</td>", visit.PageBefore);
+        Assert.Contains("<tr><td>conclaved.service</td><td>active</td><td>running</td>", visit.PageBefore, StringComparison.Ordinal);
+        Assert.Contains("None configured", visit.PageBefore, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.Redirect, "/console/system"), (visit.Change, visit.ChangeLocation));
+        Assert.Equal([BootedAppliance.NewHostname], visit.GuestHostname);
+        Assert.Contains($"<td>{BootedAppliance.NewHostname}</td>", visit.PageAfter, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_appliance_powers_off_cleanly_when_its_power_button_is_pressed()
     {
         var powerDown = await appliance.PowerDownAsyncOnce();

@@ -28,6 +28,7 @@ public sealed class BootedAppliance : IAsyncLifetime
 
     private readonly Lazy<Task<ConsoleVisit>> _console;
     private readonly Lazy<Task<MeetingVisit>> _meeting;
+    private readonly Lazy<Task<SystemPageVisit>> _systemPage;
     private readonly Lazy<Task<PowerDown>> _powerDown;
     private readonly Lazy<Task<PacketCapture>> _capture;
     private GuestVm? _vm;
@@ -36,6 +37,7 @@ public sealed class BootedAppliance : IAsyncLifetime
     {
         _console = new(() => Step("the console visit", VisitConsoleAsync));
         _meeting = new(() => Step("the meeting visit", VisitMeetingAsync));
+        _systemPage = new(() => Step("the System page visit", VisitSystemPageAsync));
         _powerDown = new(PowerDownAsync);
         _capture = new(ReadCaptureAsync);
     }
@@ -94,6 +96,7 @@ public sealed class BootedAppliance : IAsyncLifetime
 
     public Task<ConsoleVisit> ConsoleAsync() => _console.Value;
     public Task<MeetingVisit> MeetingAsync() => _meeting.Value;
+    public Task<SystemPageVisit> SystemPageAsync() => _systemPage.Value;
     public Task<PowerDown> PowerDownAsyncOnce() => _powerDown.Value;
     public Task<PacketCapture> CaptureAsync() => _capture.Value;
 
@@ -228,12 +231,34 @@ public sealed class BootedAppliance : IAsyncLifetime
         return (new IPEndPoint(new IPAddress(address), port), message.VerifyMessageIntegrity(System.Text.Encoding.UTF8.GetBytes(password)));
     }
 
+    /// <summary>The host name the System page sets (RFC 1123 labels), and what the guest's hostnamectl says after.</summary>
+    public const string NewHostname = "conclave-lab-7";
+
+    public sealed record SystemPageVisit(HttpStatusCode Page, string PageBefore, HttpStatusCode Change, string? ChangeLocation, IReadOnlyList<string> GuestHostname,
+        string PageAfter);
+
+    /// <summary>
+    /// The admin opens the console's System page (host name, time and its synchronisation, the
+    /// services, over D-Bus in the guest), sets a new static host name there, and the guest's own
+    /// hostnamectl is asked what it is now.
+    /// </summary>
+    private async Task<SystemPageVisit> VisitSystemPageAsync()
+    {
+        var console = await ConsoleAsync();
+        var page = await console.Admin.GetAsync("/console/system");
+        string before = await page.Content.ReadAsStringAsync();
+        var change = await console.Admin.SubmitFromAsync(before, "/console/system/hostname", ("static_hostname", NewHostname));
+        var guest = await Vm.Probe.AskAsync("hostname");
+        string after = await (await console.Admin.GetAsync("/console/system")).Content.ReadAsStringAsync();
+        return new SystemPageVisit(page.StatusCode, before, change.StatusCode, change.Headers.Location?.OriginalString, guest.Lines, after);
+    }
+
     public sealed record PowerDown(int ExitCode, TimeSpan Elapsed);
 
     /// <summary>After every visit (whether it passed: its own test reports that), the power button, and qemu's exit.</summary>
     private async Task<PowerDown> PowerDownAsync()
     {
-        foreach (var visit in new Task[] { _console.Value, _meeting.Value })
+        foreach (var visit in new Task[] { _console.Value, _meeting.Value, _systemPage.Value })
         {
             try
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Conclave.Daemon.Tests.Participants;
+using Conclave.Testing;
 using Conclave.Media.Sdp;
 
 namespace Conclave.Daemon.Tests;
