@@ -19,7 +19,7 @@ const ROUNDS = env("LOAD_ROUNDS", 3);
 const ROOMS = env("LOAD_ROOMS", 2);
 const WINDOW_S = env("LOAD_WINDOW_S", 20);
 const WARMUP_S = env("LOAD_WARMUP_S", 10);
-const SETTLE_S = env("LOAD_SETTLE_S", 5);
+const SETTLE_S = env("LOAD_SETTLE_S", 3);
 const SUBSCRIBER_STEPS = (process.env.LOAD_SUBSCRIBERS ?? "1,3,6").split(",").map(Number);
 const MAX_SUBSCRIBERS = Math.max(...SUBSCRIBER_STEPS);
 const REPO = process.env.LOAD_REPO!;
@@ -162,7 +162,7 @@ function conclaveTarget(pid: number, admin: ConsoleClient, rooms: ConclaveRoom[]
     async close() {
       for (const p of participants.flat()) p.leave();
       for (const list of participants) list.length = 0;
-      await sleep(2000);
+      await sleep(1000);
     },
   };
 }
@@ -204,7 +204,7 @@ function janusTarget(pid: number, clip: Clip): LoadTarget {
       await Promise.all([...publishers, ...subscribers.flat()].map((p) => p.leave()));
       publishers.length = 0;
       for (const list of subscribers) list.length = 0;
-      await sleep(2000);
+      await sleep(1000);
     },
   };
 }
@@ -340,6 +340,8 @@ function report(results: WindowResult[], profiles: Record<string, string[]>): st
       `load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the windows`,
   );
   lines.push(`SRTP: conclave ${profiles.conclave.join(", ")}; janus ${profiles.janus.join(", ")}`);
+  const clientPercent = results.map((r) => (100 * r.clientCpuSeconds) / r.seconds);
+  lines.push(`The participants' own process (werift, SFrame sealing, MLS): ${Math.min(...clientPercent).toFixed(0)}–${Math.max(...clientPercent).toFixed(0)} % of a core`);
   lines.push("");
   lines.push("| server | N | CPU % of a core | egress pps | CPU µs per forwarded pkt | loss % | latency p50 ms | latency p99 ms |");
   lines.push("|---|---:|---:|---:|---:|---:|---:|---:|");

@@ -92,7 +92,8 @@ export function countReceived(track: MediaStreamTrack, traffic: RoomTraffic, sub
 /**
  * A publisher's media clock: a VP8 frame every 33⅓ ms (its packets sent back to back, as a
  * pacer with a burst allowance sends a frame at this rate) and an Opus frame every 20 ms, each
- * SFrame-sealed first. A PLI restarts the clip at its key frame, as an encoder answers one.
+ * SFrame-sealed first. The clip's one key frame goes out first and whenever a PLI asks for one,
+ * as an encoder answers a PLI; otherwise its delta frames loop.
  */
 export class Publisher {
   private videoIndex = 0;
@@ -150,7 +151,8 @@ export class Publisher {
       this.videoIndex = 0;
     }
     const frame = this.clip.videoFrames[this.videoIndex];
-    this.videoIndex = (this.videoIndex + 1) % this.clip.videoFrames.length;
+    // The clip loops over its delta frames: an encoder sends a key frame only when asked.
+    this.videoIndex = this.videoIndex + 1 < this.clip.videoFrames.length ? this.videoIndex + 1 : 1;
     if (isVp8KeyFrame(frame)) this.keyFramesSent++;
     const sealed = await this.sealer.seal("video", frame);
     const payloads = packetizeVp8(sealed, this.pictureId, MAX_PAYLOAD_BYTES);
