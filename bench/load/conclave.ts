@@ -3,7 +3,7 @@
 // member for its session cookie; then each participant joins over WSS as the meeting page does
 // (client/src/session.ts): a fresh MLS signature key in `join`, the meeting's MLS group followed
 // with the page's own GroupSession, every offer answered, and media sealed under the group's epoch.
-import type { MediaStreamTrack, RTCPeerConnection } from "werift";
+import type { MediaStreamTrack, RTCPeerConnection, RTCRtpSender } from "werift";
 import { GroupSession, fromBase64, toBase64 } from "../../src/Conclave.Web/client/src/e2ee/group-session";
 import { generateSignatureKeyPair } from "../../src/Conclave.Web/client/src/e2ee/mls";
 import type { PageToWorker } from "../../src/Conclave.Web/client/src/e2ee/worker-messages";
@@ -123,6 +123,7 @@ export class ConclaveParticipant {
   private readonly sealer = new SFrameSender();
   private publisher: Publisher | undefined;
   private readonly seenKinds = new Set<string>();
+  private signatureKeys: Awaited<ReturnType<typeof generateSignatureKeyPair>> | undefined;
   epoch: bigint | undefined;
   error: string | undefined;
 
@@ -155,12 +156,9 @@ export class ConclaveParticipant {
       this.inbox = this.inbox.then(() => this.onMessage(JSON.parse(text) as ServerMessage)).catch((e: unknown) => this.fail(e));
     };
     ws.onClose = () => this.publisher?.stop();
-    const keys = await generateSignatureKeyPair();
-    this.signatureKeys = keys;
-    this.send({ type: "join", room: this.meetingId, e2ee: { signatureKey: toBase64(keys.publicKey) } });
+    this.signatureKeys = await generateSignatureKeyPair();
+    this.send({ type: "join", room: this.meetingId, e2ee: { signatureKey: toBase64(this.signatureKeys.publicKey) } });
   }
-
-  private signatureKeys: Awaited<ReturnType<typeof generateSignatureKeyPair>> | undefined;
 
   leave(): void {
     this.publisher?.stop();
@@ -241,7 +239,8 @@ export class ConclaveParticipant {
   /** The appliance offers; the publisher sends on publish.audio / publish.video, every forwarded section is received. */
   private async answer(revision: number, sdp: string, publish: PublishMids): Promise<void> {
     await this.pc.setRemoteDescription({ type: "offer", sdp });
-    let audio, video;
+    let audio: RTCRtpSender | undefined;
+    let video: RTCRtpSender | undefined;
     for (const transceiver of this.pc.getTransceivers()) {
       const mid = transceiver.mid;
       if (mid === publish.audio || mid === publish.video) {

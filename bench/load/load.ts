@@ -126,7 +126,7 @@ interface LoadTarget {
 function conclaveTarget(pid: number, admin: ConsoleClient, rooms: ConclaveRoom[], clip: Clip): LoadTarget {
   const traffic = rooms.map(() => new RoomTraffic());
   const participants: ConclaveParticipant[][] = rooms.map(() => []);
-  const join = async (room: number, index: number) => {
+  const admit = async (room: number, index: number) => {
     const r = rooms[room];
     const p = new ConclaveParticipant(HTTPS, r.accounts[index], r.meetingId, index === 0 ? "publisher" : "subscriber", clip, traffic[room]);
     participants[room].push(p);
@@ -141,12 +141,12 @@ function conclaveTarget(pid: number, admin: ConsoleClient, rooms: ConclaveRoom[]
     pid,
     traffic,
     async open() {
-      await Promise.all(rooms.map((_, room) => join(room, 0)));
+      await Promise.all(rooms.map((_, room) => admit(room, 0)));
     },
     async addSubscribers(total) {
       await Promise.all(
         rooms.map(async (_, room) => {
-          while (participants[room].length - 1 < total) await join(room, participants[room].length);
+          while (participants[room].length - 1 < total) await admit(room, participants[room].length);
         }),
       );
     },
