@@ -1,7 +1,7 @@
 # Conclave: the two commands are `make run` and `make test` (README.md).
 # Every target first runs scripts/setup.sh, which installs only what is missing.
 
-.PHONY: run test setup build client deb image bench bench-mls bench-sframe bench-srtp clean fuzz
+.PHONY: run test setup build client deb image bench bench-mls bench-sframe bench-srtp bench-load clean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -50,6 +50,12 @@ bench-sframe: setup
 # SRTP GCM against the C floor (OpenSSL EVP, as libsrtp uses it), alternating in three rounds.
 bench-srtp: build
 	@bash bench/srtp-floor/run.sh
+
+# conclaved and Janus 1.1.2 under the same synthetic meeting load (werift participants, SFrame-sealed
+# media), in turns, in one private network namespace: CPU per forwarded packet, loss, latency
+# (bench/load/README.md). Installs Janus and gnuplot from Debian when missing.
+bench-load: build
+	@bash bench/load/run.sh
 
 # Not part of `make test`; scripts/fuzz.sh installs afl++ and the sharpfuzz tool when missing.
 TARGET ?= all
