@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type ConclaveRoom, ConclaveParticipant, admitParticipants, installMeetingFetch } from "./conclave";
 import { readIvfFrames } from "./frames";
-import type { ConsoleClient, HttpsTarget } from "./https";
+import type { HttpsTarget } from "./https";
 import { FIRST_ROOM, JANUS_API, JanusParticipant, janusPacketsOut, writeJanusConfig } from "./janus";
 import { type Clip, RoomTraffic } from "./media";
 import { srtpProfile, waitFor } from "./peer";
@@ -30,6 +30,10 @@ const CLIP = process.env.LOAD_CLIP!;
 const MEDIA_INTERFACE = "v0";
 const MEDIA_ADDRESS = "127.0.0.2";
 const HTTPS: HttpsTarget = { host: "127.0.0.1", port: 8443 };
+/** conclaved's loopback metrics listener, read before and after each window. */
+const METRICS = "127.0.0.1:9464";
+/** MEDIA_LOOPS=1 or 2 sets conclaved's media loops (default: one per processor). */
+const MEDIA_LOOPS = process.env.MEDIA_LOOPS;
 const CLOCK_TICKS_PER_SECOND = Number(execSync("getconf CLK_TCK").toString().trim());
 
 type ServerName = "conclave" | "janus";
@@ -45,10 +49,8 @@ interface WindowResult {
   sentPackets: number;
   receivedPackets: number;
   receivedBytes: number;
-  /** Janus: its own out-packet counters over the window; conclaved: none readable (null). */
+  /** The server's own count of packets sent to subscribers over the window: Janus's handle_info, conclaved's /metrics. */
   serverCountedPackets: number | null;
-  /** conclaved: the console dashboard's receive rate of all subscribers, kbit/s, sampled as the window ends. */
-  serverReportedKbps: number | null;
   latencyP50Ms: number;
   latencyP99Ms: number;
   latencySamples: number;
@@ -119,11 +121,10 @@ interface LoadTarget {
   keyFramesSent(): number;
   /** Counted by the server itself, read before and after a window. */
   serverPackets(): Promise<number | null>;
-  serverKbps(): Promise<number | null>;
   close(): Promise<void>;
 }
 
-function conclaveTarget(pid: number, admin: ConsoleClient, rooms: ConclaveRoom[], clip: Clip): LoadTarget {
+function conclaveTarget(pid: number, rooms: ConclaveRoom[], clip: Clip): LoadTarget {
   const traffic = rooms.map(() => new RoomTraffic());
   const participants: ConclaveParticipant[][] = rooms.map(() => []);
   const admit = async (room: number, index: number) => {
@@ -152,12 +153,12 @@ function conclaveTarget(pid: number, admin: ConsoleClient, rooms: ConclaveRoom[]
     },
     srtpProfiles: () => participants.flat().map((p) => srtpProfile(p.pc) ?? "none"),
     keyFramesSent: () => participants.flat().reduce((sum, p) => sum + p.keyFramesSent, 0),
-    serverPackets: async () => null,
-    async serverKbps() {
-      const page = await admin.page("/console");
-      let kbps = 0;
-      for (const row of page.matchAll(/<tr><td>[^<]*<\/td><td>[^<]*<\/td><td>([0-9,]+) kbit\/s<\/td><\/tr>/g)) kbps += Number(row[1].replaceAll(",", ""));
-      return kbps;
+    async serverPackets() {
+      // conclaved's media counters (Conclave:Metrics): RTP sent to subscribers, per room, since it opened.
+      const text = await (await fetch(`http://${METRICS}/metrics`)).text();
+      let packets = 0;
+      for (const line of text.matchAll(/^conclave_rtp_forwarded_packets_total\{[^}]*\} (\d+)$/gm)) packets += Number(line[1]);
+      return packets;
     },
     async close() {
       for (const p of participants.flat()) p.leave();
@@ -199,7 +200,6 @@ function janusTarget(pid: number, clip: Clip): LoadTarget {
       const infos = await Promise.all(subscribers.flat().map((s) => s.info()));
       return infos.reduce((sum: number, info) => sum + janusPacketsOut(info), 0);
     },
-    serverKbps: async () => null,
     async close() {
       await Promise.all([...publishers, ...subscribers.flat()].map((p) => p.leave()));
       publishers.length = 0;
@@ -228,7 +228,6 @@ async function measureWindow(target: LoadTarget, round: number, subscribers: num
   const serverCpuSeconds = processCpuSeconds(target.pid) - cpuBefore;
   const client = process.cpuUsage(clientBefore);
   const serverPacketsAfter = await target.serverPackets();
-  const serverKbps = await target.serverKbps();
   const latencies = target.traffic.flatMap((t) => t.received.latenciesMs).sort((a, b) => a - b);
   const result: WindowResult = {
     server: target.name,
@@ -242,7 +241,6 @@ async function measureWindow(target: LoadTarget, round: number, subscribers: num
     receivedPackets: target.traffic.reduce((s, t) => s + t.received.packets, 0),
     receivedBytes: target.traffic.reduce((s, t) => s + t.received.bytes, 0),
     serverCountedPackets: serverPacketsBefore === null || serverPacketsAfter === null ? null : serverPacketsAfter - serverPacketsBefore,
-    serverReportedKbps: serverKbps,
     latencyP50Ms: percentile(latencies, 50),
     latencyP99Ms: percentile(latencies, 99),
     latencySamples: latencies.length,
@@ -253,7 +251,7 @@ async function measureWindow(target: LoadTarget, round: number, subscribers: num
     `${target.name} round ${round} N=${subscribers}: CPU ${((100 * serverCpuSeconds) / seconds).toFixed(1)}% of a core, ` +
       `${(result.receivedPackets / seconds).toFixed(0)} pps out, ${((1e6 * serverCpuSeconds) / Math.max(1, result.receivedPackets)).toFixed(1)} µs/pkt, ` +
       `loss ${(100 * lossFraction(result)).toFixed(2)}%, latency p50 ${result.latencyP50Ms.toFixed(2)} / p99 ${result.latencyP99Ms.toFixed(2)} ms, ` +
-      `server counted ${result.serverCountedPackets ?? "-"} pkts / ${result.serverReportedKbps ?? "-"} kbit/s vs ${((result.receivedBytes * 8) / seconds / 1000).toFixed(0)} kbit/s received, ` +
+      `server counted ${result.serverCountedPackets ?? "-"} pkts vs ${result.receivedPackets} received, ` +
       `${result.keyFramesSent} key frames, client CPU ${((100 * result.clientCpuSeconds) / seconds).toFixed(0)}%, load ${result.loadAverage.toFixed(1)}`,
   );
   return result;
@@ -367,17 +365,11 @@ function report(results: WindowResult[], profiles: Record<string, string[]>): st
   lines.push(`- conclave: ${fmt(slopes.conclave, 2)} µs, intercept ${fmt(intercepts.conclave, 2)} % of a core`);
   lines.push(`- janus: ${fmt(slopes.janus, 2)} µs, intercept ${fmt(intercepts.janus, 2)} % of a core`);
   lines.push(`- Conclave / Janus, per round: ${fmt(slopeRatios, 2)}`);
-  const janusChecks = results.filter((r) => r.server === "janus" && r.serverCountedPackets !== null);
-  if (janusChecks.length > 0) {
-    const deviations = janusChecks.map((r) => (100 * (r.receivedPackets - r.serverCountedPackets!)) / r.serverCountedPackets!);
-    lines.push(`- Janus's own out-packet counters vs the subscribers' counts: ${Math.min(...deviations).toFixed(2)}% to ${Math.max(...deviations).toFixed(2)}% (subscribers − Janus)`);
-  }
-  const conclaveChecks = results.filter((r) => r.server === "conclave" && r.serverReportedKbps !== null);
-  if (conclaveChecks.length > 0) {
-    const ratios = conclaveChecks.map((r) => r.serverReportedKbps! / ((r.receivedBytes * 8) / r.seconds / 1000));
-    lines.push(
-      `- conclaved has no readable packet counter; its dashboard's receive rate (last 2 s, as the window ends) / the subscribers' RTP rate: ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}`,
-    );
+  for (const server of ["conclave", "janus"] as ServerName[]) {
+    const checks = results.filter((r) => r.server === server && r.serverCountedPackets !== null && r.serverCountedPackets > 0);
+    if (checks.length === 0) continue;
+    const deviations = checks.map((r) => (100 * (r.receivedPackets - r.serverCountedPackets!)) / r.serverCountedPackets!);
+    lines.push(`- ${server}'s own count of packets sent vs the subscribers' counts: ${Math.min(...deviations).toFixed(2)}% to ${Math.max(...deviations).toFixed(2)}% (subscribers − server)`);
   }
   return lines.join("\n");
 }
@@ -431,6 +423,8 @@ async function main(): Promise<void> {
       `--Conclave:StateDirectory=${STATE}`,
       `--Conclave:Https=${HTTPS.host}:${HTTPS.port}`,
       `--Conclave:Media=${MEDIA_ADDRESS}:10000`,
+      `--Conclave:Metrics=${METRICS}`,
+      ...(MEDIA_LOOPS ? [`--Conclave:MediaLoops=${MEDIA_LOOPS}`] : []),
     ],
     /Conclave is up/,
     (line) => {
@@ -460,7 +454,7 @@ async function main(): Promise<void> {
     if (!janusUp) throw new Error("Janus did not answer on its HTTP API (see janus.log)");
     log(`janus pid ${janus.pid} up`);
 
-    const targets = { conclave: conclaveTarget(conclaved.pid!, admitted.admin, admitted.rooms, clip), janus: janusTarget(janus.pid!, clip) };
+    const targets = { conclave: conclaveTarget(conclaved.pid!, admitted.rooms, clip), janus: janusTarget(janus.pid!, clip) };
     const results: WindowResult[] = [];
     const profiles: Record<string, Set<string>> = { conclave: new Set(), janus: new Set() };
     for (let round = 1; round <= ROUNDS; round++) {
