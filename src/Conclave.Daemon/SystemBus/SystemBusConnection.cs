@@ -19,7 +19,7 @@ internal sealed class SystemBusConnection(string address, TimeSpan callTimeout) 
     private const string ServiceUnknown = "org.freedesktop.DBus.Error.ServiceUnknown", NameHasNoOwner = "org.freedesktop.DBus.Error.NameHasNoOwner";
 
     /// <summary>The bus itself, which every bus implements org.freedesktop.DBus.Peer on.</summary>
-    private static readonly BusObject Bus = new("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.Peer", "The D-Bus system bus");
+    private static readonly BusObject Bus = new("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "The D-Bus system bus");
 
     private readonly DBusConnection _connection = new(new DBusConnectionOptions(address) { AutoConnect = true });
 
@@ -29,8 +29,12 @@ internal sealed class SystemBusConnection(string address, TimeSpan callTimeout) 
     /// <summary>For building one method call: WriteMethodCallHeader, the arguments, CreateMessage.</summary>
     public MessageWriter NewMessage() => _connection.GetMessageWriter();
 
-    /// <summary>Asks the bus itself for an answer (org.freedesktop.DBus.Peer.Ping), connecting if need be: is there a bus here at all?</summary>
-    public Task PingAsync(CancellationToken cancellationToken) => CallAsync(Ping, Bus, "Ping", cancellationToken);
+    /// <summary>
+    /// Asks the bus itself for an answer (org.freedesktop.DBus.GetId), connecting if need be: is there a bus
+    /// here at all? Not org.freedesktop.DBus.Peer.Ping: Debian 12's system bus policy refuses that to
+    /// an ordinary user's connection (AccessDenied, measured in the appliance image).
+    /// </summary>
+    public Task PingAsync(CancellationToken cancellationToken) => CallAsync(Ping, Bus, "GetId", cancellationToken);
 
     /// <param name="message">Builds the call; called again for the one retry after the connection closed.</param>
     /// <param name="what">The method or property, as a problem names it.</param>
@@ -83,7 +87,7 @@ internal sealed class SystemBusConnection(string address, TimeSpan callTimeout) 
     private MessageBuffer Ping()
     {
         using var writer = _connection.GetMessageWriter();
-        writer.WriteMethodCallHeader(destination: Bus.Destination, path: Bus.Path, @interface: Bus.Interface, member: "Ping");
+        writer.WriteMethodCallHeader(destination: Bus.Destination, path: Bus.Path, @interface: Bus.Interface, member: "GetId");
         return writer.CreateMessage();
     }
 
