@@ -4,7 +4,7 @@
 // (client/src/session.ts): a fresh MLS signature key in `join`, the meeting's MLS group followed
 // with the page's own GroupSession, every offer answered, and media sealed under the group's epoch.
 import type { MediaStreamTrack, RTCPeerConnection, RTCRtpSender } from "werift";
-import { GroupSession, fromBase64, toBase64 } from "../../src/Conclave.Web/client/src/e2ee/group-session";
+import { GroupSession, fromBase64, isGroupMessage, toBase64 } from "../../src/Conclave.Web/client/src/e2ee/group-session";
 import { generateSignatureKeyPair } from "../../src/Conclave.Web/client/src/e2ee/mls";
 import type { PageToWorker } from "../../src/Conclave.Web/client/src/e2ee/worker-messages";
 import type { ClientMessage, PublishMids, ServerMessage } from "../../src/Conclave.Web/client/src/protocol";
@@ -176,6 +176,10 @@ export class ConclaveParticipant {
   }
 
   private async onMessage(message: ServerMessage): Promise<void> {
+    if (isGroupMessage(message)) {
+      this.group?.handle(message);
+      return;
+    }
     switch (message.type) {
       case "joined":
         await this.startGroup(message);
@@ -185,17 +189,6 @@ export class ConclaveParticipant {
         break;
       case "participant-left":
         this.present.delete(message.participantId);
-        break;
-      case "mls-create":
-      case "mls-join":
-      case "mls-commit":
-      case "mls-stale":
-      case "mls-remove":
-      case "mls-publish":
-      case "data":
-      case "recording-requested":
-      case "recording-stopping":
-        this.group?.handle(message);
         break;
       case "offer":
         await this.answer(message.revision, message.sdp, message.publish);

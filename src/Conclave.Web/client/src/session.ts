@@ -1,6 +1,6 @@
 import type { ContentMessage } from "./content/messages";
 import type { ChatLine } from "./e2ee/chat";
-import { type EpochView, GroupSession, type RecordingView, fromBase64, toBase64 } from "./e2ee/group-session";
+import { type EpochView, GroupSession, type RecordingView, fromBase64, isGroupMessage, toBase64 } from "./e2ee/group-session";
 import { type GroupMember, type SignatureKeyPair, generateSignatureKeyPair } from "./e2ee/mls";
 import type { PageToWorker, TransformOptions, WorkerToPage } from "./e2ee/worker-messages";
 import type {
@@ -393,6 +393,10 @@ export class MeetingSession {
 
   private async onMessage(data: string): Promise<void> {
     const message = JSON.parse(data) as ServerMessage;
+    if (isGroupMessage(message)) {
+      this.group?.handle(message);
+      return;
+    }
     switch (message.type) {
       case "lobby":
         this.events.onLobby(message.message);
@@ -409,17 +413,6 @@ export class MeetingSession {
       case "participant-left":
         this.present.delete(message.participantId);
         this.events.onParticipantLeft(message.participantId);
-        break;
-      case "mls-create":
-      case "mls-join":
-      case "mls-commit":
-      case "mls-stale":
-      case "mls-remove":
-      case "mls-publish":
-      case "data":
-      case "recording-requested":
-      case "recording-stopping":
-        this.group?.handle(message);
         break;
       case "recording-state":
         this.events.onRecordingState(message.state, message.reason);

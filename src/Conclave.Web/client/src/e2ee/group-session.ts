@@ -89,16 +89,24 @@ function fromHex(text: string): Uint8Array {
   return bytes;
 }
 
-type GroupMessageType =
-  | "mls-create"
-  | "mls-join"
-  | "mls-commit"
-  | "mls-stale"
-  | "mls-remove"
-  | "mls-publish"
-  | "data"
-  | "recording-requested"
-  | "recording-stopping";
+/** The server messages a GroupSession follows: whoever reads the signalling socket hands each to handle(). */
+const GROUP_MESSAGE_TYPES = [
+  "mls-create",
+  "mls-join",
+  "mls-commit",
+  "mls-stale",
+  "mls-remove",
+  "mls-publish",
+  "data",
+  "recording-requested",
+  "recording-stopping",
+] as const;
+type GroupMessageType = (typeof GROUP_MESSAGE_TYPES)[number];
+export type GroupMessage = Message<GroupMessageType>;
+
+export function isGroupMessage(message: ServerMessage): message is GroupMessage {
+  return (GROUP_MESSAGE_TYPES as readonly string[]).includes(message.type);
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
