@@ -98,22 +98,6 @@ public sealed class MediaPlane : IDisposable
         return new MediaPlaneStats(perLoop.SelectMany(stats => stats.Rooms).ToList(), Drops.Snapshot());
     }
 
-    /// <summary>Media datagrams sent and the socket calls that carried them, over every loop.</summary>
-    public (long Datagrams, long SendCalls) EgressCounts
-    {
-        get
-        {
-            long datagrams = 0, calls = 0;
-            foreach (var shard in _shards)
-            {
-                var (d, c) = shard.Loop.EgressCounts;
-                datagrams += d;
-                calls += c;
-            }
-            return (datagrams, calls);
-        }
-    }
-
     public void Dispose()
     {
         foreach (var shard in _shards) shard.Dispose();
