@@ -112,10 +112,13 @@ public sealed class ApplianceBootTests(BootedAppliance appliance, ITestOutputHel
     }
 
     [Fact]
-    public async Task The_appliance_powers_off_cleanly_when_its_power_button_is_pressed()
+    public async Task The_system_page_powers_the_appliance_off_cleanly_through_logind()
     {
         var powerDown = await appliance.PowerDownAsyncOnce();
-        output.WriteLine($"system_powerdown to qemu's exit: {powerDown.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"System page power-off to qemu's exit: {powerDown.Elapsed.TotalSeconds:0.0} s (answered {powerDown.ConsoleAnswer?.ToString() ?? "nothing"})");
+        Assert.True(powerDown.ConsoleAnswer == HttpStatusCode.OK, $"the power-off form answered {powerDown.ConsoleAnswer}: {powerDown.ConsolePage}");
+        Assert.Contains("The appliance is powering off.", powerDown.ConsolePage, StringComparison.Ordinal);
+        Assert.True(powerDown.OffFromConsole, "the guest did not power itself off; QMP's power button ended it");
         Assert.Equal(0, powerDown.ExitCode);
     }
 

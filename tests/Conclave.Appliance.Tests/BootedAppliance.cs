@@ -253,9 +253,18 @@ public sealed class BootedAppliance : IAsyncLifetime
         return new SystemPageVisit(page.StatusCode, before, change.StatusCode, change.Headers.Location?.OriginalString, guest.Lines, after);
     }
 
-    public sealed record PowerDown(int ExitCode, TimeSpan Elapsed);
+    /// <param name="ConsoleAnswer">What the System page's power-off form answered; null when it could not be asked.</param>
+    /// <param name="OffFromConsole">Whether the guest powered itself off after that (logind, allowed by the polkit rule); else QMP's power button ended it.</param>
+    public sealed record PowerDown(HttpStatusCode? ConsoleAnswer, string ConsolePage, bool OffFromConsole, int ExitCode, TimeSpan Elapsed);
 
-    /// <summary>After every visit (whether it passed: its own test reports that), the power button, and qemu's exit.</summary>
+    /// <summary>Powering off from the System page (through logind, in the guest) takes a systemd shutdown under TCG.</summary>
+    private static readonly TimeSpan PowerOffTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// After every visit (whether it passed: its own test reports that), the admin powers the
+    /// appliance off on the System page, and qemu's exit is awaited; if the guest does not go
+    /// down, QMP's power button ends it, so that the capture is complete either way.
+    /// </summary>
     private async Task<PowerDown> PowerDownAsync()
     {
         foreach (var visit in new Task[] { _console.Value, _meeting.Value, _systemPage.Value })
@@ -270,8 +279,25 @@ public sealed class BootedAppliance : IAsyncLifetime
             }
         }
         var stopwatch = Stopwatch.StartNew();
-        int exitCode = await Vm.PowerDownAsync(TimeSpan.FromSeconds(90));
-        return new PowerDown(exitCode, stopwatch.Elapsed);
+        HttpStatusCode? answer = null;
+        string page = "";
+        try
+        {
+            var admin = (await ConsoleAsync()).Admin;
+            string systemPage = await (await admin.GetAsync("/console/system")).Content.ReadAsStringAsync();
+            var response = await admin.SubmitFromAsync(systemPage, "/console/system/poweroff", ("confirm", "yes")).WaitAsync(StepTimeout);
+            (answer, page) = (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TimeoutException)
+        {
+            page = e.Message;
+        }
+        if (answer is not null && await Vm.WaitForExitAsync(PowerOffTimeout) is int exitCode)
+        {
+            return new PowerDown(answer, page, OffFromConsole: true, exitCode, stopwatch.Elapsed);
+        }
+        int afterButton = await Vm.PowerDownAsync(PowerOffTimeout);
+        return new PowerDown(answer, page, OffFromConsole: false, afterButton, stopwatch.Elapsed);
     }
 
     /// <summary>The capture, read once qemu has exited and written all of it.</summary>

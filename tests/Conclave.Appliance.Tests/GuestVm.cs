@@ -115,6 +115,13 @@ internal sealed class GuestVm : IAsyncDisposable
             using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await qmp.ExecuteAsync("system_powerdown", cancel.Token);
         }
+        return await WaitForExitAsync(timeout) ?? throw new TimeoutException(
+            $"qemu did not exit within {timeout.TotalSeconds:0} s of system_powerdown; the console ended with:\n{ConsoleTail(30)}");
+    }
+
+    /// <summary>qemu's exit code once the guest powered itself off (qemu runs with -no-reboot), or null if it did not within <paramref name="timeout"/>.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
         using var deadline = new CancellationTokenSource(timeout);
         try
         {
@@ -122,7 +129,7 @@ internal sealed class GuestVm : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"qemu did not exit within {timeout.TotalSeconds:0} s of system_powerdown; the console ended with:\n{ConsoleTail(30)}");
+            return null;
         }
         return _qemu.ExitCode;
     }
