@@ -216,6 +216,9 @@ public sealed class MediaShard : IDatagramHandler, IPeerHost, IDisposable
         owner.Loop.Post(() => ((IDatagramHandler)owner).OnDatagram(copy, sender, owner.Loop.NowMs));
     }
 
+    /// <summary>Only peers have timers, and a room without peers is removed.</summary>
+    bool IDatagramHandler.HasTimers => _rooms.Count > 0;
+
     void IDatagramHandler.OnTick(long nowMs)
     {
         // Peers' timers (feedback at 50 ms, consent at seconds) need no finer step than 10 ms.

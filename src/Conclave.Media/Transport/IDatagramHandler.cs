@@ -11,6 +11,12 @@ public interface IDatagramHandler
     /// </summary>
     void OnDatagram(Span<byte> datagram, SocketAddress from, long nowMs);
 
-    /// <summary>Called at least every <see cref="MediaEventLoop.TickMs"/> for timers.</summary>
+    /// <summary>Called at least every <see cref="MediaEventLoop.TickMs"/> for timers, while <see cref="HasTimers"/>.</summary>
     void OnTick(long nowMs);
+
+    /// <summary>
+    /// Whether <see cref="OnTick"/> has anything to time now. A loop whose handler has not waits for
+    /// a datagram or a command without a timeout, instead of waking every tick for nothing.
+    /// </summary>
+    bool HasTimers { get; }
 }

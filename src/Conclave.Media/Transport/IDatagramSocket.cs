@@ -12,8 +12,18 @@ public interface IDatagramSocket : IDisposable
     /// <summary>The address datagrams arrive at.</summary>
     IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>Blocks up to <paramref name="timeoutMs"/> until a datagram waits; false when none came.</summary>
+    /// <summary>
+    /// Blocks up to <paramref name="timeoutMs"/> (<see cref="Timeout.Infinite"/>: no limit) until a
+    /// datagram waits or <see cref="Wake"/> is called; false when no datagram came.
+    /// </summary>
     bool WaitToReceive(int timeoutMs);
+
+    /// <summary>
+    /// Ends a <see cref="WaitToReceive"/> in progress, or the next one, early: how a loop that
+    /// sleeps without a timeout runs a command another thread posted. Safe from any thread, also
+    /// once disposed.
+    /// </summary>
+    void Wake();
 
     /// <summary>
     /// Takes the next waiting datagram without blocking: its bytes into <paramref name="buffer"/>,

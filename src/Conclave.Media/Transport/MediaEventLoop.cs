@@ -7,7 +7,8 @@ namespace Conclave.Media.Transport;
 /// <summary>
 /// The one thread that owns all media state (as mediasoup's worker does): it receives
 /// every datagram of the shared media port, runs timers and executes commands posted by
-/// other threads, so the packet path needs no locks.
+/// other threads, so the packet path needs no locks. With no timers to run (no peers) it
+/// sleeps until a datagram or a command arrives: an idle loop costs no CPU.
 /// </summary>
 public sealed class MediaEventLoop : IDisposable
 {
@@ -60,8 +61,13 @@ public sealed class MediaEventLoop : IDisposable
 
     public void Start() => _thread.Start();
 
-    /// <summary>Runs <paramref name="command"/> on the loop thread, soon.</summary>
-    public void Post(Action command) => _commands.Enqueue(command);
+    /// <summary>Runs <paramref name="command"/> on the loop thread, soon (at once if it sleeps).</summary>
+    public void Post(Action command)
+    {
+        _commands.Enqueue(command);
+        // The loop runs its commands before it next waits, so only another thread must wake it.
+        if (!IsOnLoopThread) _socket.Wake();
+    }
 
     /// <summary>Runs <paramref name="command"/> on the loop thread and returns its result.</summary>
     public Task<T> InvokeAsync<T>(Func<T> command)
@@ -105,7 +111,7 @@ public sealed class MediaEventLoop : IDisposable
 
     private void Run()
     {
-        while (!_stopping && RunOnce(TickMs)) { }
+        while (!_stopping && RunOnce(_handler.HasTimers ? TickMs : Timeout.Infinite)) { }
     }
 
     /// <summary>
@@ -173,6 +179,7 @@ public sealed class MediaEventLoop : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        _socket.Wake();
         if (_thread.IsAlive && !IsOnLoopThread) _thread.Join(TimeSpan.FromSeconds(2));
     }
 }

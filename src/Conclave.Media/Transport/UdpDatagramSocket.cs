@@ -136,6 +136,8 @@ public sealed unsafe partial class UdpDatagramSocket : IDatagramSocket
 
     public bool WaitToReceive(int timeoutMs) => _epoll.Wait(timeoutMs);
 
+    public void Wake() => _epoll.Wake();
+
     public bool TryReceiveFrom(Span<byte> buffer, SocketAddress from, out int length)
     {
         // The sockets the last wait found readable, then once more what is readable now: a

@@ -89,6 +89,7 @@ public sealed class EgressCoalescerTests
         public bool Refuse { get; set; }
         public IPEndPoint LocalEndPoint { get; } = new(IPAddress.Loopback, 4000);
         public bool WaitToReceive(int timeoutMs) => false;
+        public void Wake() { }
         public bool TryReceiveFrom(Span<byte> buffer, SocketAddress from, out int length) => (length = 0) != 0;
         public bool TrySendTo(ReadOnlySpan<byte> datagram, SocketAddress to) => TrySendSegments(datagram, datagram.Length, to);
 

@@ -77,8 +77,17 @@ internal sealed class InMemoryDatagramSocket : IDatagramSocket
     public bool WaitToReceive(int timeoutMs)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _waiting.Wait(timeoutMs);
+        if (!_waiting.Wait(timeoutMs)) return false;
+        lock (_lock)
+        {
+            // Set by Wake with nothing queued: woken, but no datagram came.
+            if (_count > 0 || _disposed) return true;
+            _waiting.Reset();
+            return false;
+        }
     }
+
+    public void Wake() => _waiting.Set();
 
     public bool TryReceiveFrom(Span<byte> buffer, SocketAddress from, out int length)
     {

@@ -71,6 +71,44 @@ public sealed class UdpDatagramSocketTests : IDisposable
     }
 
     [Fact]
+    public async Task A_wake_ends_a_wait_without_a_timeout_and_is_not_taken_for_a_datagram()
+    {
+        var waiting = Task.Run(() => _b.WaitToReceive(Timeout.Infinite));
+        Assert.False(waiting.IsCompleted);
+
+        _b.Wake();
+
+        Assert.False(await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(_b.TryReceiveFrom(new byte[8], new SocketAddress(AddressFamily.InterNetwork), out _));
+    }
+
+    [Fact]
+    public async Task A_wake_before_the_wait_ends_the_next_wait_and_datagrams_still_arrive_after_it()
+    {
+        _b.Wake();
+        _b.Wake();   // twice before a wait is once
+
+        Assert.False(await Task.Run(() => _b.WaitToReceive(Timeout.Infinite)).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(_b.WaitToReceive(0));
+        Assert.True(_a.TrySendTo([7], _b.LocalEndPoint.Serialize()));
+        Assert.True(_b.WaitToReceive(1000));
+        var buffer = new byte[8];
+        Assert.True(_b.TryReceiveFrom(buffer, new SocketAddress(AddressFamily.InterNetwork), out int length));
+        Assert.Equal([7], buffer[..length]);
+    }
+
+    [Fact]
+    public void A_wake_after_the_socket_is_closed_does_nothing()
+    {
+        using var closed = UdpDatagramSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        closed.Dispose();
+
+        closed.Wake();
+
+        Assert.Throws<ObjectDisposedException>(() => closed.WaitToReceive(0));
+    }
+
+    [Fact]
     public void On_a_shared_port_a_steered_remote_arrives_only_at_the_socket_that_steered_it_and_anywhere_once_let_go()
     {
         using var first = UdpDatagramSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0), sharedPort: true);
