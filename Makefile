@@ -1,7 +1,7 @@
 # Conclave: the two commands are `make run` and `make test` (README.md).
 # Every target first runs scripts/setup.sh, which installs only what is missing.
 
-.PHONY: run test setup build client deb image bench bench-mls bench-sframe bench-srtp bench-load clean fuzz
+.PHONY: run test setup build client deb image bench bench-mls bench-sframe bench-srtp bench-udp-receive bench-load clean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -50,6 +50,10 @@ bench-sframe: setup
 # SRTP GCM against the C floor (OpenSSL EVP, as libsrtp uses it), alternating in three rounds.
 bench-srtp: build
 	@bash bench/srtp-floor/run.sh
+
+# Ingress: one recvfrom per datagram (what the media loop does) against recvmmsg batches, in C.
+bench-udp-receive:
+	@bash bench/udp-receive/run.sh
 
 # conclaved and Janus 1.1.2 under the same synthetic meeting load (werift participants, SFrame-sealed
 # media), in turns, in one private network namespace: CPU per forwarded packet, loss, latency
