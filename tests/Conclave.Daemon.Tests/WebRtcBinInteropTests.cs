@@ -9,7 +9,7 @@ namespace Conclave.Daemon.Tests;
 
 /// <summary>
 /// conclaved against an independent WebRTC stack: GStreamer 1.22's webrtcbin (OpenSSL DTLS,
-/// libnice ICE), run by interop/webrtcbin_participant.py on loopback. The test signals for
+/// libnice ICE), run by tests/support/webrtcbin_participant.py on loopback. The test signals for
 /// it over WSS and hands it the SDP through stdin and stdout. webrtcbin publishes plain
 /// Opus, which the SFU drops as not SFrame; a drop counted as such (not as an SRTP
 /// authentication failure) shows the SRTP keys both sides derived from DTLS agree.
@@ -61,7 +61,7 @@ public sealed class WebRtcBinInteropTests(InProcessDaemon fixture, ITestOutputHe
         return added;
     }
 
-    /// <summary>interop/webrtcbin_participant.py as a child process: JSON lines in and out.</summary>
+    /// <summary>tests/support/webrtcbin_participant.py as a child process: JSON lines in and out.</summary>
     private sealed class WebRtcBinParticipant : IAsyncDisposable
     {
         /// <summary>Debian's interpreter: PyGObject and the GStreamer typelibs are Debian packages (scripts/setup.sh).</summary>
@@ -95,7 +95,7 @@ public sealed class WebRtcBinInteropTests(InProcessDaemon fixture, ITestOutputHe
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tests", "Conclave.Daemon.Tests", "interop", "webrtcbin_participant.py"));
+            start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tests", "support", "webrtcbin_participant.py"));
             var process = Process.Start(start) ?? throw new InvalidOperationException($"{Python} did not start: scripts/setup.sh installs it");
             return new WebRtcBinParticipant(process, output);
         }

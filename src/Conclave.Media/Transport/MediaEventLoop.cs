@@ -150,6 +150,10 @@ public sealed class MediaEventLoop : IDisposable
         for (int i = 0; i < MaxDatagramsPerWakeup && !_stopping; i++)
         {
             if (!_socket.TryReceiveFrom(_receiveBuffer, _from, out int received)) return;
+            // What was posted before this datagram arrived takes effect before it: a room's new
+            // MLS epoch is posted before any member hears of it (DeliveryService), so a frame
+            // sealed under that epoch is never judged by the one before (SFrameShape).
+            RunCommands();
             if (received > MaxDatagramBytes)
             {
                 _drops.Count(DropReason.Oversized);

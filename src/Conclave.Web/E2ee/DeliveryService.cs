@@ -172,6 +172,9 @@ public sealed class DeliveryService : IDisposable
                 if (committer.Leaf is null && _groupInfo is not null) Send(committer, new ServerMessage.MlsJoin(_epoch));
                 return;
             }
+            // The media plane first: a member seals under the next epoch as soon as it has processed
+            // the commit, and the plane still takes frames of the two epochs before (SFrameShape).
+            _media.SetRoomEpoch(_roomId, epoch + 1);
             Broadcast(new ServerMessage.MlsCommit(epoch, commitBase64, participantId));
             _epoch++;
             _groupInfo = null;
@@ -194,7 +197,6 @@ public sealed class DeliveryService : IDisposable
                 committer.Leaf = LowestFreeLeaf();
                 _keyFramesDue.Enqueue(_time.GetUtcNow() + KeyFrameDelay);
             }
-            _media.SetRoomEpoch(_roomId, _epoch);
             _epochs?.EpochAccepted(_roomId, _epoch);
             Reschedule();
         }
@@ -295,8 +297,9 @@ public sealed class DeliveryService : IDisposable
         _founder = founder;
         _epoch = 0;
         _publishers.Add(founder.ParticipantId);
-        Send(founder, new ServerMessage.MlsCreate(Convert.ToBase64String(RandomNumberGenerator.GetBytes(GroupIdBytes))));
+        // The media plane first: the founder seals under epoch 0 as soon as it has created the group.
         _media.SetRoomEpoch(_roomId, 0);
+        Send(founder, new ServerMessage.MlsCreate(Convert.ToBase64String(RandomNumberGenerator.GetBytes(GroupIdBytes))));
         _epochs?.EpochAccepted(_roomId, 0);
     }
 

@@ -31,6 +31,23 @@ public sealed class DeliveryServiceTests : IDisposable
     }
 
     [Fact]
+    public void The_media_plane_is_told_of_each_epoch_before_any_member_hears_of_it()
+    {
+        // A member seals media under an epoch as soon as it hears of it; the SFU must know it first.
+        var heardBefore = new List<(ulong Epoch, int Messages)>();
+        _media.OnSetRoomEpoch = epoch => heardBefore.Add((epoch, _participants.Values.Sum(p => p.Count)));
+
+        Enter("a");
+        Assert.Equal(GroupInfoUpload.Stored, _delivery.PutGroupInfo("a", 0, GroupInfoBytes));
+        Enter("b");
+        TakeAll();
+        _delivery.Commit("b", 0, "am9pbg==", []);
+
+        Assert.Equal([(0UL, 0), (1UL, 0)], heardBefore);
+        Assert.Single(Take("a"), m => Type(m) == "mls-commit");
+    }
+
+    [Fact]
     public void Others_wait_for_the_founders_group_info_and_are_then_all_told_to_join_at_epoch_0()
     {
         Enter("a");
@@ -452,6 +469,14 @@ public sealed class DeliveryServiceTests : IDisposable
             lock (_messages) _messages.Add(JsonDocument.Parse(utf8Json).RootElement.Clone());
         }
 
+        public int Count
+        {
+            get
+            {
+                lock (_messages) return _messages.Count;
+            }
+        }
+
         public List<JsonElement> Take()
         {
             lock (_messages)
@@ -470,6 +495,13 @@ public sealed class DeliveryServiceTests : IDisposable
 
         public void RequestKeyFrames(string roomId) => KeyFrameRequests.Add(roomId);
 
-        public void SetRoomEpoch(string roomId, ulong epoch) => Epochs.Add((roomId, epoch));
+        /// <summary>Sees each epoch as it is set, before the call returns.</summary>
+        public Action<ulong>? OnSetRoomEpoch { get; set; }
+
+        public void SetRoomEpoch(string roomId, ulong epoch)
+        {
+            OnSetRoomEpoch?.Invoke(epoch);
+            Epochs.Add((roomId, epoch));
+        }
     }
 }
