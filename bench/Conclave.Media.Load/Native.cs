@@ -10,6 +10,7 @@ internal static unsafe partial class Native
     private const int ClockMonotonic = 1;
     private const int TimerAbsolute = 1;
     private const int PrSetTimerSlack = 29;
+    private const int PrioProcess = 0;
 
     /// <summary>MSG_DONTWAIT: recvmmsg returns what waits, never blocks.</summary>
     public const int MsgDontWait = 0x40;
@@ -75,6 +76,12 @@ internal static unsafe partial class Native
     /// </summary>
     public static void TightenTimerSlack() => prctl(PrSetTimerSlack, 1, 0, 0, 0);
 
+    /// <summary>
+    /// Sets the calling thread's nice value (setpriority(2) on a thread id: Linux schedules threads
+    /// one by one); false when not permitted (a negative value needs CAP_SYS_NICE).
+    /// </summary>
+    public static bool SetThreadNice(int nice) => setpriority(PrioProcess, (uint)gettid(), nice) == 0;
+
     /// <summary>The calling thread's kernel id: its CPU time is in /proc/self/task/&lt;tid&gt;/schedstat.</summary>
     public static int CurrentThreadId() => gettid();
 
@@ -92,6 +99,9 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc")]
     private static partial int gettid();
+
+    [LibraryImport("libc")]
+    private static partial int setpriority(int which, uint who, int priority);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int recvmmsg(int socket, MessageHeader* messages, uint count, int flags, Timespec* timeout);

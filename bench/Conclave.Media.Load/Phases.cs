@@ -7,7 +7,7 @@ using Conclave.Media.Transport;
 namespace Conclave.Media.Load;
 
 /// <summary>The saturation phase's figures for one plane.</summary>
-internal sealed record SaturationResult(int Loops, int Round, Window Window, long Offered, long Refused, long GeneratorAllocatedBytes,
+internal sealed record SaturationResult(int Loops, int Round, Window Window, long Offered, long Refused, long GeneratorAllocatedBytes, bool GeneratorPrioritised,
     IReadOnlyList<int> RoomsPerLoop, long HandedOff, IReadOnlyDictionary<DropReason, long> Drops)
 {
     public double TakenPerSecond => Window.PerSecond(Window.Taken);
@@ -59,7 +59,7 @@ internal static class Phases
         long offered = generator.Offered - offeredAtStart, refused = generator.Refused - refusedAtStart;
         generator.Stop();
         long handedOff = load.Plane.Shards.Sum(shard => shard.DatagramsHandedOff);
-        return new SaturationResult(loops, round, new Window(start, end), offered, refused, generator.AllocatedBytes,
+        return new SaturationResult(loops, round, new Window(start, end), offered, refused, generator.AllocatedBytes, generator.Prioritised,
             load.RoomsPerLoop, handedOff, load.Plane.Drops.Snapshot());
     }
 

@@ -18,7 +18,7 @@ internal static class Report
             $"Udp RcvbufErrors {window.PerSecond(window.RcvbufErrors):N0}");
         Console.WriteLine($"    loops {string.Join(" + ", window.LoopCpuSeconds.Select(cpu => $"{cpu / seconds:F2}"))} cores, " +
             $"{result.LoopMicrosecondsPerForwarded:F2} µs per forwarded, {result.LoopMicrosecondsPerTaken:F2} µs per taken; " +
-            $"generator {window.GeneratorCpuSeconds / seconds:F2} cores, {result.GeneratorMicrosecondsPerOffered:F2} µs per offered, {result.GeneratorAllocatedBytes} B allocated, {result.Refused} refused; " +
+            $"generator (nice {(result.GeneratorPrioritised ? SaturationGenerator.Nice : 0)}) {window.GeneratorCpuSeconds / seconds:F2} cores, {result.GeneratorMicrosecondsPerOffered:F2} µs per offered, {result.GeneratorAllocatedBytes} B allocated, {result.Refused} refused; " +
             $"ksoftirqd {window.SoftIrqCpuSeconds / seconds:F2}; process {window.ProcessCpuSeconds / seconds:F2}; machine busy {window.MachineBusyCores:F2} cores, others {window.OtherCores:F2}");
         Console.WriteLine($"    egress {Ratio(window.EgressDatagrams, window.EgressSends):F1} datagrams per send; handed between loops {result.HandedOff} (setup only); " +
             $"gen0 GCs {window.Collections}; plane drops: {Drops(result.Drops)}");

@@ -12,6 +12,9 @@ namespace Conclave.Media.Load;
 /// <c>offerFactor</c> 0 sends flat out. Packets leave in runs of <c>batch</c> per stream, one
 /// segmented send each (UDP_SEGMENT, udp(7)), sealed on the fly: a pre-sealed ring cannot be
 /// sent twice (the SFU's replay window refuses an index it saw, RFC 3711 §3.3.2).
+/// The thread runs at nice <see cref="Nice"/> where permitted: the offer must not be what limits the
+/// intake, and on a machine whose other tenants keep the cores busy a generator of equal weight gets
+/// no more CPU than each loop, and so offers less than they could take.
 /// </summary>
 internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double offerFactor, int batch) : IDisposable
 {
@@ -20,6 +23,8 @@ internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double 
 
     /// <summary>The generator sleeps this long when no stream has a run's worth of credit.</summary>
     private const long IdleSleepNs = 50_000;
+
+    public const int Nice = -10;
 
     private readonly ManualResetEventSlim _started = new();
     private volatile bool _stopping;
@@ -36,6 +41,9 @@ internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double 
 
     public int ThreadId => _threadId;
 
+    /// <summary>Whether the thread got <see cref="Nice"/> (it needs CAP_SYS_NICE).</summary>
+    public bool Prioritised { get; private set; }
+
     /// <summary>Bytes the generator thread allocated since it started: its packet path should allocate none.</summary>
     public long AllocatedBytes { get; private set; }
 
@@ -49,6 +57,7 @@ internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double 
     private void Run()
     {
         _threadId = Native.CurrentThreadId();
+        Prioritised = Native.SetThreadNice(Nice);
         var streams = rooms.Select(room => room.Camera).ToArray();
         var producers = rooms.Select(room => room.Producer).ToArray();
         var run = GC.AllocateUninitializedArray<byte>(batch * VideoStream.SrtpBytes, pinned: true);
