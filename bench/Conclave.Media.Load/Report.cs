@@ -8,6 +8,9 @@ internal static class Report
     /// <summary>Below this share of the offer dropped at the media port, the loops were not what limited the intake.</summary>
     private const double SaturatedDropShare = 0.05;
 
+    /// <summary>Other tenants' load above which the saturation intake is theirs to decide, not the loops'.</summary>
+    private const double BusyOtherCores = 0.25;
+
     public static void Print(SaturationResult result)
     {
         var window = result.Window;
@@ -51,6 +54,12 @@ internal static class Report
                 result.Window.SoftIrqCpuSeconds / result.Window.Seconds, result.Window.OtherCores,
             })).ToList();
             PrintRows(loops, rows, ["N0", "N0", "N0", "F1", "F2", "F2", "F2", "F2", "F2", "F2", "F2"]);
+        }
+        double others = Median(saturations.Select(result => result.Window.OtherCores));
+        if (others > BusyOtherCores)
+        {
+            Console.WriteLine($"the machine's other tenants used {others:F2} cores (median): the intake measures the CPU they left, " +
+                "not the loops' capacity; the µs per packet carry over, the packets/s do not");
         }
         if (options.Loops.Length > 1)
         {
