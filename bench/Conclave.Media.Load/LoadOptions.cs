@@ -30,12 +30,18 @@ internal sealed record LoadOptions
     /// </summary>
     public int Read { get; init; } = 2;
 
+    /// <summary>
+    /// Pin the threads: loop i to the last CPU but i, the generator and the receiver to CPU 0, so that
+    /// with one loop on two cores nothing of the tool's shares the loop's core (other tenants may).
+    /// </summary>
+    public bool Pin { get; init; }
+
     /// <summary>Packets per segmented send in the saturation phase.</summary>
     public int Batch { get; init; } = 16;
 
     public const string Usage =
         "options: --loops 1,2 --rounds 3 --rooms 2 --subscribers 6 --warmup 2 --window 5 " +
-        "--latency-warmup 1 --latency-window 5 --floor-window 3 --load 0.5 --burst 8 --read 2 --offer 1.25 --batch 16";
+        "--latency-warmup 1 --latency-window 5 --floor-window 3 --load 0.5 --burst 8 --read 2 --offer 1.25 --batch 16 --pin 0";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -58,6 +64,7 @@ internal sealed record LoadOptions
                 "--load" => options with { Load = Real(value) },
                 "--burst" => options with { Burst = Int(value) },
                 "--read" => options with { Read = Int(value) },
+                "--pin" => options with { Pin = Int(value) != 0 },
                 "--offer" => options with { Offer = Real(value) },
                 "--batch" => options with { Batch = Int(value) },
                 _ => throw new ArgumentException($"unknown option {args[i]}; {Usage}"),

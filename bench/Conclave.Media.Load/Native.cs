@@ -82,6 +82,13 @@ internal static unsafe partial class Native
     /// </summary>
     public static bool SetThreadNice(int nice) => setpriority(PrioProcess, (uint)gettid(), nice) == 0;
 
+    /// <summary>Lets thread <paramref name="threadId"/> of this process run on <paramref name="cpu"/> only (sched_setaffinity(2)).</summary>
+    public static void PinThread(int threadId, int cpu)
+    {
+        ulong mask = 1UL << cpu;
+        if (sched_setaffinity(threadId, sizeof(ulong), &mask) != 0) throw new InvalidOperationException($"thread {threadId} could not be pinned to CPU {cpu}");
+    }
+
     /// <summary>The calling thread's kernel id: its CPU time is in /proc/self/task/&lt;tid&gt;/schedstat.</summary>
     public static int CurrentThreadId() => gettid();
 
@@ -99,6 +106,9 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc")]
     private static partial int gettid();
+
+    [LibraryImport("libc")]
+    private static partial int sched_setaffinity(int threadId, nuint maskBytes, ulong* mask);
 
     [LibraryImport("libc")]
     private static partial int setpriority(int which, uint who, int priority);

@@ -16,6 +16,7 @@ internal sealed class PacedGenerator : IDisposable
     private readonly IReadOnlyList<VideoStream> _streams;
     private readonly double _packetsPerSecond;
     private readonly int _burst;
+    private readonly int _cpu;
     private readonly long[][] _sendNs;
     private readonly long[] _firstIndex;
     private readonly ManualResetEventSlim _started = new();
@@ -26,8 +27,10 @@ internal sealed class PacedGenerator : IDisposable
 
     /// <param name="packetsPerSecond">Every stream together.</param>
     /// <param name="seconds">The longest the generator may run: its send times are kept for that long.</param>
-    public PacedGenerator(IReadOnlyList<VideoStream> streams, double packetsPerSecond, int burst, double seconds)
+    /// <param name="cpu">The CPU the thread pins itself to before its first packet; -1 for none.</param>
+    public PacedGenerator(IReadOnlyList<VideoStream> streams, double packetsPerSecond, int burst, double seconds, int cpu)
     {
+        _cpu = cpu;
         _streams = streams;
         _packetsPerSecond = packetsPerSecond;
         _burst = burst;
@@ -59,6 +62,7 @@ internal sealed class PacedGenerator : IDisposable
     private void Run()
     {
         ThreadId = Native.CurrentThreadId();
+        if (_cpu >= 0) Native.PinThread(ThreadId, _cpu);
         Native.TightenTimerSlack();
         var run = GC.AllocateUninitializedArray<byte>(_burst * VideoStream.SrtpBytes, pinned: true);
         long intervalNs = (long)(_burst * 1e9 / _packetsPerSecond);

@@ -48,7 +48,8 @@ internal static class Phases
         foreach (var socket in load.Rooms.SelectMany(room => room.SubscriberSockets)) socket.SetReceiveBuffer(UnreadReceiveBufferBytes);
         var planePorts = new HashSet<int> { load.Port };
         var subscriberPorts = load.SubscriberPorts;
-        using var generator = new SaturationGenerator(load.Rooms, options.Offer, options.Batch);
+        if (options.Pin) PinLoops(load);
+        using var generator = new SaturationGenerator(load.Rooms, options.Offer, options.Batch, options.Pin ? ToolCpu : -1);
         GC.Collect();
         generator.Start();
         Sleep(options.WarmupSeconds);
@@ -88,7 +89,7 @@ internal static class Phases
             }
         }
         var streams = load.Rooms.Select(room => room.Camera).ToArray();
-        var (window, stats, allocated) = Measure(load, streams, received, packetsPerSecond, options.LatencyWarmupSeconds, options.LatencyWindowSeconds, options.Burst,
+        var (window, stats, allocated) = Measure(load, streams, received, packetsPerSecond, options.LatencyWarmupSeconds, options.LatencyWindowSeconds, options,
             new HashSet<int> { load.Port }, received.Select(stream => stream.Socket.LocalEndPoint.Port).ToHashSet());
         return stats.ToResult(loops, round, window, allocated, load.Plane.Drops.Snapshot());
     }
@@ -132,7 +133,7 @@ internal static class Phases
                 received.Add(new ReceivedStream(subscriber, r));
             }
             var subscriberPorts = subscribers.Select(socket => socket.LocalEndPoint.Port).ToHashSet();
-            var (window, stats, allocated) = Measure(null, streams, received, packetsPerSecond, options.LatencyWarmupSeconds, options.FloorWindowSeconds, options.Burst,
+            var (window, stats, allocated) = Measure(null, streams, received, packetsPerSecond, options.LatencyWarmupSeconds, options.FloorWindowSeconds, options,
                 new HashSet<int>(), subscriberPorts);
             return stats.ToResult(0, round, window, allocated, new Dictionary<DropReason, long>());
         }
@@ -145,10 +146,12 @@ internal static class Phases
     }
 
     private static (Window Window, LatencyStats Stats, long Allocated) Measure(LoadPlane? load, IReadOnlyList<VideoStream> streams, IReadOnlyList<ReceivedStream> received,
-        double packetsPerSecond, double warmupSeconds, double windowSeconds, int burst, IReadOnlySet<int> planePorts, IReadOnlySet<int> subscriberPorts)
+        double packetsPerSecond, double warmupSeconds, double windowSeconds, LoadOptions options, IReadOnlySet<int> planePorts, IReadOnlySet<int> subscriberPorts)
     {
-        using var generator = new PacedGenerator(streams, packetsPerSecond, burst, warmupSeconds + windowSeconds + 2);
-        using var receiver = new TimestampReceiver(received, generator);
+        if (options.Pin && load is not null) PinLoops(load);
+        int toolCpu = options.Pin ? ToolCpu : -1;
+        using var generator = new PacedGenerator(streams, packetsPerSecond, options.Burst, warmupSeconds + windowSeconds + 2, toolCpu);
+        using var receiver = new TimestampReceiver(received, generator, toolCpu);
         GC.Collect();
         receiver.Start();
         generator.Start();
@@ -162,6 +165,16 @@ internal static class Phases
         receiver.Stop();
         var window = new Window(start, end);
         return (window, LatencyStats.Of(generator, receiver, received, start.RealtimeNs, end.RealtimeNs, window.Seconds), generator.AllocatedBytes);
+    }
+
+    /// <summary>Where the generator and the receiver run when pinned (<see cref="LoadOptions.Pin"/>).</summary>
+    private const int ToolCpu = 0;
+
+    /// <summary>Loop i on the last CPU but i (<see cref="LoadOptions.Pin"/>), before any media flows.</summary>
+    private static void PinLoops(LoadPlane load)
+    {
+        int cpus = Environment.ProcessorCount;
+        for (int i = 0; i < load.LoopThreadIds.Count; i++) Native.PinThread(load.LoopThreadIds[i], ((cpus - 1 - i) % cpus + cpus) % cpus);
     }
 
     private static void Sleep(double seconds) => Thread.Sleep(TimeSpan.FromSeconds(seconds));

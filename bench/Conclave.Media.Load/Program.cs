@@ -20,7 +20,8 @@ Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {KernelCounters
 Console.WriteLine($"load average at start: {KernelCounters.LoadAverage()}");
 Console.WriteLine($"{options.Rooms} rooms of 1 publisher + {options.Subscribers} subscribers; {VideoStream.RtpBytes}-byte SFrame-shaped VP8, AEAD_AES_128_GCM; " +
     $"saturation {options.WarmupSeconds} s warm-up + {options.WindowSeconds} s, offer {(options.Offer == 0 ? "flat out" : $"{options.Offer}× the intake")}; " +
-    $"latency at {options.Load:P0} of it, bursts of {options.Burst}, {options.LatencyWarmupSeconds} s + {options.LatencyWindowSeconds} s (floor {options.FloorWindowSeconds} s)");
+    $"latency at {options.Load:P0} of it, bursts of {options.Burst}, {options.LatencyWarmupSeconds} s + {options.LatencyWindowSeconds} s (floor {options.FloorWindowSeconds} s)" +
+    (options.Pin ? "; threads pinned: loop i to the last CPU but i, generator and receiver to CPU 0" : ""));
 Console.WriteLine();
 
 var saturations = new List<SaturationResult>();

@@ -12,11 +12,13 @@ namespace Conclave.Media.Load;
 /// <c>offerFactor</c> 0 sends flat out. Packets leave in runs of <c>batch</c> per stream, one
 /// segmented send each (UDP_SEGMENT, udp(7)), sealed on the fly: a pre-sealed ring cannot be
 /// sent twice (the SFU's replay window refuses an index it saw, RFC 3711 §3.3.2).
-/// The thread runs at nice <see cref="Nice"/> where permitted: the offer must not be what limits the
+/// With <c>cpu</c> ≥ 0 the thread pins itself there before its first packet: a sender that moves
+/// to another CPU while the kernel still holds loopback datagrams in the old CPU's backlog has them
+/// delivered out of order. The thread runs at nice <see cref="Nice"/> where permitted: the offer must not be what limits the
 /// intake, and on a machine whose other tenants keep the cores busy a generator of equal weight gets
 /// no more CPU than each loop, and so offers less than they could take.
 /// </summary>
-internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double offerFactor, int batch) : IDisposable
+internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double offerFactor, int batch, int cpu) : IDisposable
 {
     private const long AdjustIntervalNs = 20_000_000;
     private const double StartRatePerStream = 10_000;
@@ -57,6 +59,7 @@ internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double 
     private void Run()
     {
         _threadId = Native.CurrentThreadId();
+        if (cpu >= 0) Native.PinThread(_threadId, cpu);
         Prioritised = Native.SetThreadNice(Nice);
         var streams = rooms.Select(room => room.Camera).ToArray();
         var producers = rooms.Select(room => room.Producer).ToArray();

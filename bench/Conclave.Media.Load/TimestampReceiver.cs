@@ -26,6 +26,7 @@ internal sealed unsafe class TimestampReceiver : IDisposable
 
     private readonly IReadOnlyList<ReceivedStream> _sockets;
     private readonly PacedGenerator _generator;
+    private readonly int _cpu;
     private readonly int[][] _latencyNs;
     private readonly long[] _highestIndex;
     private readonly Native.MessageHeader* _messages;
@@ -36,8 +37,10 @@ internal sealed unsafe class TimestampReceiver : IDisposable
     private volatile bool _stopping;
     private Thread? _running;
 
-    public TimestampReceiver(IReadOnlyList<ReceivedStream> sockets, PacedGenerator generator)
+    /// <param name="cpu">The CPU the thread pins itself to; -1 for none.</param>
+    public TimestampReceiver(IReadOnlyList<ReceivedStream> sockets, PacedGenerator generator, int cpu)
     {
+        _cpu = cpu;
         _sockets = sockets;
         _generator = generator;
         _latencyNs = sockets.Select(socket =>
@@ -77,6 +80,7 @@ internal sealed unsafe class TimestampReceiver : IDisposable
     private void Run()
     {
         ThreadId = Native.CurrentThreadId();
+        if (_cpu >= 0) Native.PinThread(ThreadId, _cpu);
         _started.Set();
         while (!_stopping)
         {
