@@ -1,7 +1,7 @@
 # Conclave: the two commands are `make run` and `make test` (README.md).
 # Every target first runs scripts/setup.sh, which installs only what is missing.
 
-.PHONY: run test setup build client deb image bench bench-mls bench-sframe bench-srtp bench-udp-receive bench-load clean fuzz
+.PHONY: run test setup build client deb image bench bench-mls bench-sframe bench-srtp bench-udp-receive bench-load bench-loops clean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -60,6 +60,12 @@ bench-udp-receive:
 # (bench/load/README.md). Installs Janus and gnuplot from Debian when missing.
 bench-load: build
 	@bash bench/load/run.sh
+
+# The media loops in-process on real UDP sockets of 127.0.0.1: 1 against 2 loops at saturation, and the
+# latency they add at half that load against the same path with no SFU (bench/Conclave.Media.Load/README.md).
+# Its options go in LOOPS_ARGS, e.g. `make bench-loops LOOPS_ARGS="--rounds 1"`.
+bench-loops: build
+	dotnet run -c Release --no-build --project bench/Conclave.Media.Load -- $(LOOPS_ARGS)
 
 # Not part of `make test`; scripts/fuzz.sh installs afl++ and the sharpfuzz tool when missing.
 TARGET ?= all
