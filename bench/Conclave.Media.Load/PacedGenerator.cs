@@ -9,19 +9,15 @@ namespace Conclave.Media.Load;
 /// kept by index so the receiver can subtract it from the kernel's receive timestamp. A generator
 /// that wakes late sends what it owes at once, within <see cref="MaxDebtBursts"/>.
 /// </summary>
-internal sealed class PacedGenerator : IDisposable
+internal sealed class PacedGenerator : ToolThread
 {
     private const int MaxDebtBursts = 64;
 
     private readonly IReadOnlyList<VideoStream> _streams;
     private readonly double _packetsPerSecond;
     private readonly int _burst;
-    private readonly int _cpu;
     private readonly long[][] _sendNs;
     private readonly long[] _firstIndex;
-    private readonly ManualResetEventSlim _started = new();
-    private volatile bool _stopping;
-    private Thread? _running;
     private long _sent;
     private long _refused;
 
@@ -29,8 +25,8 @@ internal sealed class PacedGenerator : IDisposable
     /// <param name="seconds">The longest the generator may run: its send times are kept for that long.</param>
     /// <param name="cpu">The CPU the thread pins itself to before its first packet; -1 for none.</param>
     public PacedGenerator(IReadOnlyList<VideoStream> streams, double packetsPerSecond, int burst, double seconds, int cpu)
+        : base("load-paced", cpu)
     {
-        _cpu = cpu;
         _streams = streams;
         _packetsPerSecond = packetsPerSecond;
         _burst = burst;
@@ -48,29 +44,18 @@ internal sealed class PacedGenerator : IDisposable
 
     public long Refused => Interlocked.Read(ref _refused);
 
-    public int ThreadId { get; private set; }
-
     public long AllocatedBytes { get; private set; }
 
-    public void Start()
+    protected override void Work()
     {
-        _running = new Thread(Run) { IsBackground = true, Name = "load-paced" };
-        _running.Start();
-        _started.Wait();
-    }
-
-    private void Run()
-    {
-        ThreadId = Native.CurrentThreadId();
-        if (_cpu >= 0) Native.PinThread(ThreadId, _cpu);
         Native.TightenTimerSlack();
         var run = GC.AllocateUninitializedArray<byte>(_burst * VideoStream.SrtpBytes, pinned: true);
         long intervalNs = (long)(_burst * 1e9 / _packetsPerSecond);
         long allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
         long next = Native.MonotonicNs();
         int turn = 0;
-        _started.Set();
-        while (!_stopping)
+        Ready();
+        while (!Stopping)
         {
             if (!SendBurst(turn, run)) break;
             turn = (turn + 1) % _streams.Count;
@@ -103,18 +88,5 @@ internal sealed class PacedGenerator : IDisposable
             Interlocked.Add(ref _refused, _burst);
         }
         return true;
-    }
-
-    /// <summary>Stops the thread and waits for it; what it measured stays readable.</summary>
-    public void Stop()
-    {
-        _stopping = true;
-        _running?.Join();
-    }
-
-    public void Dispose()
-    {
-        Stop();
-        _started.Dispose();
     }
 }

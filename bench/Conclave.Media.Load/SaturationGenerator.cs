@@ -18,7 +18,8 @@ namespace Conclave.Media.Load;
 /// intake, and on a machine whose other tenants keep the cores busy a generator of equal weight gets
 /// no more CPU than each loop, and so offers less than they could take.
 /// </summary>
-internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double offerFactor, int batch, int cpu) : IDisposable
+internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double offerFactor, int batch, int cpu)
+    : ToolThread("load-generator", cpu)
 {
     private const long AdjustIntervalNs = 20_000_000;
     private const double StartRatePerStream = 10_000;
@@ -28,12 +29,8 @@ internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double 
 
     public const int Nice = -10;
 
-    private readonly ManualResetEventSlim _started = new();
-    private volatile bool _stopping;
     private long _offered;
     private long _refused;
-    private int _threadId;
-    private Thread? _running;
 
     /// <summary>Packets handed to the kernel so far, every stream.</summary>
     public long Offered => Interlocked.Read(ref _offered);
@@ -41,25 +38,14 @@ internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double 
     /// <summary>Packets the kernel refused at send (a full send buffer).</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    public int ThreadId => _threadId;
-
     /// <summary>Whether the thread got <see cref="Nice"/> (it needs CAP_SYS_NICE).</summary>
     public bool Prioritised { get; private set; }
 
     /// <summary>Bytes the generator thread allocated since it started: its packet path should allocate none.</summary>
     public long AllocatedBytes { get; private set; }
 
-    public void Start()
+    protected override void Work()
     {
-        _running = new Thread(Run) { IsBackground = true, Name = "load-generator" };
-        _running.Start();
-        _started.Wait();
-    }
-
-    private void Run()
-    {
-        _threadId = Native.CurrentThreadId();
-        if (cpu >= 0) Native.PinThread(_threadId, cpu);
         Prioritised = Native.SetThreadNice(Nice);
         var streams = rooms.Select(room => room.Camera).ToArray();
         var producers = rooms.Select(room => room.Producer).ToArray();
@@ -71,8 +57,8 @@ internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double 
         for (int i = 0; i < producers.Length; i++) taken[i] = producers[i].PacketsReceived;
         long allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
         long last = Native.MonotonicNs(), lastAdjust = last;
-        _started.Set();
-        while (!_stopping)
+        Ready();
+        while (!Stopping)
         {
             long now = Native.MonotonicNs();
             if (offerFactor > 0 && now - lastAdjust >= AdjustIntervalNs)
@@ -115,18 +101,5 @@ internal sealed class SaturationGenerator(IReadOnlyList<LoadRoom> rooms, double 
         for (int p = 0; p < batch; p++) stream.SealNext(run.AsSpan(p * VideoStream.SrtpBytes, VideoStream.SrtpBytes));
         if (stream.Socket.TrySendSegments(run, VideoStream.SrtpBytes, stream.Destination)) Interlocked.Add(ref _offered, batch);
         else Interlocked.Add(ref _refused, batch);
-    }
-
-    /// <summary>Stops the thread and waits for it; what it measured stays readable.</summary>
-    public void Stop()
-    {
-        _stopping = true;
-        _running?.Join();
-    }
-
-    public void Dispose()
-    {
-        Stop();
-        _started.Dispose();
     }
 }

@@ -15,7 +15,7 @@ internal sealed record ReceivedStream(SubscriberSocket Socket, int Stream);
 /// rewrites only the SSRC), so the sequence number, extended (RFC 3550 §A.1), is the packet's
 /// index at the generator.
 /// </summary>
-internal sealed unsafe class TimestampReceiver : IDisposable
+internal sealed unsafe class TimestampReceiver : ToolThread
 {
     private const int MessagesPerCall = 64;
     private const int HeaderBytes = 64;
@@ -26,21 +26,17 @@ internal sealed unsafe class TimestampReceiver : IDisposable
 
     private readonly IReadOnlyList<ReceivedStream> _sockets;
     private readonly PacedGenerator _generator;
-    private readonly int _cpu;
     private readonly int[][] _latencyNs;
     private readonly long[] _highestIndex;
     private readonly Native.MessageHeader* _messages;
     private readonly Native.IoVector* _vectors;
     private readonly byte* _headers;
     private readonly byte* _controls;
-    private readonly ManualResetEventSlim _started = new();
-    private volatile bool _stopping;
-    private Thread? _running;
 
     /// <param name="cpu">The CPU the thread pins itself to; -1 for none.</param>
     public TimestampReceiver(IReadOnlyList<ReceivedStream> sockets, PacedGenerator generator, int cpu)
+        : base("load-receiver", cpu)
     {
-        _cpu = cpu;
         _sockets = sockets;
         _generator = generator;
         _latencyNs = sockets.Select(socket =>
@@ -68,21 +64,10 @@ internal sealed unsafe class TimestampReceiver : IDisposable
     /// <summary>RTP packets that matched no packet sent (nothing should).</summary>
     public long Unmatched { get; private set; }
 
-    public int ThreadId { get; private set; }
-
-    public void Start()
+    protected override void Work()
     {
-        _running = new Thread(Run) { IsBackground = true, Name = "load-receiver" };
-        _running.Start();
-        _started.Wait();
-    }
-
-    private void Run()
-    {
-        ThreadId = Native.CurrentThreadId();
-        if (_cpu >= 0) Native.PinThread(ThreadId, _cpu);
-        _started.Set();
-        while (!_stopping)
+        Ready();
+        while (!Stopping)
         {
             DrainAll();
             Thread.Sleep(1);
@@ -151,17 +136,9 @@ internal sealed unsafe class TimestampReceiver : IDisposable
         return 0;
     }
 
-    /// <summary>Stops the thread and waits for it; what it measured stays readable.</summary>
-    public void Stop()
+    public override void Dispose()
     {
-        _stopping = true;
-        _running?.Join();
-    }
-
-    public void Dispose()
-    {
-        Stop();
-        _started.Dispose();
+        base.Dispose();
         NativeMemory.Free(_messages);
         NativeMemory.Free(_vectors);
         NativeMemory.Free(_headers);
