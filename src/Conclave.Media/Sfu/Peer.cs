@@ -353,11 +353,12 @@ public sealed class Peer : IProducerListener, IConsumerListener, IDisposable
             case PacketArrival.TooLate: CountDrop(DropReason.RtpTooLate); return;
         }
         if (rtp.Payload.IsEmpty) return; // padding only: a bandwidth probe, nothing to forward
-        if (Room.Epoch is not { } epoch || !SFrameShape.Holds(producer.Kind, rtp.Payload, epoch))
+        if (Room.Epoch is not { } epoch || !SFrameShape.Holds(producer.Kind, rtp.Payload, epoch, out var frameAtRoomEpoch))
         {
             OnNotSFrame(nowMs);
             return;
         }
+        if (frameAtRoomEpoch != FrameAtRoomEpoch.None) producer.OnFrameAtEpoch(epoch, frameAtRoomEpoch == FrameAtRoomEpoch.KeyFrame, nowMs);
         if (!RtpWriter.TryWriteWithoutExtensions(packet, _buffers.Forwarded, out int forwardedLength))
         {
             CountDrop(DropReason.RtpMalformed);

@@ -16,6 +16,8 @@ public sealed class Producer
 
     private readonly List<Consumer> _consumers = new();
     private long _lastKeyFrameRequestMs = long.MinValue / 2;
+    /// <summary>The last room epoch this stream sent a key frame under; null before its first.</summary>
+    private ulong? _keyFrameEpoch;
 
     private readonly IProducerListener _listener;   // The publisher's transport.
     private long _rateWindowStartMs = -1;
@@ -130,6 +132,19 @@ public sealed class Producer
             _rateWindowBytes = 0;
         }
         _rateWindowBytes += bytes;
+    }
+
+    /// <summary>
+    /// A video frame of this stream starts under the room's current MLS epoch. Who joined the group
+    /// at that epoch can open nothing of the stream before a key frame sealed under it (a key frame
+    /// under the epoch before does not help them), so until one comes each frame asks for it,
+    /// through the throttle: the key frame follows the publisher's switch to the epoch, however
+    /// long processing the commit took it.
+    /// </summary>
+    internal void OnFrameAtEpoch(ulong epoch, bool keyFrame, long nowMs)
+    {
+        if (keyFrame) _keyFrameEpoch = epoch;
+        else if (_keyFrameEpoch != epoch) RequestKeyFrame(nowMs);
     }
 
     internal void RequestKeyFrame(long nowMs)

@@ -23,32 +23,52 @@ internal static class SFrameShape
 {
     private const int KeyFramePrefixLength = 10, OtherFramePrefixLength = 3;
     private const int EpochBits = 8;
+    private const ulong EpochMask = (1UL << EpochBits) - 1;
     private const int EpochsBehindAccepted = 2;
 
     /// <summary>RFC 6386 §9.1: bit 0 of the frame tag is the inverse key-frame flag.</summary>
     private const byte InverseKeyFrameBit = 0x01;
 
-    public static bool Holds(MediaKind kind, ReadOnlySpan<byte> payload, ulong roomEpoch)
+    /// <param name="frameAtRoomEpoch">
+    /// For a packet that starts a video frame sealed under the room's current epoch itself (not
+    /// one before), whether that frame is a key frame; <see cref="FrameAtRoomEpoch.None"/> otherwise.
+    /// </param>
+    public static bool Holds(MediaKind kind, ReadOnlySpan<byte> payload, ulong roomEpoch, out FrameAtRoomEpoch frameAtRoomEpoch)
     {
+        frameAtRoomEpoch = FrameAtRoomEpoch.None;
+        bool keyFrame = false;
         if (kind == MediaKind.Video)
         {
             if (!Vp8PayloadDescriptor.TryParse(payload, out var descriptor)) return false;
             if (!descriptor.StartsFrame) return true;
             var frame = payload[descriptor.Length..];
             if (frame.IsEmpty) return false;
-            int prefixLength = (frame[0] & InverseKeyFrameBit) == 0 ? KeyFramePrefixLength : OtherFramePrefixLength;
+            keyFrame = (frame[0] & InverseKeyFrameBit) == 0;
+            int prefixLength = keyFrame ? KeyFramePrefixLength : OtherFramePrefixLength;
             if (frame.Length < prefixLength) return false;
             payload = frame[prefixLength..];
         }
-        return SFrameHeaderView.TryParse(payload, out var header)
-            && payload.Length - header.Length >= SFrameHeaderView.TagLength
-            && IsRecentEpoch(header.KeyId, roomEpoch);
+        if (!SFrameHeaderView.TryParse(payload, out var header)
+            || payload.Length - header.Length < SFrameHeaderView.TagLength
+            || !IsRecentEpoch(header.KeyId, roomEpoch))
+        {
+            return false;
+        }
+        if (kind == MediaKind.Video && ((roomEpoch - header.KeyId) & EpochMask) == 0)
+        {
+            frameAtRoomEpoch = keyFrame ? FrameAtRoomEpoch.KeyFrame : FrameAtRoomEpoch.DeltaFrame;
+        }
+        return true;
     }
 
     /// <summary>KID mod 2^E is (epoch − k) mod 2^E for k = 0, 1, 2.</summary>
-    private static bool IsRecentEpoch(ulong keyId, ulong roomEpoch)
-    {
-        const ulong mask = (1UL << EpochBits) - 1;
-        return ((roomEpoch - keyId) & mask) <= EpochsBehindAccepted;
-    }
+    private static bool IsRecentEpoch(ulong keyId, ulong roomEpoch) => ((roomEpoch - keyId) & EpochMask) <= EpochsBehindAccepted;
+}
+
+/// <summary>What a video packet that starts a frame under the room's current epoch says of it.</summary>
+internal enum FrameAtRoomEpoch
+{
+    None,
+    KeyFrame,
+    DeltaFrame,
 }

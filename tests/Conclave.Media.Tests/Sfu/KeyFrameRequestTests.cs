@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using Conclave.Media.Diagnostics;
 using Conclave.Media.Rtcp;
+using Conclave.Media.Sdp;
 using Conclave.Media.Sfu;
 using Conclave.Media.Tests.Rtcp;
 using Conclave.Media.Tests.Transport;
@@ -8,8 +10,8 @@ namespace Conclave.Media.Tests.Sfu;
 
 /// <summary>
 /// Who may make a publisher send a key frame: the appliance when a member joined the MLS
-/// group (it can open nothing before the next key frame), and each subscriber within a
-/// budget per stream.
+/// group (it can open nothing before the next key frame) and when a publisher's frames under a
+/// new epoch begin without one, and each subscriber within a budget per stream.
 /// </summary>
 public sealed class KeyFrameRequestTests : IDisposable
 {
@@ -19,6 +21,7 @@ public sealed class KeyFrameRequestTests : IDisposable
     private readonly InMemoryDatagramNetwork _network = new();
     private readonly SfuHarness _sfu;
     private readonly HarnessBrowser _alice, _bob, _carol, _dave;
+    private ushort _aliceSequence = 1;
 
     public KeyFrameRequestTests()
     {
@@ -121,6 +124,60 @@ public sealed class KeyFrameRequestTests : IDisposable
 
         Assert.Equal(Consumer.MaxKeyFrameRequestsPerWindow, _alice.PliTargets().Count);
         Assert.Equal(1, _sfu.Plane.Drops[DropReason.KeyFrameRequestOverBudget]);
+    }
+
+    [Fact]
+    public void A_publisher_that_starts_delta_frames_under_a_new_epoch_is_asked_for_a_key_frame_until_one_under_that_epoch_comes()
+    {
+        SendAliceFrame(SFramePayload.Epoch, keyFrame: true);
+        SendAliceFrame(SFramePayload.Epoch, keyFrame: false);
+        Assert.Empty(_alice.PliTargets());
+
+        // A member joined: the room moves on, and Alice, still on the old epoch for a while, is not asked yet.
+        _sfu.SetRoomEpoch("room", SFramePayload.Epoch + 1);
+        SendAliceFrame(SFramePayload.Epoch, keyFrame: false);
+        Assert.Empty(_alice.PliTargets());
+
+        // Her first frame under the new epoch is a delta frame the newcomer cannot decode: asked.
+        SendAliceFrame(SFramePayload.Epoch + 1, keyFrame: false);
+        Assert.Equal([AliceVideo], _alice.PliTargets());
+        // Asked again, through the throttle, while none comes.
+        SendAliceFrame(SFramePayload.Epoch + 1, keyFrame: false);
+        Assert.Empty(_alice.PliTargets());
+        _sfu.Advance(300);
+        SendAliceFrame(SFramePayload.Epoch + 1, keyFrame: false);
+        Assert.Equal([AliceVideo], _alice.PliTargets());
+
+        // The key frame under the new epoch came: delta frames after it ask for nothing.
+        SendAliceFrame(SFramePayload.Epoch + 1, keyFrame: true);
+        _sfu.Advance(300);
+        SendAliceFrame(SFramePayload.Epoch + 1, keyFrame: false);
+        Assert.Empty(_alice.PliTargets());
+    }
+
+    [Fact]
+    public void A_publisher_whose_first_frame_under_a_new_epoch_is_a_key_frame_is_not_asked_for_another()
+    {
+        SendAliceFrame(SFramePayload.Epoch, keyFrame: true);
+        _sfu.SetRoomEpoch("room", SFramePayload.Epoch + 1);
+
+        SendAliceFrame(SFramePayload.Epoch + 1, keyFrame: true);
+        _sfu.Advance(300);
+        SendAliceFrame(SFramePayload.Epoch + 1, keyFrame: false);
+
+        Assert.Empty(_alice.PliTargets());
+    }
+
+    /// <summary>One packet of Alice's camera that starts a frame sealed under <paramref name="epoch"/>.</summary>
+    private void SendAliceFrame(ulong epoch, bool keyFrame)
+    {
+        var packet = new byte[12 + 200];
+        packet[0] = 0x80;
+        packet[1] = SdpCodecs.Vp8PayloadType;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), _aliceSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), AliceVideo);
+        SFramePayload.WriteVideo(packet.AsSpan(12), SFramePayload.KeyId(epoch), _aliceSequence++, keyFrame);
+        _sfu.SendRtp(_alice, packet);
     }
 
     /// <summary>A PLI from a subscriber for the stream it receives of <paramref name="publisherSsrc"/> (under its own SSRC).</summary>
