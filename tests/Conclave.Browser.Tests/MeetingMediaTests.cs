@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Playwright;
 
 namespace Conclave.Browser.Tests;
@@ -66,13 +65,11 @@ public sealed class MeetingMediaTests(DaemonFixture fixture)
         await MeetingParticipant.FramesKeepComingAsync(alice, bob);
         await MeetingParticipant.FramesKeepComingAsync(bob, alice);
 
-        // Dave joins late and sees everyone within 3 s of joining.
-        var joinStarted = Stopwatch.StartNew();
+        // Dave joins late and sees everyone (how long that takes is measured, not asserted: JoinRenegotiationTests, README "Speed").
         await using var dave = await fixture.JoinAsync(room, "Dave");
         await Eventually.HoldsAsync(dave.ReceiveStatsAsync,
             s => new[] { alice, bob }.All(p => s.TryGetValue(p.Id, out var r) && r.FramesDecoded > 0),
-            TimeSpan.FromSeconds(3) - joinStarted.Elapsed + TimeSpan.FromMilliseconds(1), "Dave decoding video from Alice and Bob within 3 s");
-        Assert.True(joinStarted.Elapsed < TimeSpan.FromSeconds(3.5), $"Dave needed {joinStarted.Elapsed.TotalSeconds:0.0} s");
+            MediaTimeout, "Dave decoding video from Alice and Bob");
         foreach (var existing in new[] { alice, bob })
         {
             await Eventually.HoldsAsync(existing.ReceiveStatsAsync, s => s.TryGetValue(dave.Id, out var r) && r.FramesDecoded > 0,
