@@ -4,17 +4,14 @@
 // (client/src/session.ts): a fresh MLS signature key in `join`, the meeting's MLS group followed
 // with the page's own GroupSession, every offer answered, and media sealed under the group's epoch.
 import type { MediaStreamTrack, RTCPeerConnection, RTCRtpSender } from "werift";
-import { GroupSession, fromBase64, isGroupMessage, toBase64 } from "../../src/Conclave.Web/client/src/e2ee/group-session";
-import { generateSignatureKeyPair } from "../../src/Conclave.Web/client/src/e2ee/mls";
-import type { PageToWorker } from "../../src/Conclave.Web/client/src/e2ee/worker-messages";
-import type { ClientMessage, PublishMids, ServerMessage } from "../../src/Conclave.Web/client/src/protocol";
+import type { PublishMids } from "../../src/Conclave.Web/client/src/protocol";
 import { SFrameSender } from "./frames";
-import { ConsoleClient, type HttpsTarget, TextWebSocket, expectRedirect, httpsRequest } from "./https";
+import { ConsoleClient, type HttpsTarget, expectRedirect } from "./https";
 import { type Clip, Publisher, type RoomTraffic, countReceived } from "./media";
+import { type EpochSecret, MeetingMember, type OfferMessage, SESSION_COOKIE } from "./member";
 import { newPeerConnection, waitFor } from "./peer";
 import { fromBase32, totp } from "./totp";
 
-const SESSION_COOKIE = "__Host-conclave-session";
 const PASSWORD = "load harness password";
 
 export interface ConclaveAccount {
@@ -84,57 +81,26 @@ export async function admitParticipants(target: HttpsTarget, setupLink: string, 
   return { admin, rooms: result };
 }
 
-/** Each participant's group token → its cookie and source: GroupSession's fetches carry the token, the cookie is the participant's own. */
-const fetchIdentities = new Map<string, { account: ConclaveAccount; target: HttpsTarget }>();
-
-/**
- * GroupSession fetches `/m/{meeting}/mls/group-info` with a relative URL, as a page does on its
- * own origin; under Node the request is made here with the participant's cookie.
- */
-export function installMeetingFetch(): void {
-  const nodeFetch = globalThis.fetch;
-  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    if (typeof input !== "string" || !input.startsWith("/")) return nodeFetch(input, init);
-    const headers = new Headers(init?.headers);
-    const token = (headers.get("Authorization") ?? "").replace(/^Bearer /, "");
-    const identity = fetchIdentities.get(token);
-    if (!identity) throw new Error("a meeting request from no known participant");
-    const outgoing: Record<string, string> = { Cookie: `${SESSION_COOKIE}=${identity.account.cookie}` };
-    headers.forEach((value, name) => (outgoing[name] = value));
-    const body = init?.body ? (init.body instanceof Uint8Array ? init.body : new Uint8Array(init.body as ArrayBuffer)) : undefined;
-    if (body) outgoing["Content-Length"] = String(body.length);
-    const response = await httpsRequest(identity.target, init?.method ?? "GET", input, outgoing, body, identity.account.localAddress);
-    const responseHeaders = new Headers();
-    for (const [name, value] of Object.entries(response.headers)) if (typeof value === "string") responseHeaders.set(name, value);
-    const empty = response.status === 204 || response.status === 304;
-    return new Response(empty ? null : new Uint8Array(response.body), { status: response.status, headers: responseHeaders });
-  };
-}
-
 export type Role = "publisher" | "subscriber";
 
-/** One participant of a Conclave meeting, as the meeting page would be, without a browser. */
-export class ConclaveParticipant {
+/** One participant of a Conclave meeting, as the meeting page would be, without a browser: werift answers its offers. */
+export class ConclaveParticipant extends MeetingMember {
   readonly pc: RTCPeerConnection = newPeerConnection();
-  private ws: TextWebSocket | undefined;
-  private group: GroupSession | undefined;
-  private readonly present = new Set<string>();
-  private inbox: Promise<void> = Promise.resolve();
   private readonly sealer = new SFrameSender();
   private publisher: Publisher | undefined;
   private readonly seenKinds = new Set<string>();
-  private signatureKeys: Awaited<ReturnType<typeof generateSignatureKeyPair>> | undefined;
   epoch: bigint | undefined;
   error: string | undefined;
 
   constructor(
-    private readonly target: HttpsTarget,
+    target: HttpsTarget,
     private readonly account: ConclaveAccount,
-    private readonly meetingId: string,
+    meetingId: string,
     readonly role: Role,
     private readonly clip: Clip,
     private readonly traffic: RoomTraffic,
   ) {
+    super({ target, cookie: account.cookie, localAddress: account.localAddress }, meetingId);
     this.pc.onTrack.subscribe((track: MediaStreamTrack) => {
       if (role === "subscriber") countReceived(track, traffic, account.userName, this.seenKinds);
     });
@@ -144,89 +110,27 @@ export class ConclaveParticipant {
     return this.publisher?.keyFramesSent ?? 0;
   }
 
-  async join(): Promise<void> {
-    const ws = await TextWebSocket.connect(
-      this.target,
-      "/ws",
-      { Origin: `https://${this.target.host}:${this.target.port}`, Cookie: `${SESSION_COOKIE}=${this.account.cookie}` },
-      this.account.localAddress,
-    );
-    this.ws = ws;
-    ws.onMessage = (text) => {
-      this.inbox = this.inbox.then(() => this.onMessage(JSON.parse(text) as ServerMessage)).catch((e: unknown) => this.fail(e));
-    };
-    ws.onClose = () => this.publisher?.stop();
-    this.signatureKeys = await generateSignatureKeyPair();
-    this.send({ type: "join", room: this.meetingId, e2ee: { signatureKey: toBase64(this.signatureKeys.publicKey) } });
-  }
-
-  leave(): void {
+  override leave(): void {
     this.publisher?.stop();
-    this.send({ type: "leave" });
-    this.ws?.close();
+    super.leave();
     void this.pc.close();
   }
 
-  private fail(e: unknown): void {
+  protected fail(e: unknown): void {
     this.error ??= e instanceof Error ? e.message : String(e);
   }
 
-  private send(message: ClientMessage): void {
-    if (this.ws?.open) this.ws.send(JSON.stringify(message));
+  protected override onClosed(): void {
+    this.publisher?.stop();
   }
 
-  private async onMessage(message: ServerMessage): Promise<void> {
-    if (isGroupMessage(message)) {
-      this.group?.handle(message);
-      return;
-    }
-    switch (message.type) {
-      case "joined":
-        await this.startGroup(message);
-        break;
-      case "participant-joined":
-        this.present.add(message.participant.id);
-        break;
-      case "participant-left":
-        this.present.delete(message.participantId);
-        break;
-      case "offer":
-        await this.answer(message.revision, message.sdp, message.publish);
-        break;
-      case "error":
-        this.fail(new Error(`${message.code}: ${message.message}`));
-        break;
-      default:
-        break;
-    }
+  protected onEpochSecret(epoch: EpochSecret): void {
+    this.epoch = epoch.epoch;
+    this.sealer.setEpoch(epoch);
   }
 
-  private async startGroup(message: Extract<ServerMessage, { type: "joined" }>): Promise<void> {
-    const caPublicKey = await crypto.subtle.importKey("spki", fromBase64(message.e2ee.caPublicKey) as BufferSource, { name: "ECDSA", namedCurve: "P-256" }, false, [
-      "verify",
-    ]);
-    this.present.add(message.participantId);
-    for (const p of message.participants) this.present.add(p.id);
-    fetchIdentities.set(message.e2ee.groupToken, { account: this.account, target: this.target });
-    // The E2EE worker's part: it only ever receives each epoch's SFrame secret.
-    const worker = {
-      postMessage: (m: PageToWorker) => {
-        if (m.type !== "epoch") return;
-        this.epoch = m.epoch;
-        this.sealer.setEpoch(m);
-      },
-    } as unknown as Worker;
-    this.group = new GroupSession(
-      this.meetingId,
-      message.participantId,
-      { credential: fromBase64(message.e2ee.credential), keys: this.signatureKeys! },
-      message.e2ee,
-      caPublicKey,
-      this.present,
-      (m) => this.send(m),
-      worker,
-      { onEpoch: () => {}, onRecording: () => {}, onChat: () => {}, onContent: () => {}, onFailure: (reason) => this.fail(new Error(reason)) },
-    );
+  protected onOffer(offer: OfferMessage): Promise<void> {
+    return this.answer(offer.revision, offer.sdp, offer.publish);
   }
 
   /** The appliance offers; the publisher sends on publish.audio / publish.video, every forwarded section is received. */

@@ -7,11 +7,12 @@ import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { type ConclaveRoom, ConclaveParticipant, admitParticipants, installMeetingFetch } from "./conclave";
+import { type ConclaveRoom, ConclaveParticipant, admitParticipants } from "./conclave";
 import { readIvfFrames } from "./frames";
 import type { HttpsTarget } from "./https";
 import { FIRST_ROOM, JANUS_API, JanusParticipant, janusPacketsOut, writeJanusConfig } from "./janus";
 import { type Clip, RoomTraffic } from "./media";
+import { installMeetingFetch } from "./member";
 import { srtpProfile, waitFor } from "./peer";
 
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
